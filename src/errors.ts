@@ -1,0 +1,163 @@
+/**
+ * Error classes named after the Iceberg REST spec's error types, with one table that maps
+ * class <-> REST `type` <-> HTTP status both ways (pyiceberg `rest/response.py`, lakekeeper
+ * `ErrorModel`). Every error carries a stable `code` used by the CLI and servers.
+ */
+
+/** Base class of every error AIchemy raises on purpose. */
+export class AIchemyError extends Error {
+  /** Stable machine-readable code, e.g. `NO_SUCH_TABLE`. */
+  readonly code: string;
+  /** REST error type (`IcebergErrorResponse.error.type`). */
+  readonly restType: string;
+  /** HTTP status the REST server answers with. */
+  readonly httpStatus: number;
+
+  constructor(message: string, code: string, restType: string, httpStatus: number, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.restType = restType;
+    this.httpStatus = httpStatus;
+  }
+}
+
+/** Bad input: a malformed statement, value, name or request (REST `BadRequestException`, 400). */
+export class ValidationError extends AIchemyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "VALIDATION", "BadRequestException", 400, options);
+  }
+}
+
+/** The table does not exist (REST `NoSuchTableException`, 404). */
+export class NoSuchTableError extends AIchemyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "NO_SUCH_TABLE", "NoSuchTableException", 404, options);
+  }
+}
+
+/** The namespace does not exist (REST `NoSuchNamespaceException`, 404). */
+export class NoSuchNamespaceError extends AIchemyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "NO_SUCH_NAMESPACE", "NoSuchNamespaceException", 404, options);
+  }
+}
+
+/** The view does not exist (REST `NoSuchViewException`, 404). */
+export class NoSuchViewError extends AIchemyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "NO_SUCH_VIEW", "NoSuchViewException", 404, options);
+  }
+}
+
+/** A table, view or namespace of that name already exists (REST `AlreadyExistsException`, 409). */
+export class AlreadyExistsError extends AIchemyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "ALREADY_EXISTS", "AlreadyExistsException", 409, options);
+  }
+}
+
+/** The namespace still holds tables or views (REST `NamespaceNotEmptyException`, 409). */
+export class NamespaceNotEmptyError extends AIchemyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "NAMESPACE_NOT_EMPTY", "NamespaceNotEmptyException", 409, options);
+  }
+}
+
+/**
+ * A commit's requirements did not hold against the current metadata: someone else committed
+ * first (REST `CommitFailedException`, 409). Safe to refresh, re-validate and retry.
+ */
+export class CommitFailedError extends AIchemyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "COMMIT_FAILED", "CommitFailedException", 409, options);
+  }
+}
+
+/**
+ * The outcome of a commit is unknown (timeout, 5xx): the written files must NOT be deleted
+ * (REST `CommitStateUnknownException`, 500).
+ */
+export class CommitStateUnknownError extends AIchemyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "COMMIT_STATE_UNKNOWN", "CommitStateUnknownException", 500, options);
+  }
+}
+
+/** The operation or feature is not supported (REST `UnsupportedOperationException`, 406). */
+export class UnsupportedOperationError extends AIchemyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "UNSUPPORTED", "UnsupportedOperationException", 406, options);
+  }
+}
+
+/** Credentials are missing or invalid (REST `NotAuthorizedException`, 401). */
+export class NotAuthorizedError extends AIchemyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "NOT_AUTHORIZED", "NotAuthorizedException", 401, options);
+  }
+}
+
+/** The caller may not do this (REST `ForbiddenException`, 403). */
+export class ForbiddenError extends AIchemyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "FORBIDDEN", "ForbiddenException", 403, options);
+  }
+}
+
+/** A file the metadata references could not be found (REST `NotFoundException`, 404). */
+export class NotFoundError extends AIchemyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "NOT_FOUND", "NotFoundException", 404, options);
+  }
+}
+
+/** Data could not be read or converted: a malformed row, a value that does not fit a column. */
+export class DataError extends AIchemyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "DATA", "BadRequestException", 400, options);
+  }
+}
+
+/** An internal failure (REST `ServerErrorException`, 500). */
+export class ServerError extends AIchemyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "SERVER_ERROR", "ServerErrorException", 500, options);
+  }
+}
+
+type ErrorClass = new (message: string, options?: ErrorOptions) => AIchemyError;
+
+/** REST error type -> class; the inverse of each class's `restType` (first wins for shared types). */
+export const ERROR_CLASSES_BY_REST_TYPE: ReadonlyMap<string, ErrorClass> = new Map<string, ErrorClass>([
+  ["BadRequestException", ValidationError],
+  ["NoSuchTableException", NoSuchTableError],
+  ["NoSuchNamespaceException", NoSuchNamespaceError],
+  ["NoSuchViewException", NoSuchViewError],
+  ["AlreadyExistsException", AlreadyExistsError],
+  ["NamespaceNotEmptyException", NamespaceNotEmptyError],
+  ["CommitFailedException", CommitFailedError],
+  ["CommitStateUnknownException", CommitStateUnknownError],
+  ["UnsupportedOperationException", UnsupportedOperationError],
+  ["NotAuthorizedException", NotAuthorizedError],
+  ["ForbiddenException", ForbiddenError],
+  ["NotFoundException", NotFoundError],
+  ["ServerErrorException", ServerError],
+]);
+
+/**
+ * Rebuilds an error from a REST error response (`type`, `message`, `code`), falling back on the
+ * HTTP status when the type is unknown: 409 -> CommitFailedError for commits, 5xx ->
+ * CommitStateUnknownError when `duringCommit`, else ServerError.
+ */
+export function errorFromRest(type: string, message: string, status: number, duringCommit = false): AIchemyError {
+  const cls = ERROR_CLASSES_BY_REST_TYPE.get(type);
+  if (cls) return new cls(message);
+  if (duringCommit && status >= 500) return new CommitStateUnknownError(message);
+  if (status === 409) return duringCommit ? new CommitFailedError(message) : new AlreadyExistsError(message);
+  if (status === 404) return new NotFoundError(message);
+  if (status === 401) return new NotAuthorizedError(message);
+  if (status === 403) return new ForbiddenError(message);
+  if (status === 400) return new ValidationError(message);
+  return new ServerError(message);
+}

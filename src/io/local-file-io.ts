@@ -1,0 +1,125 @@
+/**
+ * FileIO on the local filesystem, for `file:` URIs and absolute paths. Conditional create
+ * (`ifNotExists`) writes a temporary file and hard-links it into place, which is atomic
+ * and fails when the target exists.
+ */
+import { randomUUID } from "node:crypto";
+import { link, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { AlreadyExistsError, NotFoundError } from "../errors.js";
+import type { FileInfo, FileIO, StagedFile } from "./file-io.js";
+import { fileUri, hasScheme, localPathOf } from "./location.js";
+
+function notFound(location: string, e: unknown): never {
+  if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new NotFoundError(`file not found: ${location}`, { cause: e });
+  throw e;
+}
+
+/** FileIO over the local filesystem. Relative locations resolve against `baseDir` (default cwd). */
+export class LocalFileIO implements FileIO {
+  readonly #baseDir: string | undefined;
+
+  constructor(baseDir?: string) {
+    this.#baseDir = baseDir;
+  }
+
+  /** The local path of a location. @throws TypeError for non-local schemes. */
+  path(location: string): string {
+    return localPathOf(location, this.#baseDir);
+  }
+
+  async read(location: string): Promise<Uint8Array> {
+    try {
+      return await readFile(this.path(location));
+    } catch (e) {
+      return notFound(location, e);
+    }
+  }
+
+  async write(location: string, data: Uint8Array, opts: { ifNotExists?: boolean } = {}): Promise<void> {
+    const path = this.path(location);
+    await mkdir(dirname(path), { recursive: true });
+    if (!opts.ifNotExists) {
+      const tmp = `${path}.${randomUUID()}.tmp`;
+      await writeFile(tmp, data);
+      await rename(tmp, path);
+      return;
+    }
+    const tmp = join(dirname(path), `.${randomUUID()}.tmp`);
+    await writeFile(tmp, data);
+    try {
+      await link(tmp, path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST") throw new AlreadyExistsError(`file already exists: ${location}`);
+      throw e;
+    } finally {
+      await unlink(tmp).catch(() => {});
+    }
+  }
+
+  async exists(location: string): Promise<boolean> {
+    try {
+      await stat(this.path(location));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async stat(location: string): Promise<FileInfo> {
+    try {
+      const s = await stat(this.path(location));
+      return { location, sizeBytes: s.size, lastModifiedMs: s.mtimeMs };
+    } catch (e) {
+      return notFound(location, e);
+    }
+  }
+
+  async delete(location: string): Promise<void> {
+    await rm(this.path(location), { force: true });
+  }
+
+  async *list(prefix: string): AsyncIterable<FileInfo> {
+    const root = this.path(prefix);
+    const useUri = prefix.startsWith("file:");
+    const walk = async function* (dir: string): AsyncGenerator<FileInfo> {
+      let entries: import("node:fs").Dirent[];
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) yield* walk(p);
+        else if (e.isFile()) {
+          const s = await stat(p);
+          yield { location: useUri ? fileUri(p) : p, sizeBytes: s.size, lastModifiedMs: s.mtimeMs };
+        }
+      }
+    };
+    yield* walk(root);
+  }
+
+  async localReadPath(location: string): Promise<string> {
+    return this.path(location);
+  }
+
+  async stageWrite(location: string): Promise<StagedFile> {
+    const localPath = this.path(location);
+    await mkdir(dirname(localPath), { recursive: true });
+    return {
+      localPath,
+      location,
+      publish: async () => {},
+      discard: async () => {
+        await rm(localPath, { force: true });
+      },
+    };
+  }
+
+  /** Whether this FileIO handles the location (file: URIs and plain paths). */
+  static handles(location: string): boolean {
+    return !hasScheme(location) || location.startsWith("file:");
+  }
+}

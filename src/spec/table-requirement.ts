@@ -1,0 +1,68 @@
+/**
+ * Checking commit requirements against the current table metadata (Iceberg REST spec
+ * `TableRequirement`; Iceberg Java `UpdateRequirement.validate`).
+ */
+import { CommitFailedError } from "../errors.js";
+import type { TableRequirement } from "./table-update.js";
+import type { TableMetadata } from "./table-metadata.js";
+
+/**
+ * Throws when a requirement does not hold against `base` (undefined for a table that does
+ * not exist yet).
+ * @throws CommitFailedError naming the requirement and the values that differ.
+ */
+export function checkRequirements(base: TableMetadata | undefined, requirements: readonly TableRequirement[]): void {
+  for (const r of requirements) {
+    if (r.type === "assert-create") {
+      if (base) throw new CommitFailedError("Requirement failed: table already exists");
+      continue;
+    }
+    if (!base) throw new CommitFailedError(`Requirement failed: table does not exist (${r.type})`);
+    switch (r.type) {
+      case "assert-table-uuid":
+        if (base.tableUuid !== r.uuid) throw new CommitFailedError(`Requirement failed: UUID does not match: expected ${r.uuid} != ${base.tableUuid}`);
+        break;
+      case "assert-ref-snapshot-id": {
+        const ref = base.refs[r.ref];
+        const actual = ref ? ref.snapshotId : null;
+        if (r.snapshotId === null ? actual !== null : actual !== r.snapshotId) {
+          throw new CommitFailedError(
+            actual === null
+              ? `Requirement failed: branch or tag ${r.ref} is missing, expected ${r.snapshotId}`
+              : `Requirement failed: ${ref?.type ?? "ref"} ${r.ref} has changed: expected id ${r.snapshotId} != ${actual}`,
+          );
+        }
+        break;
+      }
+      case "assert-last-assigned-field-id":
+        if (base.lastColumnId !== r.lastAssignedFieldId) {
+          throw new CommitFailedError(`Requirement failed: last assigned field id changed: expected id ${r.lastAssignedFieldId} != ${base.lastColumnId}`);
+        }
+        break;
+      case "assert-current-schema-id":
+        if (base.currentSchemaId !== r.currentSchemaId) {
+          throw new CommitFailedError(`Requirement failed: current schema changed: expected id ${r.currentSchemaId} != ${base.currentSchemaId}`);
+        }
+        break;
+      case "assert-last-assigned-partition-id":
+        if (base.lastPartitionId !== r.lastAssignedPartitionId) {
+          throw new CommitFailedError(
+            `Requirement failed: last assigned partition id changed: expected id ${r.lastAssignedPartitionId} != ${base.lastPartitionId}`,
+          );
+        }
+        break;
+      case "assert-default-spec-id":
+        if (base.defaultSpecId !== r.defaultSpecId) {
+          throw new CommitFailedError(`Requirement failed: default partition spec changed: expected id ${r.defaultSpecId} != ${base.defaultSpecId}`);
+        }
+        break;
+      case "assert-default-sort-order-id":
+        if (base.defaultSortOrderId !== r.defaultSortOrderId) {
+          throw new CommitFailedError(
+            `Requirement failed: default sort order id changed: expected id ${r.defaultSortOrderId} != ${base.defaultSortOrderId}`,
+          );
+        }
+        break;
+    }
+  }
+}
