@@ -12,18 +12,16 @@ export interface FileInfo {
 }
 
 /**
- * A local file DuckDB can write, published to its location by {@link StagedFile.publish}.
- * For local storage the path is the final location itself.
+ * A local directory where DuckDB writes new files before they are published to their
+ * locations. For local storage it lives under the destination, so publishing is a rename.
  */
-export interface StagedFile {
-  /** Local filesystem path to write. */
+export interface StagingDirectory {
+  /** Local filesystem path of the directory. */
   readonly localPath: string;
-  /** The destination location. */
-  readonly location: string;
-  /** Makes the written file visible at `location` (upload for remote stores). */
-  publish(): Promise<void>;
-  /** Removes whatever was written (used when a write fails before commit). */
-  discard(): Promise<void>;
+  /** Moves (or uploads) a file written under `localPath` to `location`. */
+  publish(localFile: string, location: string): Promise<void>;
+  /** Removes the directory and anything left in it. */
+  cleanup(): Promise<void>;
 }
 
 /** Storage operations tables need. Every method rejects with an Error naming the location. */
@@ -45,6 +43,6 @@ export interface FileIO {
   list(prefix: string): AsyncIterable<FileInfo>;
   /** A local filesystem path whose bytes equal the file at `location` (the file itself, or a cached copy). */
   localReadPath(location: string): Promise<string>;
-  /** A local path to write a new file for `location` (see {@link StagedFile}). */
-  stageWrite(location: string): Promise<StagedFile>;
+  /** A staging directory for files destined under `prefix` (see {@link StagingDirectory}). */
+  stagingDirectory(prefix: string): Promise<StagingDirectory>;
 }

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { link, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { AlreadyExistsError, NotFoundError } from "../errors.js";
-import type { FileInfo, FileIO, StagedFile } from "./file-io.js";
+import type { FileInfo, FileIO, StagingDirectory } from "./file-io.js";
 import { fileUri, hasScheme, localPathOf } from "./location.js";
 
 function notFound(location: string, e: unknown): never {
@@ -105,15 +105,18 @@ export class LocalFileIO implements FileIO {
     return this.path(location);
   }
 
-  async stageWrite(location: string): Promise<StagedFile> {
-    const localPath = this.path(location);
-    await mkdir(dirname(localPath), { recursive: true });
+  async stagingDirectory(prefix: string): Promise<StagingDirectory> {
+    const localPath = join(this.path(prefix), `.staging-${randomUUID()}`);
+    await mkdir(localPath, { recursive: true });
     return {
       localPath,
-      location,
-      publish: async () => {},
-      discard: async () => {
-        await rm(localPath, { force: true });
+      publish: async (localFile, location) => {
+        const dest = this.path(location);
+        await mkdir(dirname(dest), { recursive: true });
+        await rename(localFile, dest);
+      },
+      cleanup: async () => {
+        await rm(localPath, { recursive: true, force: true });
       },
     };
   }

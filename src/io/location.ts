@@ -50,26 +50,57 @@ export function parentLocation(location: string): string {
   return i <= 0 ? location : location.slice(0, i);
 }
 
-/**
- * A prefix rewrite for tables whose files moved after they were written: locations that
- * start with `from` (the table location recorded in metadata) are read from `to` (where the
- * table is now). Also matches `from` with or without a `file:` scheme.
- */
-export interface Relocation {
-  readonly from: string;
-  readonly to: string;
+/** A location in a form where equal places compare equal: no `file:` scheme, no leading `./`, no trailing `/`. */
+function comparable(location: string): string {
+  return location
+    .replace(/^file:\/*/, "/")
+    .replace(/^(\.\/)+/, "")
+    .replace(/\/+$/, "");
 }
 
-/** Applies a relocation to a location; locations outside `from` are returned unchanged. */
-export function relocate(location: string, relocation: Relocation | undefined): string {
-  if (!relocation) return location;
-  const candidates = [relocation.from];
-  const bare = relocation.from.replace(/^file:\/*/, "/");
-  if (bare !== relocation.from) candidates.push(bare);
-  else if (relocation.from.startsWith("/")) candidates.push(`file:${relocation.from}`, `file://${relocation.from}`);
-  for (const c of candidates) {
-    if (location === c) return relocation.to;
-    if (location.startsWith(`${c}/`)) return relocation.to + location.slice(c.length);
+/**
+ * Resolves locations of a table whose files moved after they were written (a table copied
+ * from another machine, or written with paths relative to some other root), given the
+ * location recorded in its metadata and where it is now. A location is rewritten when it is
+ * (1) under the recorded table location, (2) under the recorded root that the recorded and
+ * actual locations share a path suffix below (so files beside the table move too), or
+ * (3) a relative path that names the table's directory (`data/persistent/<table>/...`).
+ * Anything else is returned unchanged.
+ */
+export class Relocator {
+  readonly recorded: string;
+  readonly actual: string;
+  readonly #rootFrom: string | undefined;
+  readonly #rootTo: string | undefined;
+  readonly #anchor: string;
+
+  constructor(recorded: string, actual: string) {
+    this.recorded = comparable(recorded);
+    this.actual = actual.replace(/\/+$/, "");
+    const a = this.recorded.split("/");
+    const b = comparable(actual).split("/");
+    let n = 0;
+    while (n < a.length - 1 && n < b.length - 1 && a[a.length - 1 - n] === b[b.length - 1 - n]) n++;
+    if (n > 0) {
+      this.#rootFrom = a.slice(0, a.length - n).join("/");
+      this.#rootTo = this.actual.split("/").slice(0, this.actual.split("/").length - n).join("/");
+    }
+    this.#anchor = b[b.length - 1] ?? "";
   }
-  return location;
+
+  /** Where `location` is stored now. */
+  resolve(location: string): string {
+    const c = comparable(location);
+    if (c === this.recorded) return this.actual;
+    if (c.startsWith(`${this.recorded}/`)) return this.actual + c.slice(this.recorded.length);
+    if (this.#rootFrom !== undefined && this.#rootTo !== undefined && c.startsWith(`${this.#rootFrom}/`)) {
+      return this.#rootTo + c.slice(this.#rootFrom.length);
+    }
+    if (!hasScheme(location) && !location.startsWith("/") && this.#anchor) {
+      const parts = c.split("/");
+      const i = parts.indexOf(this.#anchor);
+      if (i >= 0) return [this.actual, ...parts.slice(i + 1)].join("/");
+    }
+    return location;
+  }
 }

@@ -2,11 +2,11 @@
  * FileIO in memory, for tests of metadata-level code. Files DuckDB must read are copied to a
  * temporary directory on demand.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { AlreadyExistsError, NotFoundError } from "../errors.js";
-import type { FileInfo, FileIO, StagedFile } from "./file-io.js";
+import type { FileInfo, FileIO, StagingDirectory } from "./file-io.js";
 
 /** FileIO backed by a Map of location -> bytes. */
 export class MemoryFileIO implements FileIO {
@@ -57,17 +57,16 @@ export class MemoryFileIO implements FileIO {
     return path;
   }
 
-  async stageWrite(location: string): Promise<StagedFile> {
-    const localPath = join(await this.#dir(), "staged", encodeURIComponent(location));
-    await mkdir(dirname(localPath), { recursive: true });
+  async stagingDirectory(_prefix: string): Promise<StagingDirectory> {
+    const localPath = await mkdtemp(join(await this.#dir(), "staging-"));
     return {
       localPath,
-      location,
-      publish: async () => {
-        await this.write(location, await readFile(localPath));
+      publish: async (localFile, location) => {
+        await this.write(location, await readFile(localFile));
+        await rm(localFile, { force: true });
       },
-      discard: async () => {
-        await rm(localPath, { force: true });
+      cleanup: async () => {
+        await rm(localPath, { recursive: true, force: true });
       },
     };
   }

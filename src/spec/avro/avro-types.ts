@@ -24,5 +24,11 @@ export const BIGINT_LONG: avro.Type = avro.types.LongType.__with({
  * @throws Error from avsc when the schema is invalid.
  */
 export function avroType(schema: unknown): avro.Type {
-  return avro.Type.forSchema(schema as avro.Schema, { registry: { long: BIGINT_LONG }, wrapUnions: "auto" });
+  return avro.Type.forSchema(schema as avro.Schema, {
+    registry: { long: BIGINT_LONG },
+    wrapUnions: "auto",
+    // Longs written as objects ({"type": "long", "logicalType": ...}) bypass the registry.
+    typeHook: (s: avro.Schema) =>
+      typeof s === "object" && s !== null && (s as { type?: unknown }).type === "long" ? BIGINT_LONG : undefined,
+  });
 }

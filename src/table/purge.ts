@@ -1,0 +1,53 @@
+/**
+ * Deleting a table's files when it is dropped with purge (Iceberg Java
+ * `CatalogUtil.dropTableData`): every data and delete file, manifest and manifest list
+ * reachable from any snapshot, statistics files, and all metadata files in the log.
+ */
+import type { ManifestFile } from "../spec/manifest-file.js";
+import { specById } from "../spec/table-metadata.js";
+import { readManifestEntries, readSnapshotManifests, specPartitionType } from "./manifest-reader.js";
+import { forEachLimit } from "./scan.js";
+import type { Table } from "./table.js";
+
+/**
+ * Every file location a table's metadata references (resolved to where they are stored).
+ * Manifests that cannot be read are skipped with their entries.
+ */
+export async function reachableFiles(table: Table): Promise<Set<string>> {
+  const md = table.metadata;
+  const resolve = (l: string) => table.resolve(l);
+  const out = new Set<string>([table.metadataLocation, ...md.metadataLog.map((e) => resolve(e.metadataFile))]);
+  for (const s of md.statistics) out.add(resolve(s.statisticsPath));
+  for (const s of md.partitionStatistics) out.add(resolve(s.statisticsPath));
+  const manifests = new Map<string, { specId: number; m: ManifestFile }>();
+  for (const snapshot of md.snapshots) {
+    if (snapshot.manifestList) out.add(resolve(snapshot.manifestList));
+    try {
+      for (const m of await readSnapshotManifests(table.io, snapshot, resolve)) {
+        manifests.set(m.manifestPath, { specId: m.partitionSpecId, m });
+      }
+    } catch {
+      // A missing manifest list cannot reference anything we could still delete.
+    }
+  }
+  await forEachLimit([...manifests.values()], 8, async ({ specId, m }) => {
+    out.add(resolve(m.manifestPath));
+    try {
+      const type = specPartitionType(md, specById(md, specId));
+      for (const e of await readManifestEntries(table.io, m, type, resolve)) out.add(resolve(e.dataFile.filePath));
+    } catch {
+      // Unreadable manifest: its files are left in place.
+    }
+  });
+  return out;
+}
+
+/**
+ * Deletes every file the table references for which `canDelete` holds (callers restrict
+ * deletion to the warehouse, so registered tables elsewhere are never touched).
+ */
+export async function purgeTableFiles(table: Table, canDelete: (location: string) => boolean): Promise<number> {
+  const files = [...(await reachableFiles(table))].filter(canDelete);
+  await forEachLimit(files, 16, (l) => table.io.delete(l));
+  return files.length;
+}

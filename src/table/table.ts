@@ -1,0 +1,90 @@
+/**
+ * A loaded Iceberg table: identifier, current metadata, FileIO and the catalog operations to
+ * commit through. Immutable: `refresh()` returns a new Table.
+ */
+import type { TableIdentifier } from "../catalog/identifier.js";
+import type { FileIO } from "../io/file-io.js";
+import { parentLocation, Relocator } from "../io/location.js";
+import type { PartitionSpec } from "../spec/partition-spec.js";
+import type { Schema } from "../spec/schema.js";
+import type { Snapshot } from "../spec/snapshot.js";
+import { currentSchema, currentSnapshot, defaultSpec, snapshotById, type TableMetadata } from "../spec/table-metadata.js";
+import type { TableOperations, TableState } from "./table-operations.js";
+
+/** A table at one metadata version. */
+export class Table {
+  readonly identifier: TableIdentifier;
+  readonly metadata: TableMetadata;
+  readonly metadataLocation: string;
+  readonly io: FileIO;
+  readonly ops: TableOperations;
+  /** Set when the table's files moved since they were written (see {@link detectRelocation}). */
+  readonly relocation: Relocator | undefined;
+
+  constructor(identifier: TableIdentifier, state: TableState, io: FileIO, ops: TableOperations) {
+    this.identifier = identifier;
+    this.metadata = state.metadata;
+    this.metadataLocation = state.metadataLocation;
+    this.io = io;
+    this.ops = ops;
+    this.relocation = detectRelocation(state.metadata, state.metadataLocation);
+  }
+
+  /** The current schema. */
+  schema(): Schema {
+    return currentSchema(this.metadata);
+  }
+
+  /** The default partition spec. */
+  spec(): PartitionSpec {
+    return defaultSpec(this.metadata);
+  }
+
+  /** The current snapshot, or undefined for an empty table. */
+  currentSnapshot(): Snapshot | undefined {
+    return currentSnapshot(this.metadata);
+  }
+
+  /** A snapshot by id, or undefined. */
+  snapshot(id: bigint): Snapshot | undefined {
+    return snapshotById(this.metadata, id);
+  }
+
+  /** The table's effective base location (after relocation). */
+  location(): string {
+    return this.resolve(this.metadata.location);
+  }
+
+  /** Where a location recorded in metadata is actually stored now. */
+  resolve(location: string): string {
+    return this.relocation ? this.relocation.resolve(location) : location;
+  }
+
+  /** The latest committed version of this table. */
+  async refresh(): Promise<Table> {
+    return new Table(this.identifier, await this.ops.refresh(), this.io, this.ops);
+  }
+
+  /** This table at another state (after a commit). */
+  withState(state: TableState): Table {
+    return new Table(this.identifier, state, this.io, this.ops);
+  }
+}
+
+/**
+ * Detects a table whose directory moved after it was written (e.g. test tables copied from
+ * another machine, or metadata with paths relative to some other root): when the metadata
+ * file sits in `<dir>/metadata/` but the metadata's `location` is not `<dir>`, locations
+ * under the recorded location are read from `<dir>`. Tables with `write.metadata.path` set
+ * keep their locations.
+ */
+export function detectRelocation(md: TableMetadata, metadataLocation: string): Relocator | undefined {
+  if (md.properties["write.metadata.path"]) return undefined;
+  const metaDir = parentLocation(metadataLocation);
+  if (!/\/metadata$/.test(metaDir)) return undefined;
+  const actual = parentLocation(metaDir);
+  const recorded = md.location.replace(/\/+$/, "");
+  const norm = (l: string) => l.replace(/^file:\/*/, "/");
+  if (norm(recorded) === norm(actual)) return undefined;
+  return new Relocator(recorded, actual);
+}
