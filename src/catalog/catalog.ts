@@ -3,6 +3,7 @@
  * metadata location (Iceberg REST catalog operations; pyiceberg `Catalog`, iceberg-rust
  * `Catalog`). Implemented by the SQL catalog (SQLite/PostgreSQL) and, later, the REST client.
  */
+import type { FileIO } from "../io/file-io.js";
 import type { PartitionSpec } from "../spec/partition-spec.js";
 import type { Schema } from "../spec/schema.js";
 import type { SortOrder } from "../spec/sort-order.js";
@@ -28,6 +29,8 @@ export interface CreateTableOptions {
 export interface Catalog {
   /** Catalog name as engines address it (e.g. `iceberg`). */
   readonly name: string;
+  /** Storage the catalog's tables are read and written through. */
+  readonly io: FileIO;
   /** Direct child namespaces of `parent` (all top-level namespaces when omitted). */
   listNamespaces(parent?: Namespace): Promise<Namespace[]>;
   /** @throws AlreadyExistsError */

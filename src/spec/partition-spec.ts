@@ -94,15 +94,15 @@ export function specsEquivalent(a: PartitionSpec, b: PartitionSpec): boolean {
   );
 }
 
-/** The default partition field name for a transform, as Iceberg Java names them (`ts_day`, `id_bucket_16`). */
+/** The default partition field name for a transform, as Iceberg Java's `PartitionSpec.Builder` names them (`ts_day`, `id_bucket`, `s_trunc`). */
 export function defaultPartitionFieldName(sourceName: string, t: Transform): string {
   switch (t.kind) {
     case "identity":
       return sourceName;
     case "bucket":
-      return `${sourceName}_bucket_${t.numBuckets}`;
+      return `${sourceName}_bucket`;
     case "truncate":
-      return `${sourceName}_trunc_${t.width}`;
+      return `${sourceName}_trunc`;
     case "void":
       return `${sourceName}_null`;
     case "unknown":

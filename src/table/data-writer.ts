@@ -78,7 +78,7 @@ export async function writeDataFiles(duck: Duck, table: Table, sourceSql: string
   const columns = schema.fields.map((f) => {
     const col = `src.${quoteIdent(f.name)}`;
     return f.required
-      ? `CASE WHEN ${col} IS NULL THEN error(${quoteString(`NULL value not allowed for NOT NULL column: ${f.name}`)}) ELSE ${col} END AS ${quoteIdent(f.name)}`
+      ? `CASE WHEN ${col} IS NULL THEN error(${quoteString(`${DATA_ERROR_MARK}NULL value not allowed for NOT NULL column: ${f.name}`)}) ELSE ${col} END AS ${quoteIdent(f.name)}`
       : `${col} AS ${quoteIdent(f.name)}`;
   });
   const partitioned = spec.fields.some((f) => f.transform.kind !== "void");
@@ -176,11 +176,14 @@ function partitionFromPath(relPath: string, spec: PartitionSpec, types: Primitiv
   return values;
 }
 
-/** DuckDB's runtime `error()` from the NOT NULL check becomes a DataError; others pass through. */
-function translateWriteError(e: unknown): unknown {
+/** Prefix of messages raised with DuckDB's `error()` by our write checks. */
+export const DATA_ERROR_MARK = "[aichemy-data] ";
+
+/** A DuckDB error raised by one of our `error()` checks becomes a DataError with its message; others pass through. */
+export function translateWriteError(e: unknown): unknown {
   const msg = (e as Error)?.message ?? "";
-  const m = /NULL value not allowed for NOT NULL column: [^\n"']+/.exec(msg);
-  if (m) return new DataError(m[0]);
+  const i = msg.indexOf(DATA_ERROR_MARK);
+  if (i >= 0) return new DataError(msg.slice(i + DATA_ERROR_MARK.length).split("\n")[0]!.trim(), { cause: e });
   return e;
 }
 

@@ -1,0 +1,163 @@
+/**
+ * Rewrites a Trino-dialect query into DuckDB SQL: every reference to a lakehouse table
+ * (`catalog.namespace.table`, or a shorter name under the session's catalog and schema,
+ * with an optional time travel clause, or a `"table$snapshots"` metadata table) is replaced
+ * by a relation over exactly the files its scan needs; everything else is DuckDB's
+ * (ARRAY[...] literals, MAP(...), window functions, CTEs ...). `SELECT count(*) FROM t`
+ * without deletes is answered from metadata.
+ */
+import type { Duck } from "../../duckdb/connection.js";
+import { quoteIdent } from "../../duckdb/sql.js";
+import { ValidationError } from "../../errors.js";
+import type { Expression } from "../../spec/expressions/expression.js";
+import type { Snapshot } from "../../spec/snapshot.js";
+import { planScan, type ScanPlan, type SnapshotSelector, schemaForSnapshot, selectSnapshot } from "../../table/scan.js";
+import { scanRelation } from "../../table/scan-relation.js";
+import type { Table } from "../../table/table.js";
+import { tokenize } from "../sql/tokenizer.js";
+import { type AstNode, type BaseTableRef, collectBaseTables, parseWithDuckDB } from "./duckdb-ast.js";
+import { metadataTableRelation } from "./metadata-tables.js";
+import { pushdownFilter } from "./predicate-pushdown.js";
+import { extractTimeTravel, type TimeTravelClause } from "./time-travel.js";
+
+/** How the engine resolves names; implemented by the session. */
+export interface TableResolver {
+  /**
+   * Resolves name parts (1 to 3+ parts) of a table reference to a lakehouse table, or
+   * undefined when the name is not a lakehouse table (a DuckDB table, CTE, view ...).
+   * @throws NoSuchTableError when the name is inside a lakehouse catalog but no such table exists.
+   */
+  resolve(parts: readonly string[]): Promise<{ table: Table; qualifiedName: string } | undefined>;
+}
+
+/** What a rewrite produced. */
+export interface RewrittenQuery {
+  readonly sql: string;
+  /** Scans planned for the query (for EXPLAIN and tests). */
+  readonly scans: readonly { name: string; plan: ScanPlan; filter: Expression }[];
+}
+
+/**
+ * Rewrites a query.
+ * @throws ValidationError for syntax errors (with line and column) or bad time travel values;
+ * NoSuchTableError for unknown lakehouse tables.
+ */
+export async function rewriteQuery(duck: Duck, resolver: TableResolver, sql: string): Promise<RewrittenQuery> {
+  const { text, clauses } = extractTimeTravel(sql);
+  const statements = await parseWithDuckDB(duck, text);
+  if (statements.length !== 1) throw new ValidationError("expected exactly one statement");
+  const root = statements[0]!;
+  const refs = collectBaseTables(root);
+  const tokens = tokenize(text);
+  const replacements: { start: number; end: number; text: string }[] = [];
+  const scans: { name: string; plan: ScanPlan; filter: Expression }[] = [];
+  for (const c of clauses) replacements.push({ start: c.start, end: c.end, text: "" });
+  const usedClauses = new Set<TimeTravelClause>();
+
+  for (const ref of refs) {
+    if (!ref.catalog && !ref.schema && ref.ctes.has(ref.table.toLowerCase())) continue;
+    const nameEnd = qualifiedNameEnd(tokens, ref.location);
+    const clause = clauses.find((c) => c.start >= nameEnd && text.slice(nameEnd, c.start).trim() === "");
+    const parts = [ref.catalog, ref.schema, ref.table].filter((p) => p !== "");
+    const metaIdx = ref.table.indexOf("$");
+    const baseParts = metaIdx > 0 ? [...parts.slice(0, -1), ref.table.slice(0, metaIdx)] : parts;
+    const resolved = await resolver.resolve(baseParts);
+    if (!resolved) {
+      if (clause) throw new ValidationError(`time travel is only supported on lakehouse tables: ${parts.join(".")}`);
+      continue;
+    }
+    if (clause) usedClauses.add(clause);
+    const { table } = resolved;
+    const selector = clause ? await evaluateTimeTravel(duck, clause) : {};
+    let relation: string;
+    if (metaIdx > 0) {
+      const snapshot = selectSnapshot(table.metadata, selector);
+      relation = await metadataTableRelation(table, ref.table.slice(metaIdx + 1).toLowerCase(), clause ? snapshot : undefined);
+    } else {
+      const timeTravel = clause !== undefined;
+      const snapshot: Snapshot | undefined = selectSnapshot(table.metadata, selector);
+      const schema = schemaForSnapshot(table.metadata, snapshot, timeTravel);
+      const filter = await pushdownFilter(duck, ref, schema);
+      const plan = await planScan(table, { ...(snapshot ? { snapshotId: snapshot.snapshotId } : {}), filter });
+      const finalPlan = timeTravel ? plan : { ...plan, schema };
+      scans.push({ name: resolved.qualifiedName, plan: finalPlan, filter });
+      const count = countStarFromMetadata(root, ref, finalPlan);
+      if (count !== undefined) return { sql: count, scans };
+      relation = await scanRelation(table, finalPlan);
+    }
+    const alias = ref.alias ? "" : ` AS ${quoteIdent(ref.table)}`;
+    replacements.push({ start: ref.location, end: nameEnd, text: `${relation}${alias}` });
+  }
+  for (const c of clauses) {
+    if (!usedClauses.has(c)) throw new ValidationError(`FOR ${c.kind.toUpperCase()} AS OF must follow a table name`);
+  }
+  replacements.sort((a, b) => b.start - a.start);
+  let out = text;
+  for (const r of replacements) out = out.slice(0, r.start) + r.text + out.slice(r.end);
+  return { sql: out, scans };
+}
+
+/** End offset of the (possibly dotted, quoted) name starting at `start`. */
+function qualifiedNameEnd(tokens: ReturnType<typeof tokenize>, start: number): number {
+  let i = tokens.findIndex((t) => t.start === start);
+  if (i < 0) throw new ValidationError(`cannot locate table reference at offset ${start}`);
+  let end = tokens[i]!.end;
+  while (tokens[i + 1]?.text === "." && (tokens[i + 2]?.kind === "word" || tokens[i + 2]?.kind === "quoted")) {
+    i += 2;
+    end = tokens[i]!.end;
+  }
+  return end;
+}
+
+/**
+ * Evaluates a time travel expression: a version is a snapshot id (integer) or a branch/tag
+ * name (string); a timestamp is any expression DuckDB can cast to TIMESTAMPTZ.
+ * @throws ValidationError naming the expression when it does not evaluate.
+ */
+export async function evaluateTimeTravel(duck: Duck, clause: TimeTravelClause): Promise<SnapshotSelector> {
+  const toks = clause.tokens;
+  if (clause.kind === "version") {
+    if (toks.length === 1 && toks[0]!.kind === "number" && /^\d+$/.test(toks[0]!.text)) return { snapshotId: BigInt(toks[0]!.text) };
+    try {
+      const rows = await duck.queryJS(`SELECT (${clause.expression}) AS v`);
+      const v = rows[0]!.v;
+      if (typeof v === "bigint") return { snapshotId: v };
+      if (typeof v === "number" && Number.isInteger(v)) return { snapshotId: BigInt(v) };
+      if (typeof v === "string") return { ref: v };
+    } catch (e) {
+      throw new ValidationError(`invalid version in FOR VERSION AS OF ${clause.expression}: ${(e as Error).message}`);
+    }
+    throw new ValidationError(`Unsupported type for table version: ${clause.expression}`);
+  }
+  try {
+    const rows = await duck.queryJS(`SELECT epoch_ms(CAST((${clause.expression}) AS TIMESTAMPTZ)) AS ms`);
+    return { asOfTimestampMs: Number(rows[0]!.ms) };
+  } catch (e) {
+    throw new ValidationError(`invalid timestamp in FOR TIMESTAMP AS OF ${clause.expression}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * `SELECT count(*) FROM t` (optionally aliased, nothing else) over files without deletes:
+ * the answer is the sum of the files' record counts.
+ */
+function countStarFromMetadata(root: AstNode, ref: BaseTableRef, plan: ScanPlan): string | undefined {
+  if (root.type !== "SELECT_NODE" || ref.select !== root) return undefined;
+  if ((root.from_table as AstNode).type !== "BASE_TABLE" || root.where_clause || root.having || root.qualify || root.sample) return undefined;
+  if ((root.group_expressions as unknown[]).length > 0 || (root.modifiers as unknown[]).length > 0) return undefined;
+  if (((root.cte_map as { map: unknown[] }).map ?? []).length > 0) return undefined;
+  const list = root.select_list as AstNode[];
+  if (list.length !== 1) return undefined;
+  const item = list[0]!;
+  const isCountStar =
+    item.class === "FUNCTION" &&
+    (item.function_name === "count_star" || (item.function_name === "count" && (item.children as unknown[]).length === 0)) &&
+    !item.distinct &&
+    !item.filter;
+  if (!isCountStar) return undefined;
+  if (plan.tasks.some((t) => t.deletes.length > 0)) return undefined;
+  const total = plan.tasks.reduce((n, t) => n + t.file.recordCount, 0n);
+  const name = item.alias ? String(item.alias) : "count_star()";
+  return `SELECT CAST(${total} AS BIGINT) AS ${quoteIdent(name)}`;
+}
+

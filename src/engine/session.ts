@@ -1,0 +1,138 @@
+/**
+ * A SQL session: one DuckDB connection, the current catalog and schema, and statement
+ * dispatch. Lakehouse statements (DDL, DML, SHOW, CALL) run here; queries are rewritten so
+ * lakehouse tables become scans, then DuckDB executes them.
+ */
+import type { Catalog } from "../catalog/catalog.js";
+import { NoSuchTableError, UnsupportedOperationError } from "../errors.js";
+import type { Duck } from "../duckdb/connection.js";
+import { registerIcebergFunctions } from "../duckdb/functions.js";
+import { qualifiedText, resolveTableName, type SessionContext } from "./context.js";
+import { rewriteQuery, type TableResolver } from "./query/rewrite.js";
+import { readerResult, type StatementResult } from "./result.js";
+import { splitStatements } from "./sql/tokenizer.js";
+import { parseStatement, type Statement } from "./sql/statement.js";
+import { alterTable, commentOnColumn, commentOnTable, dropTable } from "./statements/alter-table.js";
+import { call } from "./statements/call.js";
+import { createTable, createTableAs } from "./statements/create-table.js";
+import { insert } from "./statements/insert.js";
+import { createSchema, dropSchema, useSchema } from "./statements/schema-ddl.js";
+import { showCatalogs, showColumns, showCreateTable, showSchemas, showTables } from "./statements/show.js";
+
+/** Where a session starts. */
+export interface SessionOptions {
+  readonly catalog?: string | undefined;
+  readonly schema?: string | undefined;
+}
+
+/** DuckDB schemas that are never lakehouse namespaces. */
+const DUCKDB_SCHEMAS = new Set(["information_schema", "pg_catalog", "main", "temp", "memory", "system"]);
+
+/** A SQL session over the lakehouse's catalogs. Not safe for concurrent statements: use one session per client. */
+export class Session implements SessionContext {
+  readonly duck: Duck;
+  readonly catalogs: ReadonlyMap<string, Catalog>;
+  currentCatalog: string | undefined;
+  currentSchema: string | undefined;
+
+  constructor(duck: Duck, catalogs: ReadonlyMap<string, Catalog>, opts: SessionOptions = {}) {
+    this.duck = duck;
+    this.catalogs = catalogs;
+    this.currentCatalog = opts.catalog;
+    this.currentSchema = opts.schema;
+    registerIcebergFunctions(duck.connection);
+  }
+
+  /** Resolves table references in queries (see {@link TableResolver}). */
+  readonly resolver: TableResolver = {
+    resolve: async (parts) => {
+      const lower = parts;
+      if (lower.length === 1 && (!this.currentCatalog || !this.currentSchema)) return undefined;
+      if (lower.length === 2 && (!this.currentCatalog || DUCKDB_SCHEMAS.has(lower[0]!))) return undefined;
+      if (lower.length >= 3 && !this.catalogs.has(lower[0]!)) return undefined;
+      if (lower.length === 1 && DUCKDB_SCHEMAS.has(this.currentSchema!)) return undefined;
+      const r = resolveTableName(this, lower);
+      try {
+        return { table: await r.catalog.loadTable(r.id), qualifiedName: qualifiedText(r) };
+      } catch (e) {
+        if (!(e instanceof NoSuchTableError)) throw e;
+        // A bare or two-part name that is not in the lakehouse may be a DuckDB object; a
+        // fully qualified lakehouse name must exist.
+        if (lower.length >= 3) throw new NoSuchTableError(`Table '${qualifiedText(r)}' does not exist`);
+        return undefined;
+      }
+    },
+  };
+
+  /** Rewrites a query for DuckDB. */
+  async rewrite(query: string): Promise<string> {
+    return (await rewriteQuery(this.duck, this.resolver, query)).sql;
+  }
+
+  /**
+   * Executes one statement.
+   * @throws ValidationError (syntax, names), NoSuchTableError, AlreadyExistsError, DataError,
+   * CommitFailedError ... and DuckDB's own errors for query execution.
+   */
+  async execute(sql: string): Promise<StatementResult> {
+    return this.run(parseStatement(sql));
+  }
+
+  /** Executes every statement of a script in order; stops at the first error. */
+  async executeScript(script: string): Promise<StatementResult[]> {
+    const out: StatementResult[] = [];
+    for (const s of splitStatements(script)) out.push(await this.execute(s.sql));
+    return out;
+  }
+
+  /** Runs a parsed statement. */
+  async run(s: Statement): Promise<StatementResult> {
+    switch (s.kind) {
+      case "query":
+        return readerResult(await this.duck.reader(await this.rewrite(s.query)));
+      case "explain": {
+        const rewritten = await rewriteQuery(this.duck, this.resolver, s.query);
+        return readerResult(await this.duck.reader(`EXPLAIN ${s.analyze ? "ANALYZE " : ""}${rewritten.sql}`));
+      }
+      case "showCatalogs":
+        return showCatalogs(this, s);
+      case "showSchemas":
+        return showSchemas(this, s);
+      case "showTables":
+        return showTables(this, s);
+      case "showColumns":
+        return showColumns(this, s);
+      case "showCreateTable":
+        return showCreateTable(this, s);
+      case "createSchema":
+        return createSchema(this, s);
+      case "dropSchema":
+        return dropSchema(this, s);
+      case "use":
+        return useSchema(this, s);
+      case "createTable":
+        return createTable(this, s);
+      case "createTableAs":
+        return createTableAs(this, s);
+      case "insert":
+        return insert(this, s);
+      case "dropTable":
+        return dropTable(this, s);
+      case "alterTable":
+        return alterTable(this, s);
+      case "commentOnTable":
+        return commentOnTable(this, s);
+      case "commentOnColumn":
+        return commentOnColumn(this, s);
+      case "call":
+        return call(this, s);
+      default:
+        throw new UnsupportedOperationError(`statement not supported: ${(s as Statement).kind}`);
+    }
+  }
+
+  /** Closes the session's DuckDB connection. */
+  close(): void {
+    this.duck.close();
+  }
+}

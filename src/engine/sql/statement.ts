@@ -1,0 +1,319 @@
+/**
+ * The lakehouse statements of the Trino dialect, parsed into a small AST: SHOW, DESCRIBE,
+ * CREATE/DROP SCHEMA, CREATE TABLE [AS], INSERT, DROP TABLE, ALTER TABLE, COMMENT ON, CALL,
+ * USE, EXPLAIN. Queries (SELECT, WITH, VALUES, TABLE, FROM-first) are kept as text for the
+ * query rewriter. Grammar follows Trino's `SqlBase.g4` for these statements.
+ */
+import type { IcebergType } from "../../spec/types.js";
+import { type LiteralValue, Parser, type QualifiedName } from "./parser.js";
+import { isKeyword } from "./tokenizer.js";
+import { parseTrinoType } from "./trino-types.js";
+
+/** A column of CREATE TABLE or ALTER TABLE ADD COLUMN. */
+export interface ColumnDefinition {
+  readonly name: string;
+  readonly type: IcebergType;
+  readonly notNull: boolean;
+  readonly comment?: string | undefined;
+}
+
+/** ALTER TABLE actions. */
+export type AlterAction =
+  | { readonly kind: "addColumn"; readonly column: ColumnDefinition; readonly ifNotExists: boolean }
+  | { readonly kind: "dropColumn"; readonly column: string; readonly ifExists: boolean }
+  | { readonly kind: "renameColumn"; readonly from: string; readonly to: string; readonly ifExists: boolean }
+  | { readonly kind: "renameTable"; readonly to: QualifiedName }
+  | { readonly kind: "setProperties"; readonly properties: Record<string, LiteralValue> }
+  | { readonly kind: "execute"; readonly procedure: string; readonly args: readonly CallArgument[]; readonly where?: string | undefined };
+
+/** A procedure argument, positional or named (`name => value`). */
+export interface CallArgument {
+  readonly name?: string | undefined;
+  readonly value: LiteralValue;
+}
+
+/** A parsed statement. `query` fields are the original SQL text of the query part. */
+export type Statement =
+  | { readonly kind: "query"; readonly query: string }
+  | { readonly kind: "explain"; readonly analyze: boolean; readonly query: string }
+  | { readonly kind: "showCatalogs"; readonly like?: string | undefined }
+  | { readonly kind: "showSchemas"; readonly catalog?: string | undefined; readonly like?: string | undefined }
+  | { readonly kind: "showTables"; readonly schema?: QualifiedName | undefined; readonly like?: string | undefined }
+  | { readonly kind: "showColumns"; readonly table: QualifiedName }
+  | { readonly kind: "showCreateTable"; readonly table: QualifiedName }
+  | { readonly kind: "createSchema"; readonly name: QualifiedName; readonly ifNotExists: boolean; readonly properties: Record<string, LiteralValue> }
+  | { readonly kind: "dropSchema"; readonly name: QualifiedName; readonly ifExists: boolean; readonly cascade: boolean }
+  | {
+      readonly kind: "createTable";
+      readonly name: QualifiedName;
+      readonly orReplace: boolean;
+      readonly ifNotExists: boolean;
+      readonly columns: readonly ColumnDefinition[];
+      readonly comment?: string | undefined;
+      readonly properties: Record<string, LiteralValue>;
+    }
+  | {
+      readonly kind: "createTableAs";
+      readonly name: QualifiedName;
+      readonly orReplace: boolean;
+      readonly ifNotExists: boolean;
+      readonly columnAliases?: readonly string[] | undefined;
+      readonly comment?: string | undefined;
+      readonly properties: Record<string, LiteralValue>;
+      readonly query: string;
+      readonly withData: boolean;
+    }
+  | { readonly kind: "insert"; readonly table: QualifiedName; readonly columns?: readonly string[] | undefined; readonly query: string }
+  | { readonly kind: "dropTable"; readonly name: QualifiedName; readonly ifExists: boolean }
+  | { readonly kind: "alterTable"; readonly name: QualifiedName; readonly ifExists: boolean; readonly action: AlterAction }
+  | { readonly kind: "commentOnTable"; readonly name: QualifiedName; readonly comment: string | null }
+  | { readonly kind: "commentOnColumn"; readonly name: QualifiedName; readonly comment: string | null }
+  | { readonly kind: "call"; readonly procedure: QualifiedName; readonly args: readonly CallArgument[] }
+  | { readonly kind: "use"; readonly name: QualifiedName };
+
+const QUERY_STARTS = new Set(["SELECT", "WITH", "VALUES", "TABLE", "FROM"]);
+
+/**
+ * Parses one statement.
+ * @throws ValidationError naming line and column of the first token that does not fit.
+ */
+export function parseStatement(sql: string): Statement {
+  const p = new Parser(sql);
+  const first = p.peek();
+  if (first.kind === "eof") throw p.error("empty statement");
+  if ((first.kind === "word" && QUERY_STARTS.has(first.text.toUpperCase())) || p.isPunct("(")) return { kind: "query", query: p.rest() };
+  if (p.acceptKeyword("EXPLAIN")) {
+    const analyze = p.acceptKeyword("ANALYZE");
+    if (p.isPunct("(")) p.parenthesized(); // options such as (TYPE DISTRIBUTED) are accepted and ignored
+    return { kind: "explain", analyze, query: p.rest() };
+  }
+  if (p.acceptKeyword("SHOW")) return parseShow(p);
+  if (p.acceptKeyword("DESCRIBE") || p.acceptKeyword("DESC")) {
+    const table = p.qualifiedName("table name");
+    p.expectEnd();
+    return { kind: "showColumns", table };
+  }
+  if (p.acceptKeyword("CREATE")) return parseCreate(p);
+  if (p.acceptKeyword("DROP")) return parseDrop(p);
+  if (p.acceptKeyword("INSERT")) return parseInsert(p);
+  if (p.acceptKeyword("ALTER")) return parseAlter(p);
+  if (p.acceptKeyword("COMMENT")) return parseComment(p);
+  if (p.acceptKeyword("CALL")) {
+    const procedure = p.qualifiedName("procedure name");
+    const args = parseCallArguments(p);
+    p.expectEnd();
+    return { kind: "call", procedure, args };
+  }
+  if (p.acceptKeyword("USE")) {
+    const name = p.qualifiedName("schema name");
+    p.expectEnd();
+    return { kind: "use", name };
+  }
+  throw p.error(
+    `mismatched input '${first.text}'. Expecting: 'ALTER', 'CALL', 'COMMENT', 'CREATE', 'DESCRIBE', 'DROP', 'EXPLAIN', 'INSERT', 'SELECT', 'SHOW', 'USE', 'VALUES', 'WITH'`,
+  );
+}
+
+function likePattern(p: Parser): string | undefined {
+  if (!p.acceptKeyword("LIKE")) return undefined;
+  const pattern = p.string("LIKE pattern");
+  if (p.acceptKeyword("ESCAPE")) p.string("escape character");
+  return pattern;
+}
+
+function parseShow(p: Parser): Statement {
+  if (p.acceptKeyword("CATALOGS")) {
+    const like = likePattern(p);
+    p.expectEnd();
+    return { kind: "showCatalogs", like };
+  }
+  if (p.acceptKeyword("SCHEMAS")) {
+    const catalog = p.acceptKeyword("FROM") || p.acceptKeyword("IN") ? p.identifier("catalog name") : undefined;
+    const like = likePattern(p);
+    p.expectEnd();
+    return { kind: "showSchemas", catalog, like };
+  }
+  if (p.acceptKeyword("TABLES")) {
+    const schema = p.acceptKeyword("FROM") || p.acceptKeyword("IN") ? p.qualifiedName("schema name") : undefined;
+    const like = likePattern(p);
+    p.expectEnd();
+    return { kind: "showTables", schema, like };
+  }
+  if (p.acceptKeyword("COLUMNS")) {
+    if (!p.acceptKeyword("FROM")) p.expectKeyword("IN");
+    const table = p.qualifiedName("table name");
+    p.expectEnd();
+    return { kind: "showColumns", table };
+  }
+  if (p.acceptKeyword("CREATE", "TABLE")) {
+    const table = p.qualifiedName("table name");
+    p.expectEnd();
+    return { kind: "showCreateTable", table };
+  }
+  return p.unexpected("'CATALOGS', 'SCHEMAS', 'TABLES', 'COLUMNS', 'CREATE TABLE'");
+}
+
+function parseColumn(p: Parser): ColumnDefinition {
+  const name = p.identifier("column name");
+  const type = parseTrinoType(p);
+  let notNull = false;
+  let comment: string | undefined;
+  for (;;) {
+    if (p.acceptKeyword("NOT", "NULL")) notNull = true;
+    else if (p.acceptKeyword("NULL")) notNull = false;
+    else if (p.acceptKeyword("COMMENT")) comment = p.string("comment");
+    else if (p.acceptKeyword("WITH")) p.properties();
+    else break;
+  }
+  return { name, type, notNull, comment };
+}
+
+function parseCreate(p: Parser): Statement {
+  const orReplace = p.acceptKeyword("OR", "REPLACE");
+  if (p.acceptKeyword("SCHEMA")) {
+    const ifNotExists = p.acceptKeyword("IF", "NOT", "EXISTS");
+    const name = p.qualifiedName("schema name");
+    if (p.acceptKeyword("AUTHORIZATION")) p.identifier("principal");
+    const properties = p.acceptKeyword("WITH") ? p.properties() : {};
+    p.expectEnd();
+    return { kind: "createSchema", name, ifNotExists, properties };
+  }
+  p.expectKeyword("TABLE");
+  const ifNotExists = p.acceptKeyword("IF", "NOT", "EXISTS");
+  const name = p.qualifiedName("table name");
+  let columns: ColumnDefinition[] | undefined;
+  let columnAliases: string[] | undefined;
+  if (p.isPunct("(")) {
+    // Column definitions have a type after the name; CTAS aliases are bare names.
+    const save = p.pos;
+    p.next();
+    const isAliasList = (p.peek(1).kind === "punct" && (p.peek(1).text === "," || p.peek(1).text === ")")) && (p.peek().kind === "word" || p.peek().kind === "quoted");
+    p.pos = save;
+    p.expectPunct("(");
+    if (isAliasList) {
+      columnAliases = [];
+      do columnAliases.push(p.identifier("column name"));
+      while (p.acceptPunct(","));
+    } else {
+      columns = [];
+      do {
+        if (p.isKeyword("LIKE")) throw p.error("CREATE TABLE ... LIKE is not supported");
+        columns.push(parseColumn(p));
+      } while (p.acceptPunct(","));
+    }
+    p.expectPunct(")");
+  }
+  const comment = p.acceptKeyword("COMMENT") ? p.string("comment") : undefined;
+  const properties = p.acceptKeyword("WITH") ? p.properties() : {};
+  if (p.acceptKeyword("AS")) {
+    if (columns) throw p.error("CREATE TABLE AS cannot declare column types; list column names only");
+    const rest = p.rest();
+    const m = /\s+WITH\s+(NO\s+)?DATA\s*$/i.exec(rest);
+    const query = m ? rest.slice(0, m.index) : rest;
+    const withData = !m?.[1];
+    p.pos = p.tokens.length - 1;
+    return { kind: "createTableAs", name, orReplace, ifNotExists, columnAliases, comment, properties, query, withData };
+  }
+  if (!columns) return p.unexpected("'(' column definitions or 'AS' query");
+  p.expectEnd();
+  return { kind: "createTable", name, orReplace, ifNotExists, columns, comment, properties };
+}
+
+function parseDrop(p: Parser): Statement {
+  if (p.acceptKeyword("SCHEMA")) {
+    const ifExists = p.acceptKeyword("IF", "EXISTS");
+    const name = p.qualifiedName("schema name");
+    const cascade = p.acceptKeyword("CASCADE");
+    if (!cascade) p.acceptKeyword("RESTRICT");
+    p.expectEnd();
+    return { kind: "dropSchema", name, ifExists, cascade };
+  }
+  p.expectKeyword("TABLE");
+  const ifExists = p.acceptKeyword("IF", "EXISTS");
+  const name = p.qualifiedName("table name");
+  p.expectEnd();
+  return { kind: "dropTable", name, ifExists };
+}
+
+function parseInsert(p: Parser): Statement {
+  p.expectKeyword("INTO");
+  const table = p.qualifiedName("table name");
+  let columns: string[] | undefined;
+  // `INSERT INTO t (a, b) SELECT` vs `INSERT INTO t (SELECT ...)`
+  if (p.isPunct("(") && !isKeyword(p.peek(1), "SELECT") && !isKeyword(p.peek(1), "WITH") && !isKeyword(p.peek(1), "VALUES")) {
+    p.expectPunct("(");
+    columns = [];
+    do columns.push(p.identifier("column name"));
+    while (p.acceptPunct(","));
+    p.expectPunct(")");
+  }
+  if (p.atEnd()) return p.unexpected("query or VALUES");
+  return { kind: "insert", table, columns, query: p.rest() };
+}
+
+function parseAlter(p: Parser): Statement {
+  p.expectKeyword("TABLE");
+  const ifExists = p.acceptKeyword("IF", "EXISTS");
+  const name = p.qualifiedName("table name");
+  let action: AlterAction;
+  if (p.acceptKeyword("ADD", "COLUMN")) {
+    const ifNotExists = p.acceptKeyword("IF", "NOT", "EXISTS");
+    action = { kind: "addColumn", column: parseColumn(p), ifNotExists };
+  } else if (p.acceptKeyword("DROP", "COLUMN")) {
+    const ifExistsCol = p.acceptKeyword("IF", "EXISTS");
+    action = { kind: "dropColumn", column: p.qualifiedName("column name").parts.join("."), ifExists: ifExistsCol };
+  } else if (p.acceptKeyword("RENAME", "COLUMN")) {
+    const ifExistsCol = p.acceptKeyword("IF", "EXISTS");
+    const from = p.qualifiedName("column name").parts.join(".");
+    p.expectKeyword("TO");
+    action = { kind: "renameColumn", from, to: p.identifier("column name"), ifExists: ifExistsCol };
+  } else if (p.acceptKeyword("RENAME", "TO")) {
+    action = { kind: "renameTable", to: p.qualifiedName("table name") };
+  } else if (p.acceptKeyword("SET", "PROPERTIES")) {
+    const properties: Record<string, LiteralValue> = {};
+    do {
+      const key = p.identifier("property name");
+      p.expectPunct("=");
+      properties[key] = p.acceptKeyword("DEFAULT") ? null : p.literal();
+    } while (p.acceptPunct(","));
+    action = { kind: "setProperties", properties };
+  } else if (p.acceptKeyword("EXECUTE")) {
+    const procedure = p.identifier("procedure name");
+    const args = p.isPunct("(") ? parseCallArguments(p) : [];
+    const where = p.acceptKeyword("WHERE") ? p.rest() : undefined;
+    if (where !== undefined) p.pos = p.tokens.length - 1;
+    action = { kind: "execute", procedure, args, where };
+  } else {
+    return p.unexpected("'ADD COLUMN', 'DROP COLUMN', 'RENAME COLUMN', 'RENAME TO', 'SET PROPERTIES', 'EXECUTE'");
+  }
+  p.expectEnd();
+  return { kind: "alterTable", name, ifExists, action };
+}
+
+function parseComment(p: Parser): Statement {
+  p.expectKeyword("ON");
+  const target = p.acceptKeyword("TABLE") ? "table" : p.acceptKeyword("COLUMN") ? "column" : p.unexpected("'TABLE' or 'COLUMN'");
+  const name = p.qualifiedName(`${target} name`);
+  p.expectKeyword("IS");
+  const comment = p.acceptKeyword("NULL") ? null : p.string("comment");
+  p.expectEnd();
+  return target === "table" ? { kind: "commentOnTable", name, comment } : { kind: "commentOnColumn", name, comment };
+}
+
+function parseCallArguments(p: Parser): CallArgument[] {
+  const args: CallArgument[] = [];
+  p.expectPunct("(");
+  if (!p.isPunct(")")) {
+    do {
+      if ((p.peek().kind === "word" || p.peek().kind === "quoted") && p.peek(1).kind === "op" && p.peek(1).text === "=>") {
+        const name = p.identifier("argument name");
+        p.next();
+        args.push({ name, value: p.literal() });
+      } else {
+        args.push({ value: p.literal() });
+      }
+    } while (p.acceptPunct(","));
+  }
+  p.expectPunct(")");
+  return args;
+}

@@ -1,0 +1,83 @@
+/**
+ * CREATE TABLE (with Trino types and Iceberg table properties) and CREATE TABLE AS SELECT.
+ */
+import { AlreadyExistsError, ValidationError } from "../../errors.js";
+import { Schema } from "../../spec/schema.js";
+import type { NestedField } from "../../spec/types.js";
+import { duckTypeToIceberg } from "../../duckdb/types.js";
+import { writeQuery } from "../../table/write-query.js";
+import { qualifiedText, resolveTableName, type SessionContext } from "../context.js";
+import { type StatementResult, updateResult } from "../result.js";
+import type { Statement } from "../sql/statement.js";
+import { parseTableProperties } from "../table-properties.js";
+
+function checkColumnNames(fields: readonly NestedField[]): void {
+  const seen = new Set<string>();
+  for (const f of fields) {
+    const key = f.name.toLowerCase();
+    if (seen.has(key)) throw new ValidationError(`Column name '${f.name}' specified more than once`);
+    seen.add(key);
+  }
+}
+
+/** CREATE [OR REPLACE] TABLE [IF NOT EXISTS] name (columns) [COMMENT] [WITH (...)]. */
+export async function createTable(ctx: SessionContext, s: Extract<Statement, { kind: "createTable" }>): Promise<StatementResult> {
+  const r = resolveTableName(ctx, s.name);
+  const fields: NestedField[] = s.columns.map((c, i) => ({ id: i + 1, name: c.name, required: c.notNull, type: c.type, doc: c.comment }));
+  checkColumnNames(fields);
+  const schema = new Schema(0, fields);
+  const props = parseTableProperties(s.properties, schema, r.catalogName);
+  if (await r.catalog.tableExists(r.id)) {
+    if (s.ifNotExists) return updateResult("CREATE TABLE");
+    if (!s.orReplace) throw new AlreadyExistsError(`Table '${qualifiedText(r)}' already exists`);
+    await r.catalog.dropTable(r.id, true);
+  }
+  await r.catalog.createTable(r.id, {
+    schema,
+    partitionSpec: props.partitionSpec,
+    sortOrder: props.sortOrder,
+    location: props.location,
+    formatVersion: props.formatVersion,
+    properties: { ...props.properties, ...(s.comment !== undefined ? { comment: s.comment } : {}) },
+  });
+  return updateResult("CREATE TABLE");
+}
+
+/**
+ * CREATE TABLE name [(aliases)] [COMMENT] [WITH (...)] AS query [WITH [NO] DATA]. The table is
+ * created from the query's column types; if writing the data fails, the table is dropped again.
+ */
+export async function createTableAs(ctx: SessionContext, s: Extract<Statement, { kind: "createTableAs" }>): Promise<StatementResult> {
+  const r = resolveTableName(ctx, s.name);
+  const exists = await r.catalog.tableExists(r.id);
+  if (exists && s.ifNotExists) return updateResult("CREATE TABLE", 0n);
+  if (exists && !s.orReplace) throw new AlreadyExistsError(`Table '${qualifiedText(r)}' already exists`);
+  const query = await ctx.rewrite(s.query);
+  const described = await ctx.duck.reader(`SELECT * FROM (${query}) AS q LIMIT 0`);
+  const names = s.columnAliases ?? described.columnNames();
+  const types = described.columnTypes();
+  if (names.length !== types.length) {
+    throw new ValidationError(`Column alias list has ${names.length} entries but the query has ${types.length} columns`);
+  }
+  const fields: NestedField[] = names.map((name, i) => ({ id: i + 1, name, required: false, type: duckTypeToIceberg(types[i]!, `column ${name}`) }));
+  checkColumnNames(fields);
+  const schema = new Schema(0, fields);
+  const props = parseTableProperties(s.properties, schema, r.catalogName);
+  if (exists) await r.catalog.dropTable(r.id, true);
+  const table = await r.catalog.createTable(r.id, {
+    schema,
+    partitionSpec: props.partitionSpec,
+    sortOrder: props.sortOrder,
+    location: props.location,
+    formatVersion: props.formatVersion,
+    properties: { ...props.properties, ...(s.comment !== undefined ? { comment: s.comment } : {}) },
+  });
+  if (!s.withData) return updateResult("CREATE TABLE", 0n);
+  try {
+    const written = await writeQuery(ctx.duck, table, query, { tableName: qualifiedText(r) });
+    return updateResult("CREATE TABLE", written.rows);
+  } catch (e) {
+    await r.catalog.dropTable(r.id, true).catch(() => {});
+    throw e;
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * INSERT INTO table [(columns)] query | VALUES ...
+ */
+import { writeQuery } from "../../table/write-query.js";
+import { qualifiedText, resolveTableName, type SessionContext } from "../context.js";
+import { type StatementResult, updateResult } from "../result.js";
+import type { Statement } from "../sql/statement.js";
+import { loadOrFail } from "./show.js";
+
+/** Appends the query's rows to the table as one snapshot; reports rows written. */
+export async function insert(ctx: SessionContext, s: Extract<Statement, { kind: "insert" }>): Promise<StatementResult> {
+  const r = resolveTableName(ctx, s.table);
+  const name = qualifiedText(r);
+  const table = await loadOrFail(r.catalog, r.id, name);
+  const query = await ctx.rewrite(s.query);
+  const written = await writeQuery(ctx.duck, table, query, { columns: s.columns, tableName: name });
+  return updateResult("INSERT", written.rows);
+}

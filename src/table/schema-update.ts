@@ -1,0 +1,153 @@
+/**
+ * Schema evolution (Iceberg spec "Schema Evolution"; Iceberg Java `SchemaUpdate`): add,
+ * drop and rename columns (dotted paths reach into structs), set column docs. Field ids are
+ * never reused: new fields take ids above `last-column-id`.
+ */
+import { ValidationError } from "../errors.js";
+import { Schema } from "../spec/schema.js";
+import type { TableMetadata } from "../spec/table-metadata.js";
+import type { IcebergType, NestedField, StructType } from "../spec/types.js";
+
+/** A new schema and the table's new `last-column-id`. */
+export interface SchemaChange {
+  readonly schema: Schema;
+  readonly lastColumnId: number;
+}
+
+/** Assigns fresh ids (from `next`) to a type's nested fields; returns the type and the last id used. */
+function freshIds(type: IcebergType, last: number): { type: IcebergType; last: number } {
+  let next = last;
+  const visit = (t: IcebergType): IcebergType => {
+    switch (t.kind) {
+      case "struct": {
+        const ids = t.fields.map(() => ++next);
+        return { kind: "struct", fields: t.fields.map((f, i) => ({ ...f, id: ids[i]!, type: visit(f.type) })) };
+      }
+      case "list": {
+        const elementId = ++next;
+        return { ...t, elementId, element: visit(t.element) };
+      }
+      case "map": {
+        const keyId = ++next;
+        const valueId = ++next;
+        return { ...t, keyId, valueId, key: visit(t.key), value: visit(t.value) };
+      }
+      default:
+        return t;
+    }
+  };
+  const type2 = visit(type);
+  return { type: type2, last: next };
+}
+
+/** Rewrites the struct at `path` (empty = top level) with `fn`. */
+function updateStruct(fields: readonly NestedField[], path: readonly string[], fn: (fields: readonly NestedField[]) => NestedField[], where: string): NestedField[] {
+  if (path.length === 0) return fn(fields);
+  const [head, ...rest] = path;
+  const i = fields.findIndex((f) => f.name.toLowerCase() === head!.toLowerCase());
+  if (i < 0) throw new ValidationError(`Column '${where}' does not exist`);
+  const f = fields[i]!;
+  if (f.type.kind !== "struct") throw new ValidationError(`Column '${where}': ${f.name} is not a struct`);
+  const inner = updateStruct(f.type.fields, rest, fn, where);
+  const out = [...fields];
+  out[i] = { ...f, type: { kind: "struct", fields: inner } as StructType };
+  return out;
+}
+
+function splitPath(name: string): { parent: string[]; leaf: string } {
+  const parts = name.split(".");
+  return { parent: parts.slice(0, -1), leaf: parts[parts.length - 1]! };
+}
+
+/**
+ * Adds an optional column (or a struct field when `name` is dotted).
+ * @throws ValidationError when the column exists (unless `ifNotExists`, which returns undefined).
+ */
+export function addColumn(
+  md: TableMetadata,
+  schema: Schema,
+  name: string,
+  type: IcebergType,
+  opts: { doc?: string | undefined; required?: boolean; ifNotExists?: boolean } = {},
+): SchemaChange | undefined {
+  const { parent, leaf } = splitPath(name);
+  if (schema.findFieldByName(name, false)) {
+    if (opts.ifNotExists) return undefined;
+    throw new ValidationError(`Column '${name}' already exists`);
+  }
+  if (opts.required) throw new ValidationError("Adding NOT NULL columns is not supported: existing rows would have no value");
+  const id = md.lastColumnId + 1;
+  const nested = freshIds(type, id);
+  const field: NestedField = { id, name: leaf, required: false, type: nested.type, doc: opts.doc };
+  const fields = updateStruct(schema.fields, parent, (fs) => [...fs, field], name);
+  return { schema: new Schema(schema.schemaId, fields, schema.identifierFieldIds), lastColumnId: nested.last };
+}
+
+/**
+ * Drops a column (or struct field). Columns used by the default partition spec, the current
+ * sort order, or as identifier fields cannot be dropped; nor can the last column.
+ * @throws ValidationError naming the column and the reason.
+ */
+export function dropColumn(md: TableMetadata, schema: Schema, name: string, ifExists = false): SchemaChange | undefined {
+  const field = schema.findFieldByName(name, false);
+  if (!field) {
+    if (ifExists) return undefined;
+    throw new ValidationError(`Column '${name}' does not exist`);
+  }
+  const spec = md.partitionSpecs.find((s) => s.specId === md.defaultSpecId);
+  const ids = new Set([field.id, ...descendantIds(field.type)]);
+  if (spec?.fields.some((f) => ids.has(f.sourceId) && f.transform.kind !== "void")) {
+    throw new ValidationError(`Cannot drop partition field: ${name}`);
+  }
+  const order = md.sortOrders.find((o) => o.orderId === md.defaultSortOrderId);
+  if (order?.fields.some((f) => ids.has(f.sourceId))) throw new ValidationError(`Cannot drop sort field: ${name}`);
+  if (schema.identifierFieldIds.some((id) => ids.has(id))) throw new ValidationError(`Cannot drop identifier field: ${name}`);
+  const { parent, leaf } = splitPath(name);
+  const fields = updateStruct(schema.fields, parent, (fs) => fs.filter((f) => f.name.toLowerCase() !== leaf.toLowerCase()), name);
+  if (fields.length === 0) throw new ValidationError("Cannot drop the only column in a table");
+  return { schema: new Schema(schema.schemaId, fields, schema.identifierFieldIds), lastColumnId: md.lastColumnId };
+}
+
+/**
+ * Renames a column (the field id stays).
+ * @throws ValidationError when it does not exist or the new name is taken.
+ */
+export function renameColumn(md: TableMetadata, schema: Schema, name: string, newName: string, ifExists = false): SchemaChange | undefined {
+  if (!schema.findFieldByName(name, false)) {
+    if (ifExists) return undefined;
+    throw new ValidationError(`Column '${name}' does not exist`);
+  }
+  const { parent, leaf } = splitPath(name);
+  const siblingPath = [...parent, newName].join(".");
+  if (newName.toLowerCase() !== leaf.toLowerCase() && schema.findFieldByName(siblingPath, false)) {
+    throw new ValidationError(`Column '${siblingPath}' already exists`);
+  }
+  const fields = updateStruct(schema.fields, parent, (fs) => fs.map((f) => (f.name.toLowerCase() === leaf.toLowerCase() ? { ...f, name: newName } : f)), name);
+  return { schema: new Schema(schema.schemaId, fields, schema.identifierFieldIds), lastColumnId: md.lastColumnId };
+}
+
+/** Sets (or clears, with null) a column's doc. @throws ValidationError when it does not exist. */
+export function setColumnDoc(md: TableMetadata, schema: Schema, name: string, doc: string | null): SchemaChange {
+  if (!schema.findFieldByName(name, false)) throw new ValidationError(`Column '${name}' does not exist`);
+  const { parent, leaf } = splitPath(name);
+  const fields = updateStruct(
+    schema.fields,
+    parent,
+    (fs) => fs.map((f) => (f.name.toLowerCase() === leaf.toLowerCase() ? { ...f, doc: doc ?? undefined } : f)),
+    name,
+  );
+  return { schema: new Schema(schema.schemaId, fields, schema.identifierFieldIds), lastColumnId: md.lastColumnId };
+}
+
+function descendantIds(type: IcebergType): number[] {
+  switch (type.kind) {
+    case "struct":
+      return type.fields.flatMap((f) => [f.id, ...descendantIds(f.type)]);
+    case "list":
+      return [type.elementId, ...descendantIds(type.element)];
+    case "map":
+      return [type.keyId, type.valueId, ...descendantIds(type.key), ...descendantIds(type.value)];
+    default:
+      return [];
+  }
+}
