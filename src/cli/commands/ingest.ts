@@ -1,0 +1,59 @@
+/**
+ * `aichemy ingest FILE... --table ns.t`: loads files into a table, with a progress bar
+ * (rows and rows/s) on a terminal.
+ */
+import cliProgress from "cli-progress";
+import { parseIdentifier } from "../../catalog/identifier.js";
+import type { Config } from "../../config/config.js";
+import { Lakehouse } from "../../engine/lakehouse.js";
+import type { FileFormat } from "../../ingest/file-source.js";
+import { ingestFiles } from "../../ingest/file-ingest.js";
+
+/** Options of the ingest command. */
+export interface IngestCommandOptions {
+  readonly table: string;
+  readonly mode: "append" | "overwrite";
+  readonly format?: FileFormat | undefined;
+  readonly delimiter?: string | undefined;
+  readonly targetFileSize?: number | undefined;
+}
+
+/** Runs the command. @throws the ingest's errors (the CLI prints them and exits 1). */
+export async function ingest(config: Config, files: string[], opts: IngestCommandOptions): Promise<void> {
+  const lakehouse = await Lakehouse.open({ dataDir: config.dataDir, catalogName: config.catalog, threads: config.threads, memoryLimit: config.memoryLimit });
+  const bar = process.stderr.isTTY
+    ? new cliProgress.SingleBar(
+        { format: "ingesting [{bar}] {percentage}% | {rows} rows | {rate} rows/s", stream: process.stderr, hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  try {
+    const duck = await lakehouse.duck.connect();
+    await duck.run("SET enable_progress_bar = true");
+    await duck.run("SET enable_progress_bar_print = false");
+    bar?.start(100, 0, { rows: 0, rate: 0 });
+    const result = await ingestFiles(duck, lakehouse.catalog(), {
+      files,
+      table: parseIdentifier(opts.table),
+      mode: opts.mode,
+      format: opts.format,
+      delimiter: opts.delimiter,
+      targetFileSizeBytes: opts.targetFileSize,
+      onProgress: (rows, _total, ms) => {
+        const p = duck.connection.progress.percentage;
+        bar?.update(Math.max(0, Math.min(100, Math.round(p))), { rows: rows.toString(), rate: Math.round(Number(rows) / Math.max(ms / 1000, 0.001)) });
+      },
+    });
+    bar?.update(100, { rows: result.rows.toString(), rate: Math.round(Number(result.rows) / Math.max(result.elapsedMs / 1000, 0.001)) });
+    bar?.stop();
+    const rate = Math.round(Number(result.rows) / Math.max(result.elapsedMs / 1000, 0.001));
+    process.stdout.write(
+      `${result.created ? "Created table" : "Table"} ${config.catalog}.${opts.table}: ${opts.mode === "overwrite" ? "overwrote with" : "appended"} ${result.rows} rows ` +
+        `in ${result.dataFiles} file(s), snapshot ${result.table.currentSnapshot()?.snapshotId ?? "-"}, ${(result.elapsedMs / 1000).toFixed(2)}s (${rate} rows/s)\n`,
+    );
+    duck.close();
+  } finally {
+    bar?.stop();
+    await lakehouse.close();
+  }
+}

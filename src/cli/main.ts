@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+/**
+ * The `aichemy` command line (commander): serve, sql, ingest, tables, history. Global
+ * options: `--data-dir` (env `AICHEMY_DATA_DIR`, default `./lakehouse`), `--catalog`.
+ * Errors print as `Error [CODE]: message` and exit with code 1.
+ */
+import { Command, InvalidArgumentError, Option } from "commander";
+import { type Config, loadConfig } from "../config/config.js";
+import { history } from "./commands/history.js";
+import { ingest } from "./commands/ingest.js";
+import { serve } from "./commands/serve.js";
+import { sql } from "./commands/sql.js";
+import { tables } from "./commands/tables.js";
+import { errorMessage } from "./errors.js";
+import { OUTPUT_FORMATS, type OutputFormat } from "./format.js";
+
+function sizeArg(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|kib|mib|gib)?$/i.exec(value.trim());
+  if (!m) throw new InvalidArgumentError("expected a size like 134217728, 128MB or 1GiB");
+  const unit = (m[2] ?? "b").toLowerCase();
+  const mult: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+  return Math.round(Number(m[1]) * mult[unit]!);
+}
+
+const program = new Command();
+program
+  .name("aichemy")
+  .description("AIchemy: an open lakehouse. Apache Iceberg tables, one catalog, SQL over all of it.")
+  .version("0.1.0")
+  .option("-d, --data-dir <dir>", "lakehouse data directory (env AICHEMY_DATA_DIR; default ./lakehouse)")
+  .option("--catalog <name>", "name of the embedded catalog (env AICHEMY_CATALOG; default iceberg)")
+  .option("--threads <n>", "DuckDB worker threads (env AICHEMY_THREADS)")
+  .option("--memory-limit <size>", "DuckDB memory limit, e.g. 4GB (env AICHEMY_MEMORY_LIMIT)")
+  .showHelpAfterError();
+
+function config(extra: Partial<Record<keyof Config, unknown>> = {}): Config {
+  const o = program.opts<{ dataDir?: string; catalog?: string; threads?: string; memoryLimit?: string }>();
+  return loadConfig({ dataDir: o.dataDir, catalog: o.catalog, threads: o.threads, memoryLimit: o.memoryLimit, ...extra });
+}
+
+const formatOption = () => new Option("--format <format>", "output format").choices([...OUTPUT_FORMATS]).default("table");
+
+program
+  .command("serve")
+  .description("start the lakehouse (HTTP on --port; later: REST catalog, Trino and PostgreSQL protocols, console)")
+  .option("-p, --port <port>", "HTTP port (env AICHEMY_PORT; default 8181)")
+  .option("--host <host>", "bind address (env AICHEMY_HOST; default 127.0.0.1)")
+  .action(async (o: { port?: string; host?: string }) => {
+    await serve(config({ port: o.port, host: o.host }));
+  });
+
+program
+  .command("sql")
+  .description("run SQL: -e, -f, piped statements, or an interactive shell")
+  .option("-e, --execute <sql>", "statements to run")
+  .option("-f, --file <file>", "file of statements to run")
+  .option("-s, --schema <schema>", "default schema")
+  .addOption(formatOption())
+  .action(async (o: { execute?: string; file?: string; schema?: string; format: OutputFormat }) => {
+    process.exitCode = await sql(config(), { execute: o.execute, file: o.file, format: o.format, schema: o.schema });
+  });
+
+program
+  .command("ingest")
+  .description("load CSV, JSON, JSON Lines or Parquet files into a table (created if missing)")
+  .argument("<files...>", "input files")
+  .requiredOption("-t, --table <ns.table>", "target table")
+  .addOption(new Option("-m, --mode <mode>", "append or overwrite").choices(["append", "overwrite"]).default("append"))
+  .addOption(new Option("--format <format>", "input format (default: from the file extension)").choices(["csv", "json", "jsonl", "parquet"]))
+  .option("--delimiter <char>", "CSV delimiter (default , or tab for .tsv)")
+  .option("--target-file-size <size>", "target data file size, e.g. 512MB", sizeArg)
+  .action(async (files: string[], o: { table: string; mode: "append" | "overwrite"; format?: "csv" | "json" | "jsonl" | "parquet"; delimiter?: string; targetFileSize?: number }) => {
+    await ingest(config(), files, { table: o.table, mode: o.mode, format: o.format, delimiter: o.delimiter, targetFileSize: o.targetFileSize });
+  });
+
+program
+  .command("tables")
+  .description("list tables with snapshots, rows and size")
+  .addOption(formatOption())
+  .action(async (o: { format: OutputFormat }) => {
+    await tables(config(), o.format);
+  });
+
+program
+  .command("history")
+  .description("a table's snapshots: id, time, operation, summary")
+  .argument("<table>", "ns.table")
+  .addOption(formatOption())
+  .action(async (table: string, o: { format: OutputFormat }) => {
+    await history(config(), table, o.format);
+  });
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  process.stderr.write(`${errorMessage(e)}\n`);
+  process.exitCode = 1;
+});
