@@ -73,6 +73,7 @@ export class Relocator {
   readonly #rootFrom: string | undefined;
   readonly #rootTo: string | undefined;
   readonly #anchor: string;
+  readonly #plainTarget: boolean;
 
   constructor(recorded: string, actual: string) {
     this.recorded = comparable(recorded);
@@ -86,11 +87,22 @@ export class Relocator {
       this.#rootTo = this.actual.split("/").slice(0, this.actual.split("/").length - n).join("/");
     }
     this.#anchor = b[b.length - 1] ?? "";
+    this.#plainTarget = !hasScheme(this.actual);
+  }
+
+  /** A `file:` URI mapped onto a plain path must be percent-decoded. */
+  #decodeIfNeeded(location: string, c: string): string {
+    if (!this.#plainTarget || !location.startsWith("file:")) return c;
+    try {
+      return decodeURIComponent(c);
+    } catch {
+      return c;
+    }
   }
 
   /** Where `location` is stored now. */
   resolve(location: string): string {
-    const c = comparable(location);
+    const c = this.#decodeIfNeeded(location, comparable(location));
     if (c === this.recorded) return this.actual;
     if (c.startsWith(`${this.recorded}/`)) return this.actual + c.slice(this.recorded.length);
     if (this.#rootFrom !== undefined && this.#rootTo !== undefined && c.startsWith(`${this.#rootFrom}/`)) {

@@ -216,8 +216,10 @@ export function fromJsonValue(type: IcebergType, json: unknown): unknown {
     case "long":
       return typeof json === "bigint" ? json : typeof json === "number" && Number.isInteger(json) ? BigInt(json) : fail();
     case "float":
-    case "double":
-      return typeof json === "number" ? json : typeof json === "bigint" ? Number(json) : fail();
+    case "double": {
+      const n = typeof json === "number" ? json : typeof json === "bigint" ? Number(json) : fail();
+      return type.kind === "float" ? Math.fround(n) : n;
+    }
     case "decimal":
       return typeof json === "string" || typeof json === "number" ? parseDecimal(String(json), type.scale) : fail();
     case "date":
@@ -280,6 +282,7 @@ export function parseValueText(type: PrimitiveType, text: string): PrimitiveValu
     case "timestamptz_ns":
       return isoTimestampToEpoch(text, "nanos");
     case "float":
+      return Math.fround(Number(text));
     case "double":
       return Number(text);
     case "decimal":

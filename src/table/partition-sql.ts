@@ -155,8 +155,10 @@ export function decodePartitionKey(key: string, type: PrimitiveType): PrimitiveV
     case "timestamptz_ns":
       return BigInt(text);
     case "float":
-    case "double":
-      return text === "nan" ? Number.NaN : text === "inf" ? Number.POSITIVE_INFINITY : text === "-inf" ? Number.NEGATIVE_INFINITY : Number(text);
+    case "double": {
+      const v = text === "nan" ? Number.NaN : text === "inf" ? Number.POSITIVE_INFINITY : text === "-inf" ? Number.NEGATIVE_INFINITY : Number(text);
+      return type.kind === "float" ? Math.fround(v) : v;
+    }
     case "decimal":
       return parseDecimal(text, type.scale);
     case "uuid":

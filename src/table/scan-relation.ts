@@ -1,30 +1,24 @@
 /**
  * Turns a planned scan into a DuckDB relation (SQL text of a subquery): `read_parquet` with
  * the schema mapped by field id (`schema = MAP{field_id: {name, type, default_value}}`), so
- * renamed, reordered, added and dropped columns read correctly, minus position deletes
+ * renamed, reordered, added and dropped columns read correctly; files written without field
+ * ids are read through the table's name mapping; minus position deletes and deletion vectors
  * (anti join on file and row number) and equality deletes (null-safe anti join), per the
  * Iceberg spec "Column Projection" and "Row-level Deletes".
  */
+import type { Duck } from "../duckdb/connection.js";
 import { quoteIdent, quoteString, stringList } from "../duckdb/sql.js";
 import { icebergToDuckType } from "../duckdb/types.js";
 import { UnsupportedOperationError } from "../errors.js";
 import { DataFileContent } from "../spec/manifest-entry.js";
+import { type MappedField, namesForField, parseNameMapping } from "../spec/name-mapping.js";
+import { decodeDeletionVector } from "../spec/puffin/deletion-vector.js";
 import type { Schema } from "../spec/schema.js";
-import { decimalToString, daysToIsoDate, epochToIsoTimestamp, microsToIsoTime } from "../spec/values.js";
 import type { IcebergType, NestedField } from "../spec/types.js";
+import { daysToIsoDate, decimalToString, epochToIsoTimestamp, microsToIsoTime } from "../spec/values.js";
+import type { IndexedDeleteFile } from "./delete-index.js";
 import type { FileScanTask, ScanPlan } from "./scan.js";
 import type { Table } from "./table.js";
-
-/** SQL literal of a field's initial default (spec "Default values"), or NULL. */
-export function defaultLiteral(field: NestedField): string {
-  // DuckDB's read_parquet needs one type for every default_value in the map; VARCHAR text is
-  // cast to each column's type by the reader.
-  const v = field.initialDefault;
-  if (v === undefined || v === null || field.type.kind === "struct" || field.type.kind === "list" || field.type.kind === "map") {
-    return "NULL::VARCHAR";
-  }
-  return `CAST(CAST(${valueSql(field.type, v)} AS ${icebergToDuckType(field.type)}) AS VARCHAR)`;
-}
 
 /** SQL literal text of an in-memory Iceberg value of a primitive type. */
 export function valueSql(type: IcebergType, v: unknown): string {
@@ -56,41 +50,77 @@ export function valueSql(type: IcebergType, v: unknown): string {
   }
 }
 
-/** The `schema = MAP{...}` argument of `read_parquet` for the top-level fields of a schema. */
-export function parquetSchemaMap(fields: readonly NestedField[]): string {
-  const entries = fields
-    .filter((f) => f.type.kind !== "unknown")
-    .map((f) => `${f.id}: {name: ${quoteString(f.name)}, type: ${quoteString(icebergToDuckType(f.type))}, default_value: ${defaultLiteral(f)}}`);
-  return `MAP{${entries.join(", ")}}`;
+/** SQL of a field's initial default (spec "Default values") as VARCHAR text, or NULL. */
+export function defaultLiteral(field: NestedField): string {
+  // read_parquet needs one type for every default_value in the map; VARCHAR text is cast to
+  // each column's type by the reader.
+  const v = field.initialDefault;
+  if (v === undefined || v === null || field.type.kind === "struct" || field.type.kind === "list" || field.type.kind === "map") {
+    return "NULL::VARCHAR";
+  }
+  return `CAST(CAST(${valueSql(field.type, v)} AS ${icebergToDuckType(field.type)}) AS VARCHAR)`;
 }
 
-/** The column list of the scan: every top-level field, `unknown` columns as typed NULLs. */
-function selectList(schema: Schema, alias: string): string {
-  return schema.fields
-    .map((f) => (f.type.kind === "unknown" ? `CAST(NULL AS VARCHAR) AS ${quoteIdent(f.name)}` : `${alias}.${quoteIdent(f.name)}`))
-    .join(", ");
+/**
+ * Column names as DuckDB sees them: DuckDB names are case-insensitive, so names equal but
+ * for case get `_1`, `_2` ... (e.g. `user_id`, `uSeR_Id` -> `user_id`, `uSeR_Id_1`).
+ */
+export function duckColumnNames(fields: readonly NestedField[]): string[] {
+  const used = new Set<string>();
+  return fields.map((f) => {
+    let name = f.name;
+    for (let i = 1; used.has(name.toLowerCase()); i++) name = `${f.name}_${i}`;
+    used.add(name.toLowerCase());
+    return name;
+  });
+}
+
+/** The `schema = MAP{...}` argument of `read_parquet` for fields, under the given column names. */
+export function parquetSchemaMap(fields: readonly NestedField[], names = duckColumnNames(fields)): string {
+  const entries = fields.flatMap((f, i) =>
+    f.type.kind === "unknown"
+      ? []
+      : [`${f.id}: {name: ${quoteString(names[i]!)}, type: ${quoteString(icebergToDuckType(f.type))}, default_value: ${defaultLiteral(f)}}`],
+  );
+  return `MAP{${entries.join(", ")}}`;
 }
 
 /** An empty relation with the schema's columns. */
 export function emptyRelation(schema: Schema): string {
-  const cols = schema.fields.map((f) => `CAST(NULL AS ${icebergToDuckType(f.type)}) AS ${quoteIdent(f.name)}`);
+  const names = duckColumnNames(schema.fields);
+  const cols = schema.fields.map((f, i) => `CAST(NULL AS ${icebergToDuckType(f.type)}) AS ${quoteIdent(names[i]!)}`);
   return `(SELECT ${cols.join(", ") || "NULL AS _empty"} WHERE false)`;
 }
 
 interface LocalTask {
   readonly task: FileScanTask;
   readonly localPath: string;
+  /** Top-level column names of a file without field ids (read by name mapping), else undefined. */
+  readonly unmappedColumns?: readonly string[] | undefined;
+  /** Columns missing from the file whose values come from identity partition values, as SQL literals by field id. */
+  readonly constants?: ReadonlyMap<number, string> | undefined;
+}
+
+/** Options of {@link scanRelation}. */
+export interface ScanRelationOptions {
+  /** DuckDB connection used to inspect files (needed for tables with a name mapping). */
+  readonly duck?: Duck | undefined;
+  /**
+   * Accept deletion vector files that are bare blobs rather than Puffin files (what old
+   * DuckDB versions wrote). Off by default: such files are rejected.
+   */
+  readonly allowBareDeletionVectors?: boolean | undefined;
 }
 
 /**
  * Builds the SQL subquery for a planned scan. Data files are read through
  * `io.localReadPath` (the file itself on local disk; a cached copy for remote stores).
- * @throws UnsupportedOperationError for ORC/Avro data files and deletion vectors.
+ * @throws UnsupportedOperationError for ORC/Avro data or delete files; Error for corrupt deletion vectors.
  */
-export async function scanRelation(table: Table, plan: ScanPlan): Promise<string> {
+export async function scanRelation(table: Table, plan: ScanPlan, opts: ScanRelationOptions = {}): Promise<string> {
   const schema = plan.schema;
   if (plan.tasks.length === 0) return emptyRelation(schema);
-  const local: LocalTask[] = await Promise.all(
+  let local: LocalTask[] = await Promise.all(
     plan.tasks.map(async (task) => {
       if (task.file.fileFormat !== "PARQUET") {
         throw new UnsupportedOperationError(`data file format ${task.file.fileFormat} is not supported (${task.file.filePath})`);
@@ -98,46 +128,149 @@ export async function scanRelation(table: Table, plan: ScanPlan): Promise<string
       return { task, localPath: await table.io.localReadPath(table.resolve(task.file.filePath)) };
     }),
   );
-  const schemaMap = parquetSchemaMap(schema.fields);
-  // Group files by the exact set of delete files that apply, so each group is one read_parquet.
+  const mappingText = table.metadata.properties["schema.name-mapping.default"];
+  const mapping = mappingText ? parseNameMapping(mappingText) : undefined;
+  const identity = identitySources(table, local);
+  if (opts.duck && (mapping || identity.size > 0)) local = await probeFiles(opts.duck, table, schema, local, mapping !== undefined, identity);
+  const names = duckColumnNames(schema.fields);
+  const schemaMap = parquetSchemaMap(schema.fields, names);
+  // Group files by the delete files that apply and by how they are read, so each group is one read.
   const groups = new Map<string, LocalTask[]>();
   for (const t of local) {
-    const key = t.task.deletes.map((d) => d.file.filePath).sort().join("\n");
+    const constants = t.constants ? [...t.constants].map(([id, v]) => `${id}=${v}`).join(",") : "";
+    const key = `${t.unmappedColumns ? `names:${t.unmappedColumns.join(",")}` : "ids"}\n${constants}\n${t.task.deletes.map((d) => d.file.filePath).sort().join("\n")}`;
     const g = groups.get(key);
     if (g) g.push(t);
     else groups.set(key, [t]);
   }
   const parts: string[] = [];
-  for (const [, group] of groups) parts.push(await groupRelation(table, schema, schemaMap, group));
+  for (const [, group] of groups) parts.push(await groupRelation(table, schema, names, schemaMap, group, mapping ?? [], opts));
   return parts.length === 1 ? `(${parts[0]})` : `(${parts.map((p) => `(${p})`).join(" UNION ALL ")})`;
 }
 
-async function groupRelation(table: Table, schema: Schema, schemaMap: string, group: LocalTask[]): Promise<string> {
+/** Field ids read by each spec's identity partition fields, by spec id (spec "Column Projection", rule 1). */
+function identitySources(table: Table, tasks: readonly LocalTask[]): Map<number, { sourceId: number; index: number }[]> {
+  const out = new Map<number, { sourceId: number; index: number }[]>();
+  for (const specId of new Set(tasks.map((t) => t.task.specId))) {
+    const spec = table.metadata.partitionSpecs.find((s) => s.specId === specId);
+    const fields = (spec?.fields ?? []).flatMap((f, index) => (f.transform.kind === "identity" ? [{ sourceId: f.sourceId, index }] : []));
+    if (fields.length > 0) out.set(specId, fields);
+  }
+  return out;
+}
+
+/** Field ids present in each Parquet file (immutable files: cached by path). */
+const fileFieldIds = new Map<string, Set<number>>();
+
+/**
+ * Inspects file footers: files without any field id are read through the name mapping, and
+ * identity-partitioned columns missing from a file take the file's partition value.
+ */
+async function probeFiles(
+  duck: Duck,
+  table: Table,
+  schema: Schema,
+  tasks: LocalTask[],
+  hasMapping: boolean,
+  identity: Map<number, { sourceId: number; index: number }[]>,
+): Promise<LocalTask[]> {
+  const unknown = tasks.map((t) => t.localPath).filter((p) => !fileFieldIds.has(p));
+  if (unknown.length > 0) {
+    const rows = await duck.queryJS(`SELECT file_name, list(field_id) FILTER (WHERE field_id IS NOT NULL) AS ids FROM parquet_schema(${stringList(unknown)}) GROUP BY file_name`);
+    for (const r of rows) {
+      if (fileFieldIds.size > 100_000) fileFieldIds.clear();
+      fileFieldIds.set(String(r.file_name), new Set(((r.ids as unknown[]) ?? []).map(Number)));
+    }
+  }
+  return Promise.all(
+    tasks.map(async (t) => {
+      const ids = fileFieldIds.get(t.localPath) ?? new Set<number>();
+      let out: LocalTask = t;
+      if (hasMapping && ids.size === 0) {
+        const columns = (await duck.reader(`SELECT * FROM read_parquet(${quoteString(t.localPath)}) LIMIT 0`)).columnNames();
+        out = { ...out, unmappedColumns: [...columns].sort() };
+      }
+      const idFields = ids.size > 0 ? identity.get(t.task.specId) : undefined;
+      if (idFields) {
+        const constants = new Map<number, string>();
+        for (const { sourceId, index } of idFields) {
+          const field = schema.fields.find((f) => f.id === sourceId);
+          if (!field || ids.has(sourceId)) continue;
+          const v = t.task.file.partition[index] ?? null;
+          constants.set(sourceId, v === null ? `CAST(NULL AS ${icebergToDuckType(field.type)})` : `CAST(${valueSql(field.type, v)} AS ${icebergToDuckType(field.type)})`);
+        }
+        if (constants.size > 0) out = { ...out, constants };
+      }
+      return out;
+    }),
+  );
+  void table;
+}
+
+/** The projection of files without field ids: each field from the first of its mapped names the file has. */
+function nameMappedSelect(schema: Schema, names: readonly string[], mapping: readonly MappedField[], fileColumns: readonly string[]): string {
+  const present = new Set(fileColumns);
+  return schema.fields
+    .map((f, i) => {
+      const source = namesForField(mapping, f.id).find((n) => present.has(n));
+      const type = icebergToDuckType(f.type);
+      const expr = source ? `CAST(${quoteIdent(source)} AS ${type})` : `CAST(${defaultLiteral(f)} AS ${type})`;
+      return `${expr} AS ${quoteIdent(names[i]!)}`;
+    })
+    .join(", ");
+}
+
+async function groupRelation(
+  table: Table,
+  schema: Schema,
+  names: readonly string[],
+  schemaMap: string,
+  group: LocalTask[],
+  mapping: readonly MappedField[],
+  opts: ScanRelationOptions,
+): Promise<string> {
   const deletes = group[0]!.task.deletes;
   const paths = stringList(group.map((t) => t.localPath));
-  if (deletes.length === 0) return `SELECT ${selectList(schema, "d")} FROM read_parquet(${paths}, schema = ${schemaMap}) AS d`;
-  const positional = deletes.filter((d) => d.file.content === DataFileContent.POSITION_DELETES);
+  const withRowIds = deletes.length > 0;
+  const source = group[0]!.unmappedColumns
+    ? `(SELECT ${nameMappedSelect(schema, names, mapping, group[0]!.unmappedColumns)}${withRowIds ? ", filename, file_row_number" : ""} FROM read_parquet(${paths}${withRowIds ? ", filename = true, file_row_number = true" : ""}))`
+    : `read_parquet(${paths}, schema = ${schemaMap}${withRowIds ? ", filename = true, file_row_number = true" : ""})`;
+  const constants = group[0]!.constants;
+  const select = schema.fields
+    .map((f, i) => {
+      if (f.type.kind === "unknown") return `CAST(NULL AS VARCHAR) AS ${quoteIdent(names[i]!)}`;
+      const constant = constants?.get(f.id);
+      return constant ? `${constant} AS ${quoteIdent(names[i]!)}` : `d.${quoteIdent(names[i]!)}`;
+    })
+    .join(", ");
+  let sql = `SELECT ${select} FROM ${source} AS d`;
+  if (!withRowIds) return sql;
+  const vectors = deletes.filter((d) => d.file.fileFormat === "PUFFIN");
+  const positional = deletes.filter((d) => d.file.content === DataFileContent.POSITION_DELETES && d.file.fileFormat !== "PUFFIN");
   const equality = deletes.filter((d) => d.file.content === DataFileContent.EQUALITY_DELETES);
-  if (positional.some((d) => d.file.fileFormat !== "PARQUET") || equality.some((d) => d.file.fileFormat !== "PARQUET")) {
-    const f = [...positional, ...equality].find((d) => d.file.fileFormat !== "PARQUET")!;
-    throw new UnsupportedOperationError(
-      f.file.fileFormat === "PUFFIN"
-        ? `deletion vectors (format v3) are not supported yet: ${f.file.filePath}`
-        : `delete file format ${f.file.fileFormat} is not supported (${f.file.filePath})`,
-    );
-  }
-  let sql = `SELECT ${selectList(schema, "d")} FROM read_parquet(${paths}, schema = ${schemaMap}, filename = true, file_row_number = true) AS d`;
+  const unsupported = [...positional, ...equality].find((d) => d.file.fileFormat !== "PARQUET");
+  if (unsupported) throw new UnsupportedOperationError(`delete file format ${unsupported.file.fileFormat} is not supported (${unsupported.file.filePath})`);
+  // Delete files name data files by their recorded paths; map those to the local paths read here.
+  const mapping2 = `(VALUES ${group.map((t) => `(${quoteString(t.task.file.filePath)}, ${quoteString(t.localPath)})`).join(", ")}) AS m(recorded_path, local_path)`;
   if (positional.length > 0) {
     const delPaths = await Promise.all(positional.map((d) => table.io.localReadPath(table.resolve(d.file.filePath))));
-    // Delete files name data files by their recorded paths; map those to the local paths read above.
-    const mapping = group.map((t) => `(${quoteString(t.task.file.filePath)}, ${quoteString(t.localPath)})`).join(", ");
     sql +=
       ` ANTI JOIN (SELECT m.local_path AS __path, p.pos AS __pos FROM read_parquet(${stringList(delPaths)}) AS p` +
-      ` JOIN (VALUES ${mapping}) AS m(recorded_path, local_path) ON p.file_path = m.recorded_path) AS pd` +
-      ` ON d.filename = pd.__path AND d.file_row_number = pd.__pos`;
+      ` JOIN ${mapping2} ON p.file_path = m.recorded_path) AS pd ON d.filename = pd.__path AND d.file_row_number = pd.__pos`;
+  }
+  if (vectors.length > 0) {
+    const rows: string[] = [];
+    for (const dv of vectors) {
+      const target = group.find((t) => t.task.file.filePath === dv.file.referencedDataFile);
+      if (!target) continue;
+      for (const pos of await readDeletionVector(table, dv, opts)) rows.push(`(${quoteString(target.localPath)}, ${pos})`);
+    }
+    if (rows.length > 0) {
+      sql += ` ANTI JOIN (VALUES ${rows.join(", ")}) AS dv(__path, __pos) ON d.filename = dv.__path AND d.file_row_number = dv.__pos`;
+    }
   }
   // Equality deletes: one anti join per distinct set of equality field ids.
-  const byIds = new Map<string, typeof equality>();
+  const byIds = new Map<string, IndexedDeleteFile[]>();
   for (const d of equality) {
     const key = [...(d.file.equalityIds ?? [])].sort((a, b) => a - b).join(",");
     const g = byIds.get(key);
@@ -148,15 +281,38 @@ async function groupRelation(table: Table, schema: Schema, schemaMap: string, gr
   for (const [key, files] of byIds) {
     const ids = key.split(",").filter(Boolean).map(Number);
     const fields = ids.map((id) => {
-      const f = schema.fields.find((x) => x.id === id);
-      if (!f) throw new UnsupportedOperationError(`equality delete on field id ${id}, which is not a top-level column of the read schema`);
-      return f;
+      const i = schema.fields.findIndex((x) => x.id === id);
+      if (i < 0) throw new UnsupportedOperationError(`equality delete on field id ${id}, which is not a top-level column of the read schema`);
+      return { field: schema.fields[i]!, name: names[i]! };
     });
     const delPaths = await Promise.all(files.map((d) => table.io.localReadPath(table.resolve(d.file.filePath))));
     const alias = `eq${n++}`;
     const cols = fields.map((f) => quoteIdent(f.name)).join(", ");
     const cond = fields.map((f) => `d.${quoteIdent(f.name)} IS NOT DISTINCT FROM ${alias}.${quoteIdent(f.name)}`).join(" AND ");
-    sql += ` ANTI JOIN (SELECT DISTINCT ${cols} FROM read_parquet(${stringList(delPaths)}, schema = ${parquetSchemaMap(fields)})) AS ${alias} ON ${cond}`;
+    const map = parquetSchemaMap(
+      fields.map((f) => f.field),
+      fields.map((f) => f.name),
+    );
+    sql += ` ANTI JOIN (SELECT DISTINCT ${cols} FROM read_parquet(${stringList(delPaths)}, schema = ${map})) AS ${alias} ON ${cond}`;
   }
   return sql;
+}
+
+const PUFFIN_MAGIC = Buffer.from("PFA1", "latin1");
+
+/**
+ * Reads the positions of a deletion vector blob.
+ * @throws Error naming the file when it is not a Puffin file (unless bare blobs are allowed) or the blob is corrupt.
+ */
+async function readDeletionVector(table: Table, dv: IndexedDeleteFile, opts: ScanRelationOptions): Promise<bigint[]> {
+  const location = table.resolve(dv.file.filePath);
+  const bytes = Buffer.from(await table.io.read(location));
+  if (!opts.allowBareDeletionVectors && !bytes.subarray(0, 4).equals(PUFFIN_MAGIC)) {
+    throw new Error(
+      `${dv.file.filePath} is not a Puffin file (no PFA1 magic): older DuckDB versions wrote deletion vector files as bare blobs; such files are not read by default`,
+    );
+  }
+  const offset = Number(dv.file.contentOffset ?? 0n);
+  const size = Number(dv.file.contentSizeInBytes ?? BigInt(bytes.length - offset));
+  return decodeDeletionVector(bytes.subarray(offset, offset + size), dv.file.filePath);
 }

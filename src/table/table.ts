@@ -4,7 +4,7 @@
  */
 import type { TableIdentifier } from "../catalog/identifier.js";
 import type { FileIO } from "../io/file-io.js";
-import { parentLocation, Relocator } from "../io/location.js";
+import { localPathOf, parentLocation, Relocator } from "../io/location.js";
 import type { PartitionSpec } from "../spec/partition-spec.js";
 import type { Schema } from "../spec/schema.js";
 import type { Snapshot } from "../spec/snapshot.js";
@@ -86,5 +86,6 @@ export function detectRelocation(md: TableMetadata, metadataLocation: string): R
   const recorded = md.location.replace(/\/+$/, "");
   const norm = (l: string) => l.replace(/^file:\/*/, "/");
   if (norm(recorded) === norm(actual)) return undefined;
-  return new Relocator(recorded, actual);
+  // Resolve to plain local paths for local tables: recorded paths are taken literally.
+  return new Relocator(recorded, actual.startsWith("file:") ? localPathOf(actual) : actual);
 }

@@ -83,7 +83,7 @@ export async function rewriteQuery(duck: Duck, resolver: TableResolver, sql: str
       scans.push({ name: resolved.qualifiedName, plan: finalPlan, filter });
       const count = countStarFromMetadata(root, ref, finalPlan);
       if (count !== undefined) return { sql: count, scans };
-      relation = await scanRelation(table, finalPlan);
+      relation = await scanRelation(table, finalPlan, { duck });
     }
     const alias = ref.alias ? "" : ` AS ${quoteIdent(ref.table)}`;
     replacements.push({ start: ref.location, end: nameEnd, text: `${relation}${alias}` });

@@ -80,6 +80,7 @@ export function fromAvroValue(type: PrimitiveType, v: unknown): PrimitiveValue |
     case "timestamptz_ns":
       return typeof v === "bigint" ? v : BigInt(v as number);
     case "float":
+      return Math.fround(Number(v));
     case "double":
       return Number(v);
     case "decimal":
