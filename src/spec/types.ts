@@ -208,7 +208,7 @@ export function parsePrimitiveType(text: string): PrimitiveType {
   throw new TypeError(`unknown Iceberg primitive type: ${JSON.stringify(text)}`);
 }
 
-/** Structural equality of two types, including field ids, names, requiredness and docs. */
+/** Structural equality of two types, including field ids, names, requiredness and docs (defaults are not compared). */
 export function typesEqual(a: IcebergType, b: IcebergType): boolean {
   if (a.kind !== b.kind) return false;
   switch (a.kind) {
@@ -239,7 +239,7 @@ export function typesEqual(a: IcebergType, b: IcebergType): boolean {
         a.fields.length === s.fields.length &&
         a.fields.every((f, i) => {
           const g = s.fields[i]!;
-          return f.id === g.id && f.name === g.name && f.required === g.required && typesEqual(f.type, g.type);
+          return f.id === g.id && f.name === g.name && f.required === g.required && f.doc === g.doc && typesEqual(f.type, g.type);
         })
       );
     }

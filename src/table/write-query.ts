@@ -8,7 +8,7 @@
 import type { Duck } from "../duckdb/connection.js";
 import { quoteIdent, quoteString } from "../duckdb/sql.js";
 import { icebergToDuckType } from "../duckdb/types.js";
-import { CommitStateUnknownError, ValidationError } from "../errors.js";
+import { CommitStateUnknownError, DataError, ValidationError } from "../errors.js";
 import type { NestedField } from "../spec/types.js";
 import { fastAppend } from "./append.js";
 import { DATA_ERROR_MARK, type WriteDataOptions, writeDataFiles } from "./data-writer.js";
@@ -80,7 +80,15 @@ export async function writeQuery(duck: Duck, table: Table, query: string, opts: 
     return `${i < 0 ? `CAST(NULL AS ${icebergToDuckType(f.type)})` : expr} AS ${quoteIdent(f.name)}`;
   });
   const source = `SELECT ${select.join(", ")} FROM (${query}) AS q(${aliases.join(", ")})`;
-  const written = await writeDataFiles(duck, table, source, opts);
+  let written: Awaited<ReturnType<typeof writeDataFiles>>;
+  try {
+    written = await writeDataFiles(duck, table, source, opts);
+  } catch (e) {
+    // DuckDB's own conversion errors (e.g. while evaluating VALUES) are bad input too.
+    const msg = (e as Error)?.message ?? "";
+    if (/^Conversion Error:/.test(msg) && !/CSV Error/.test(msg)) throw new DataError(`writing ${name}: ${msg.split("\n")[0]}`, { cause: e });
+    throw e;
+  }
   const specId = table.spec().specId;
   if (written.files.length === 0 && opts.mode !== "overwrite") return { table, rows: 0n, files: 0 };
   const pending = opts.mode === "overwrite" ? overwriteAll(written.files, specId) : fastAppend(written.files, specId);

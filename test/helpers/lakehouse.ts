@@ -22,8 +22,12 @@ export async function tempLakehouse(prefix = "aichemy-test-"): Promise<{ lakehou
   };
 }
 
-/** Runs a query and returns its rows as tab-joined VARCHAR renderings. */
+/**
+ * Runs a statement and returns its rows as tab-joined VARCHAR renderings (queries are wrapped
+ * so that DuckDB itself casts every value; other statements render DuckDB's values as text).
+ */
 export async function textRows(session: Session, sql: string): Promise<string[]> {
-  const r = await session.execute(`SELECT COLUMNS(*)::VARCHAR FROM (${sql}) AS __q`);
+  const isQuery = /^\s*(SELECT|WITH|FROM|VALUES|\()/i.test(sql);
+  const r = await session.execute(isQuery ? `SELECT COLUMNS(*)::VARCHAR FROM (${sql}) AS __q` : sql);
   return r.rows.map((row) => row.map((v) => (v === null ? "NULL" : String(v))).join("\t"));
 }
