@@ -1,0 +1,153 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, before, describe, it } from "node:test";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const MAIN = join(ROOT, "src/cli/main.ts");
+/** tsx resolved from this repository (the CLI runs with other working directories). */
+const TSX = import.meta.resolve("tsx");
+let dir: string;
+
+function cli(args: string[], opts: { input?: string; env?: Record<string, string> } = {}) {
+  const r = spawnSync(process.execPath, ["--import", TSX, MAIN, ...args], {
+    cwd: dir,
+    input: opts.input ?? "",
+    encoding: "utf8",
+    env: { ...process.env, AICHEMY_DATA_DIR: join(dir, "lh"), ...(opts.env ?? {}) },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "cli-"));
+  writeFileSync(join(dir, "people.csv"), "Person ID,Full Name,Score\n1,Ann,9.5\n2,\"Bo, Jr.\",7\n3,Cy,\n");
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("aichemy CLI", () => {
+  it("ingests a CSV into a new table with sanitized column names", () => {
+    const r = cli(["ingest", "people.csv", "--table", "demo.people"]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /Created table iceberg\.demo\.people: appended 3 rows/);
+  });
+
+  it("runs -e in every output format; CSV has a header row", () => {
+    const q = "SELECT person_id, full_name, score FROM iceberg.demo.people ORDER BY person_id";
+    const csv = cli(["sql", "--format", "csv", "-e", q]);
+    assert.equal(csv.code, 0, csv.err);
+    assert.equal(csv.out, 'person_id,full_name,score\n1,Ann,9.5\n2,"Bo, Jr.",7\n3,Cy,\n');
+    const json = JSON.parse(cli(["sql", "--format", "json", "-e", q]).out);
+    assert.deepEqual(json[1], { person_id: 2, full_name: "Bo, Jr.", score: 7 });
+    const md = cli(["sql", "--format", "markdown", "-e", q]).out;
+    assert.match(md, /^\| person_id \| full_name \| score \|\n\| --- \| --- \| --- \|\n\| 1 \| Ann \| 9.5 \|/);
+    const table = cli(["sql", "-e", q]).out;
+    assert.match(table, /│ Bo, Jr\. +│/);
+    assert.match(table, /\(3 rows\)/);
+  });
+
+  it("runs -f scripts and piped statements, and --data-dir overrides the environment", () => {
+    writeFileSync(join(dir, "script.sql"), "CREATE SCHEMA iceberg.s;\nCREATE TABLE iceberg.s.t (x INTEGER);\nINSERT INTO iceberg.s.t VALUES (1), (2);\nSELECT sum(x) AS total FROM iceberg.s.t;\n");
+    const r = cli(["sql", "--format", "csv", "-f", "script.sql"]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /total\n3\n/);
+    const piped = cli(["sql", "--format", "csv"], { input: "SELECT count(*) AS n FROM iceberg.s.t;" });
+    assert.match(piped.out, /n\n2/);
+    const other = cli(["--data-dir", join(dir, "other"), "sql", "--format", "csv", "-e", "SHOW SCHEMAS"]);
+    assert.equal(other.out, "Schema\ninformation_schema\n");
+  });
+
+  it("exits 1 with a clear message naming the object, file and line", () => {
+    const r = cli(["sql", "-e", "SELECT * FROM iceberg.demo.nope"]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /Error \[NO_SUCH_TABLE\]: Table 'iceberg.demo.nope' does not exist/);
+    writeFileSync(join(dir, "bad.sql"), "SELECT 1;\n\nCREATE TABLE iceberg.s.t (x INTEGER);\n");
+    const f = cli(["sql", "-f", "bad.sql"]);
+    assert.equal(f.code, 1);
+    assert.match(f.err, /bad\.sql:3:1: Error \[ALREADY_EXISTS\]: Table 'iceberg.s.t' already exists/);
+    writeFileSync(join(dir, "bad.csv"), "Person ID,Full Name,Score\n4,Di,x1\n");
+    const i = cli(["ingest", "bad.csv", "--table", "demo.people"]);
+    assert.equal(i.code, 1);
+    assert.match(i.err, /Error \[DATA\]: .*bad\.csv, line 2, column Score/);
+    const h = cli(["history", "demo.nope"]);
+    assert.equal(h.code, 1);
+  });
+
+  it("lists tables and a table's history", () => {
+    cli(["ingest", "people.csv", "--table", "demo.people"]);
+    const t = cli(["tables", "--format", "csv"]);
+    assert.match(t.out, /^schema,table,snapshots,records,data_files,size_bytes,last_updated\n/);
+    assert.match(t.out, /demo,people,2,6,2,\d+,/);
+    const h = cli(["history", "demo.people", "--format", "csv"]);
+    const lines = h.out.trim().split("\n");
+    assert.equal(lines[0], "snapshot_id,committed_at,operation,parent_id,is_current,summary");
+    assert.equal(lines.length, 3);
+    assert.match(lines[2]!, /^\d+,.*,append,\d+,true,"added-data-files=1, added-records=3,/);
+  });
+
+  it("gives an interactive shell with completion of catalog names on a terminal", { skip: existsSync("/usr/bin/script") ? false : "needs script(1) for a pseudo-terminal" }, async () => {
+    const child = spawn("script", ["-qfec", `${process.execPath} --import ${TSX} ${MAIN} sql`, "/dev/null"], {
+      cwd: dir,
+      env: { ...process.env, AICHEMY_DATA_DIR: join(dir, "lh"), AICHEMY_HISTORY_FILE: join(dir, "history") },
+    });
+    let out = "";
+    child.stdout!.on("data", (d) => {
+      out += String(d);
+    });
+    const waitFor = async (re: RegExp) => {
+      for (let i = 0; i < 300 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.match(out, re);
+    };
+    await waitFor(/aichemy:iceberg> /);
+    child.stdin!.write("SELECT count(*) AS n FROM icebe");
+    await new Promise((r) => setTimeout(r, 300));
+    child.stdin!.write("\t");
+    await waitFor(/FROM iceberg/);
+    child.stdin!.write(".demo.people;\r");
+    await waitFor(/│ 6 +│/);
+    child.stdin!.write("quit\r");
+    await new Promise((r) => child.on("exit", r));
+    assert.match(out, /FROM iceberg\.demo\.people/, "Tab completed the catalog name");
+  });
+});
+
+describe("aichemy serve", () => {
+  let child: ChildProcess;
+  let base: string;
+  before(async () => {
+    child = spawn(process.execPath, ["--import", TSX, MAIN, "serve", "--port", "0"], { cwd: dir, env: { ...process.env, AICHEMY_DATA_DIR: join(dir, "lh") } });
+    base = await new Promise<string>((resolveUrl, reject) => {
+      let out = "";
+      child.stdout!.on("data", (d) => {
+        out += String(d);
+        const m = /HTTP\s+(http:\/\/[\d.]+:\d+)/.exec(out);
+        if (m) resolveUrl(m[1]!);
+      });
+      child.on("exit", (code) => reject(new Error(`serve exited ${code}`)));
+    });
+  });
+  after(() => {
+    child.kill("SIGTERM");
+  });
+  it("serves health, tables and queries over HTTP", async () => {
+    assert.deepEqual(await (await fetch(`${base}/health`)).json(), { status: "ok" });
+    const tables = (await (await fetch(`${base}/api/v1/tables`)).json()) as { tables: { table: string }[] };
+    assert.ok(tables.tables.some((t) => t.table === "people"));
+    const res = await fetch(`${base}/api/v1/query`, { method: "POST", body: JSON.stringify({ sql: "SELECT count(*) AS n FROM iceberg.demo.people" }) });
+    assert.deepEqual(((await res.json()) as { rows: unknown[][] }).rows, [[6]]);
+    const bad = await fetch(`${base}/api/v1/query`, { method: "POST", body: "{not json" });
+    assert.equal(bad.status, 400);
+    const missing = await fetch(`${base}/api/v1/query`, { method: "POST", body: JSON.stringify({ sql: "SELECT * FROM iceberg.demo.nope" }) });
+    assert.equal(missing.status, 404);
+    assert.equal(((await missing.json()) as { error: { type: string } }).error.type, "NoSuchTableException");
+  });
+  it("stops on SIGTERM", async () => {
+    const code = await new Promise<number | null>((r) => {
+      child.once("exit", (c) => r(c));
+      child.kill("SIGTERM");
+    });
+    assert.equal(code, 0);
+  });
+});

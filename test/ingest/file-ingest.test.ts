@@ -1,0 +1,132 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Lakehouse } from "../../src/engine/lakehouse.js";
+import type { Session } from "../../src/engine/session.js";
+import { DataError, ValidationError } from "../../src/errors.js";
+import { ingestFiles } from "../../src/ingest/file-ingest.js";
+import { sanitizeColumnName, sanitizeColumnNames } from "../../src/ingest/file-source.js";
+import { tempLakehouse, textRows } from "../helpers/lakehouse.js";
+import { shared, sharedSkip } from "../helpers/shared.js";
+
+describe("column name sanitizing", () => {
+  it("makes lower_snake_case names", () => {
+    assert.equal(sanitizeColumnName("Created Date"), "created_date");
+    assert.equal(sanitizeColumnName("X Coordinate (State Plane)"), "x_coordinate_state_plane");
+    assert.equal(sanitizeColumnName("camelCaseID"), "camel_case_id");
+    assert.equal(sanitizeColumnName("2020 total"), "_2020_total");
+    assert.equal(sanitizeColumnName("Café"), "cafe");
+    assert.deepEqual(sanitizeColumnNames(["a b", "A-B", ""]), ["a_b", "a_b_2", "column"]);
+  });
+});
+
+let lakehouse: Lakehouse;
+let session: Session;
+let close: () => Promise<void>;
+let scratch: string;
+before(async () => {
+  ({ lakehouse, close } = await tempLakehouse());
+  session = await lakehouse.session();
+  scratch = mkdtempSync(join(tmpdir(), "ingest-src-"));
+});
+after(async () => {
+  session.close();
+  await close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const ingest = (files: string[], table: string, mode: "append" | "overwrite" = "append") =>
+  ingestFiles(lakehouse.duck, lakehouse.catalog(), { files, table: { namespace: table.split(".").slice(0, -1), name: table.split(".").at(-1)! }, mode });
+
+describe("real data from ../shared/data/datasets/plotly", { skip: sharedSkip("data/datasets/plotly") }, () => {
+  const animals = shared("data/datasets/plotly/311_Animals_short.csv");
+  const indicators = shared("data/datasets/plotly/country_indicators.csv");
+  const wells = shared("data/datasets/plotly/oil-and-gas.parquet");
+
+  it("ingests CSV and answers aggregates identical to DuckDB on the source file", async () => {
+    const r = await ingest([animals], "nyc.animals");
+    assert.equal(r.created, true);
+    const direct = await lakehouse.duck.queryJS(
+      `SELECT count(*)::VARCHAR AS n, count(DISTINCT "Agency")::VARCHAR AS agencies, round(sum("Latitude"), 6)::VARCHAR AS lat, max("Unique Key")::VARCHAR AS maxkey FROM read_csv('${animals}')`,
+    );
+    const ours = await textRows(session, "SELECT count(*), count(DISTINCT agency), round(sum(latitude), 6), max(unique_key) FROM iceberg.nyc.animals");
+    const d = direct[0]!;
+    assert.deepEqual(ours, [`${d.n}\t${d.agencies}\t${d.lat}\t${d.maxkey}`]);
+    const byAgencyDirect = await lakehouse.duck.queryJS(`SELECT "Agency" || ':' || count(*) AS k FROM read_csv('${animals}') GROUP BY "Agency" ORDER BY 1`);
+    const byAgency = await textRows(session, "SELECT agency || ':' || count(*) FROM iceberg.nyc.animals GROUP BY agency ORDER BY 1");
+    assert.deepEqual(byAgency, byAgencyDirect.map((x) => String(x.k)));
+  });
+
+  it("ingests a second CSV and Parquet, with quoted fields and empty values", async () => {
+    await ingest([indicators], "wb.indicators");
+    const direct = await lakehouse.duck.queryJS(
+      `SELECT count(*)::VARCHAR AS n, count("Value")::VARCHAR AS nonnull, round(sum("Value"), 3)::VARCHAR AS s, count(DISTINCT "Indicator Name")::VARCHAR AS ind FROM read_csv('${indicators}')`,
+    );
+    assert.deepEqual(await textRows(session, "SELECT count(*), count(value), round(sum(value), 3), count(DISTINCT indicator_name) FROM iceberg.wb.indicators"), [
+      `${direct[0]!.n}\t${direct[0]!.nonnull}\t${direct[0]!.s}\t${direct[0]!.ind}`,
+    ]);
+    await ingest([wells], "energy.wells");
+    const cols = (await lakehouse.duck.reader(`SELECT * FROM read_parquet('${wells}') LIMIT 0`)).columnNames();
+    const numeric = (await lakehouse.duck.queryJS(`SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet('${wells}')) WHERE column_type IN ('DOUBLE', 'BIGINT', 'INTEGER') LIMIT 1`))[0]!.column_name as string;
+    const directWells = await lakehouse.duck.queryJS(`SELECT count(*)::VARCHAR AS n, round(sum("${numeric}"), 3)::VARCHAR AS s FROM read_parquet('${wells}')`);
+    const col = sanitizeColumnNames(cols)[cols.indexOf(numeric)]!;
+    assert.deepEqual(await textRows(session, `SELECT count(*), round(sum("${col}"), 3) FROM iceberg.energy.wells`), [`${directWells[0]!.n}\t${directWells[0]!.s}`]);
+  });
+
+  it("time travel returns the earlier state after a second ingest", async () => {
+    const first = (await textRows(session, `SELECT snapshot_id FROM iceberg.nyc."animals$snapshots"`))[0]!;
+    await ingest([animals], "nyc.animals");
+    const n = Number((await textRows(session, "SELECT count(*) FROM iceberg.nyc.animals"))[0]);
+    assert.deepEqual(await textRows(session, `SELECT count(*) FROM iceberg.nyc.animals FOR VERSION AS OF ${first}`), [String(n / 2)]);
+    await ingest([animals], "nyc.animals", "overwrite");
+    assert.deepEqual(await textRows(session, "SELECT count(*) FROM iceberg.nyc.animals"), [String(n / 2)]);
+    assert.deepEqual(await textRows(session, `SELECT operation FROM iceberg.nyc."animals$snapshots" ORDER BY committed_at`), ["append", "append", "overwrite"]);
+  });
+});
+
+describe("bad input", () => {
+  it("names the file and line of a malformed CSV row, and creates no table", async () => {
+    const f = join(scratch, "ragged.csv");
+    writeFileSync(f, "id,name\n1,a\n2,b,extra\n");
+    await assert.rejects(ingest([f], "bad.ragged"), (e: unknown) => e instanceof DataError && e.message.includes("ragged.csv") && /line 3/.test(e.message));
+    assert.equal(await lakehouse.catalog().tableExists({ namespace: ["bad"], name: "ragged" }), false);
+  });
+
+  it("names file, line and column of a value that does not fit an existing column, and leaves the table unchanged", async () => {
+    const good = join(scratch, "good.csv");
+    writeFileSync(good, "id,amount\n1,2.5\n2,3.5\n");
+    await ingest([good], "bad.typed");
+    const badFile = join(scratch, "bad-value.csv");
+    writeFileSync(badFile, "id,amount\n3,1.0\nfour,2.0\n");
+    await assert.rejects(
+      ingest([badFile], "bad.typed"),
+      (e: unknown) => e instanceof DataError && e.message.includes("bad-value.csv") && /line 3/.test(e.message) && /column id/.test(e.message),
+    );
+    assert.deepEqual(await textRows(session, "SELECT count(*) FROM iceberg.bad.typed"), ["2"]);
+    assert.deepEqual(await textRows(session, `SELECT count(*) FROM iceberg.bad."typed$snapshots"`), ["1"]);
+  });
+
+  it("rejects unterminated quotes and columns the table does not have", async () => {
+    const q = join(scratch, "quote.csv");
+    writeFileSync(q, 'id,name\n1,"open\n');
+    await assert.rejects(ingest([q], "bad.quote"), /quote\.csv.*unterminated quote/);
+    const extra = join(scratch, "extra.csv");
+    writeFileSync(extra, "id,amount,color\n5,1.0,red\n");
+    await assert.rejects(ingest([extra], "bad.typed"), (e: unknown) => e instanceof ValidationError && /color/.test(e.message));
+  });
+
+  it("ingests JSON Lines and JSON arrays", async () => {
+    const jl = join(scratch, "events.jsonl");
+    writeFileSync(jl, '{"Event Type":"click","n":1}\n{"Event Type":"view","n":2}\n');
+    const ja = join(scratch, "more.json");
+    writeFileSync(ja, '[{"Event Type":"buy","n":3}]');
+    await ingest([jl], "j.events");
+    await ingest([ja], "j.events");
+    assert.deepEqual(await textRows(session, "SELECT event_type, n FROM iceberg.j.events ORDER BY n"), ["click\t1", "view\t2", "buy\t3"]);
+    const broken = join(scratch, "broken.jsonl");
+    writeFileSync(broken, '{"n": 1}\n{"n": \n');
+    await assert.rejects(ingest([broken], "j.broken"), DataError);
+  });
+});
