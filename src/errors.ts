@@ -150,7 +150,12 @@ export const ERROR_CLASSES_BY_REST_TYPE: ReadonlyMap<string, ErrorClass> = new M
  * HTTP status when the type is unknown: 409 -> CommitFailedError for commits, 5xx ->
  * CommitStateUnknownError when `duringCommit`, else ServerError.
  */
-export function errorFromRest(type: string, message: string, status: number, duringCommit = false): AIchemyError {
+export function errorFromRest(
+  type: string,
+  message: string,
+  status: number,
+  duringCommit = false,
+): AIchemyError {
   const cls = ERROR_CLASSES_BY_REST_TYPE.get(type);
   if (cls) return new cls(message);
   if (duringCommit && status >= 500) return new CommitStateUnknownError(message);

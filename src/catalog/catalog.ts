@@ -41,7 +41,11 @@ export interface Catalog {
   /** @throws NoSuchNamespaceError, NamespaceNotEmptyError */
   dropNamespace(ns: Namespace): Promise<void>;
   /** @throws NoSuchNamespaceError */
-  updateNamespaceProperties(ns: Namespace, removals: readonly string[], updates: Readonly<Record<string, string>>): Promise<void>;
+  updateNamespaceProperties(
+    ns: Namespace,
+    removals: readonly string[],
+    updates: Readonly<Record<string, string>>,
+  ): Promise<void>;
   /** Tables of a namespace. @throws NoSuchNamespaceError */
   listTables(ns: Namespace): Promise<TableIdentifier[]>;
   /** @throws NoSuchNamespaceError, AlreadyExistsError, ValidationError */
@@ -59,7 +63,11 @@ export interface Catalog {
    * Commits updates if the requirements hold (REST `updateTable`).
    * @throws NoSuchTableError, CommitFailedError, CommitStateUnknownError, ValidationError
    */
-  commitTable(id: TableIdentifier, requirements: readonly TableRequirement[], updates: readonly TableUpdate[]): Promise<TableState>;
+  commitTable(
+    id: TableIdentifier,
+    requirements: readonly TableRequirement[],
+    updates: readonly TableUpdate[],
+  ): Promise<TableState>;
   /** Releases connections. */
   close(): Promise<void>;
 }

@@ -46,8 +46,10 @@ export function parseIdentifier(text: string): TableIdentifier {
  */
 export function validateName(part: string, what: string): void {
   if (part.length === 0) throw new ValidationError(`${what} name must not be empty`);
-  if (part.includes(".")) throw new ValidationError(`${what} name must not contain '.': ${JSON.stringify(part)}`);
+  if (part.includes("."))
+    throw new ValidationError(`${what} name must not contain '.': ${JSON.stringify(part)}`);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
-  if (/[\u0000-\u001f\u007f]/.test(part)) throw new ValidationError(`${what} name must not contain control characters: ${JSON.stringify(part)}`);
+  if (/[\u0000-\u001f\u007f]/.test(part))
+    throw new ValidationError(`${what} name must not contain control characters: ${JSON.stringify(part)}`);
   if (part.length > 255) throw new ValidationError(`${what} name is longer than 255 characters`);
 }

@@ -30,13 +30,21 @@ export function jsonValue(v: DuckDBValue): unknown {
 
 /** Renders a result; DDL results render as their update type (and count). */
 export function formatResult(r: StatementResult, format: OutputFormat): string {
-  if (r.columns.length === 0) return r.updateCount !== undefined ? `${r.updateType}: ${r.updateCount} rows` : `${r.updateType ?? "OK"}`;
+  if (r.columns.length === 0)
+    return r.updateCount !== undefined ? `${r.updateType}: ${r.updateCount} rows` : `${r.updateType ?? "OK"}`;
   const header = r.columns.map((c) => c.name);
   switch (format) {
     case "csv":
-      return stringify([header, ...r.rows.map((row) => row.map((v) => (v === null ? "" : displayValue(v))))]).trimEnd();
+      return stringify([
+        header,
+        ...r.rows.map((row) => row.map((v) => (v === null ? "" : displayValue(v)))),
+      ]).trimEnd();
     case "json":
-      return JSON.stringify(r.rows.map((row) => Object.fromEntries(header.map((h, i) => [h, jsonValue(row[i] ?? null)]))), null, 2);
+      return JSON.stringify(
+        r.rows.map((row) => Object.fromEntries(header.map((h, i) => [h, jsonValue(row[i] ?? null)]))),
+        null,
+        2,
+      );
     case "markdown": {
       const esc = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
       const lines = [`| ${header.map(esc).join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`];

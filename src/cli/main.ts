@@ -18,7 +18,15 @@ function sizeArg(value: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|kib|mib|gib)?$/i.exec(value.trim());
   if (!m) throw new InvalidArgumentError("expected a size like 134217728, 128MB or 1GiB");
   const unit = (m[2] ?? "b").toLowerCase();
-  const mult: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+  const mult: Record<string, number> = {
+    b: 1,
+    kb: 1e3,
+    mb: 1e6,
+    gb: 1e9,
+    kib: 1024,
+    mib: 1024 ** 2,
+    gib: 1024 ** 3,
+  };
   return Math.round(Number(m[1]) * mult[unit]!);
 }
 
@@ -35,14 +43,23 @@ program
 
 function config(extra: Partial<Record<keyof Config, unknown>> = {}): Config {
   const o = program.opts<{ dataDir?: string; catalog?: string; threads?: string; memoryLimit?: string }>();
-  return loadConfig({ dataDir: o.dataDir, catalog: o.catalog, threads: o.threads, memoryLimit: o.memoryLimit, ...extra });
+  return loadConfig({
+    dataDir: o.dataDir,
+    catalog: o.catalog,
+    threads: o.threads,
+    memoryLimit: o.memoryLimit,
+    ...extra,
+  });
 }
 
-const formatOption = () => new Option("--format <format>", "output format").choices([...OUTPUT_FORMATS]).default("table");
+const formatOption = () =>
+  new Option("--format <format>", "output format").choices([...OUTPUT_FORMATS]).default("table");
 
 program
   .command("serve")
-  .description("start the lakehouse (HTTP on --port; later: REST catalog, Trino and PostgreSQL protocols, console)")
+  .description(
+    "start the lakehouse (HTTP on --port; later: REST catalog, Trino and PostgreSQL protocols, console)",
+  )
   .option("-p, --port <port>", "HTTP port (env AICHEMY_PORT; default 8181)")
   .option("--host <host>", "bind address (env AICHEMY_HOST; default 127.0.0.1)")
   .action(async (o: { port?: string; host?: string }) => {
@@ -57,7 +74,12 @@ program
   .option("-s, --schema <schema>", "default schema")
   .addOption(formatOption())
   .action(async (o: { execute?: string; file?: string; schema?: string; format: OutputFormat }) => {
-    process.exitCode = await sql(config(), { execute: o.execute, file: o.file, format: o.format, schema: o.schema });
+    process.exitCode = await sql(config(), {
+      execute: o.execute,
+      file: o.file,
+      format: o.format,
+      schema: o.schema,
+    });
   });
 
 program
@@ -65,13 +87,39 @@ program
   .description("load CSV, JSON, JSON Lines or Parquet files into a table (created if missing)")
   .argument("<files...>", "input files")
   .requiredOption("-t, --table <ns.table>", "target table")
-  .addOption(new Option("-m, --mode <mode>", "append or overwrite").choices(["append", "overwrite"]).default("append"))
-  .addOption(new Option("--format <format>", "input format (default: from the file extension)").choices(["csv", "json", "jsonl", "parquet"]))
+  .addOption(
+    new Option("-m, --mode <mode>", "append or overwrite").choices(["append", "overwrite"]).default("append"),
+  )
+  .addOption(
+    new Option("--format <format>", "input format (default: from the file extension)").choices([
+      "csv",
+      "json",
+      "jsonl",
+      "parquet",
+    ]),
+  )
   .option("--delimiter <char>", "CSV delimiter (default , or tab for .tsv)")
   .option("--target-file-size <size>", "target data file size, e.g. 512MB", sizeArg)
-  .action(async (files: string[], o: { table: string; mode: "append" | "overwrite"; format?: "csv" | "json" | "jsonl" | "parquet"; delimiter?: string; targetFileSize?: number }) => {
-    await ingest(config(), files, { table: o.table, mode: o.mode, format: o.format, delimiter: o.delimiter, targetFileSize: o.targetFileSize });
-  });
+  .action(
+    async (
+      files: string[],
+      o: {
+        table: string;
+        mode: "append" | "overwrite";
+        format?: "csv" | "json" | "jsonl" | "parquet";
+        delimiter?: string;
+        targetFileSize?: number;
+      },
+    ) => {
+      await ingest(config(), files, {
+        table: o.table,
+        mode: o.mode,
+        format: o.format,
+        delimiter: o.delimiter,
+        targetFileSize: o.targetFileSize,
+      });
+    },
+  );
 
 program
   .command("tables")

@@ -14,10 +14,44 @@ import { errorMessage } from "./errors.js";
 import { formatResult, type OutputFormat } from "./format.js";
 
 const KEYWORDS = [
-  "SELECT", "FROM", "WHERE", "GROUP BY", "ORDER BY", "LIMIT", "JOIN", "LEFT JOIN", "WITH", "AS", "AND", "OR", "NOT",
-  "INSERT INTO", "VALUES", "CREATE TABLE", "CREATE SCHEMA", "DROP TABLE", "DROP SCHEMA", "ALTER TABLE", "ADD COLUMN",
-  "DROP COLUMN", "RENAME COLUMN", "RENAME TO", "COMMENT ON", "SHOW CATALOGS", "SHOW SCHEMAS", "SHOW TABLES", "SHOW COLUMNS",
-  "SHOW CREATE TABLE", "DESCRIBE", "USE", "CALL", "FOR VERSION AS OF", "FOR TIMESTAMP AS OF", "EXPLAIN", "PARTITIONING", "FORMAT_VERSION",
+  "SELECT",
+  "FROM",
+  "WHERE",
+  "GROUP BY",
+  "ORDER BY",
+  "LIMIT",
+  "JOIN",
+  "LEFT JOIN",
+  "WITH",
+  "AS",
+  "AND",
+  "OR",
+  "NOT",
+  "INSERT INTO",
+  "VALUES",
+  "CREATE TABLE",
+  "CREATE SCHEMA",
+  "DROP TABLE",
+  "DROP SCHEMA",
+  "ALTER TABLE",
+  "ADD COLUMN",
+  "DROP COLUMN",
+  "RENAME COLUMN",
+  "RENAME TO",
+  "COMMENT ON",
+  "SHOW CATALOGS",
+  "SHOW SCHEMAS",
+  "SHOW TABLES",
+  "SHOW COLUMNS",
+  "SHOW CREATE TABLE",
+  "DESCRIBE",
+  "USE",
+  "CALL",
+  "FOR VERSION AS OF",
+  "FOR TIMESTAMP AS OF",
+  "EXPLAIN",
+  "PARTITIONING",
+  "FORMAT_VERSION",
 ];
 
 /** All completable names: catalogs, `catalog.schema`, `catalog.schema.table`, `schema.table`. */
@@ -59,8 +93,18 @@ export async function runRepl(session: Session, format: OutputFormat): Promise<v
     const hits = [...names, ...KEYWORDS].filter((c) => c.toLowerCase().startsWith(lower));
     return [hits.length > 0 ? hits : [], word];
   };
-  const rl = createInterface({ input: process.stdin, output: process.stdout, completer, history, historySize: 1000, terminal: true });
-  const prompt = () => rl.setPrompt(`aichemy:${session.currentCatalog ?? ""}${session.currentSchema ? `.${session.currentSchema}` : ""}> `);
+  const rl = createInterface({
+    input: process.stdin,
+    output: process.stdout,
+    completer,
+    history,
+    historySize: 1000,
+    terminal: true,
+  });
+  const prompt = () =>
+    rl.setPrompt(
+      `aichemy:${session.currentCatalog ?? ""}${session.currentSchema ? `.${session.currentSchema}` : ""}> `,
+    );
   prompt();
   rl.prompt();
   let buffer = "";

@@ -9,7 +9,10 @@ export const ConfigSchema = z.object({
   /** Directory of the embedded lakehouse (catalog database and warehouse). */
   dataDir: z.string().min(1).default("./lakehouse"),
   /** Name of the embedded catalog. */
-  catalog: z.string().regex(/^[a-z_][a-z0-9_]*$/, "catalog names are lower-case identifiers").default("iceberg"),
+  catalog: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, "catalog names are lower-case identifiers")
+    .default("iceberg"),
   /** DuckDB worker threads (default: all cores). */
   threads: z.coerce.number().int().positive().optional(),
   /** DuckDB memory limit, e.g. `4GB`. */
@@ -28,7 +31,10 @@ export type Config = z.infer<typeof ConfigSchema>;
  * `AICHEMY_CATALOG`, `AICHEMY_THREADS`, `AICHEMY_MEMORY_LIMIT`, `AICHEMY_PORT`, `AICHEMY_HOST`).
  * @throws Error listing every invalid field.
  */
-export function loadConfig(flags: Partial<Record<keyof Config, unknown>>, env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(
+  flags: Partial<Record<keyof Config, unknown>>,
+  env: NodeJS.ProcessEnv = process.env,
+): Config {
   const pick = (flag: unknown, envName: string) => (flag !== undefined ? flag : env[envName]);
   const result = ConfigSchema.safeParse({
     dataDir: pick(flags.dataDir, "AICHEMY_DATA_DIR"),
@@ -39,7 +45,9 @@ export function loadConfig(flags: Partial<Record<keyof Config, unknown>>, env: N
     host: pick(flags.host, "AICHEMY_HOST"),
   });
   if (!result.success) {
-    throw new Error(`invalid configuration: ${result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    throw new Error(
+      `invalid configuration: ${result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
   }
   return result.data;
 }

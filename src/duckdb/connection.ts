@@ -3,7 +3,12 @@
  * of DuckDB values; statements run one at a time in call order (a connection runs one query
  * at a time).
  */
-import { DuckDBConnection, DuckDBInstance, type DuckDBResultReader, type DuckDBValue } from "@duckdb/node-api";
+import {
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBResultReader,
+  type DuckDBValue,
+} from "@duckdb/node-api";
 
 /** Options of {@link openDuckDB}. */
 export interface DuckDBOptions {

@@ -5,13 +5,24 @@
  * - `iceberg_bucket_bytes(v BLOB, n INTEGER) -> INTEGER` for string (UTF-8), binary, fixed, uuid
  * - `iceberg_bucket_decimal(unscaled VARCHAR, n INTEGER) -> INTEGER` for decimals
  */
-import { BIGINT, BLOB, type DuckDBConnection, DuckDBScalarFunction, INTEGER, VARCHAR } from "@duckdb/node-api";
+import {
+  BIGINT,
+  BLOB,
+  type DuckDBConnection,
+  DuckDBScalarFunction,
+  INTEGER,
+  VARCHAR,
+} from "@duckdb/node-api";
 import { bigIntToMinBytes } from "../spec/conversions.js";
 import { hashLong, murmur3x86_32 } from "../spec/murmur3.js";
 
 const registered = new WeakSet<DuckDBConnection>();
 
-function bucketFunction(name: string, inputType: typeof BIGINT | typeof BLOB | typeof VARCHAR, hash: (v: unknown) => number) {
+function bucketFunction(
+  name: string,
+  inputType: typeof BIGINT | typeof BLOB | typeof VARCHAR,
+  hash: (v: unknown) => number,
+) {
   return DuckDBScalarFunction.create({
     name,
     returnType: INTEGER,
@@ -33,11 +44,17 @@ function bucketFunction(name: string, inputType: typeof BIGINT | typeof BLOB | t
 export function registerIcebergFunctions(connection: DuckDBConnection): void {
   if (registered.has(connection)) return;
   registered.add(connection);
-  connection.registerScalarFunction(bucketFunction("iceberg_bucket_long", BIGINT, (v) => hashLong(v as bigint)));
   connection.registerScalarFunction(
-    bucketFunction("iceberg_bucket_bytes", BLOB, (v) => murmur3x86_32((v as { bytes: Uint8Array }).bytes ?? (v as Uint8Array))),
+    bucketFunction("iceberg_bucket_long", BIGINT, (v) => hashLong(v as bigint)),
   );
   connection.registerScalarFunction(
-    bucketFunction("iceberg_bucket_decimal", VARCHAR, (v) => murmur3x86_32(bigIntToMinBytes(BigInt(v as string)))),
+    bucketFunction("iceberg_bucket_bytes", BLOB, (v) =>
+      murmur3x86_32((v as { bytes: Uint8Array }).bytes ?? (v as Uint8Array)),
+    ),
+  );
+  connection.registerScalarFunction(
+    bucketFunction("iceberg_bucket_decimal", VARCHAR, (v) =>
+      murmur3x86_32(bigIntToMinBytes(BigInt(v as string))),
+    ),
   );
 }

@@ -4,13 +4,13 @@
  * Iceberg for CREATE TABLE AS and file ingest (fresh field ids are assigned later).
  */
 import {
-  type DuckDBType,
-  DuckDBTypeId,
+  type DuckDBArrayType,
   type DuckDBDecimalType,
   type DuckDBListType,
-  type DuckDBArrayType,
   type DuckDBMapType,
   type DuckDBStructType,
+  type DuckDBType,
+  DuckDBTypeId,
 } from "@duckdb/node-api";
 import { ValidationError } from "../errors.js";
 import { decimalType, type IcebergType, type NestedField, Types } from "../spec/types.js";
@@ -120,7 +120,12 @@ export function duckTypeToIceberg(t: DuckDBType, where = "column"): IcebergType 
     case DuckDBTypeId.LIST:
     case DuckDBTypeId.ARRAY: {
       const inner = (t as DuckDBListType | DuckDBArrayType).valueType;
-      return { kind: "list", elementId: 0, elementRequired: false, element: duckTypeToIceberg(inner, `${where} element`) };
+      return {
+        kind: "list",
+        elementId: 0,
+        elementRequired: false,
+        element: duckTypeToIceberg(inner, `${where} element`),
+      };
     }
     case DuckDBTypeId.MAP: {
       const m = t as DuckDBMapType;

@@ -64,7 +64,10 @@ export function resolveTableName(ctx: SessionContext, name: QualifiedName | read
  * Resolves a schema name: `catalog.schema` or `schema` under the current catalog.
  * @throws ValidationError when the catalog is missing or unknown.
  */
-export function resolveSchemaName(ctx: SessionContext, name: QualifiedName | readonly string[]): { catalogName: string; catalog: Catalog; namespace: Namespace } {
+export function resolveSchemaName(
+  ctx: SessionContext,
+  name: QualifiedName | readonly string[],
+): { catalogName: string; catalog: Catalog; namespace: Namespace } {
   const parts = Array.isArray(name) ? name : (name as QualifiedName).parts;
   const catalogName = parts.length >= 2 ? parts[0] : ctx.currentCatalog;
   const schema = parts.length >= 2 ? parts.slice(1).join(".") : parts[0]!;

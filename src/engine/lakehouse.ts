@@ -68,7 +68,10 @@ export class Lakehouse {
 
   /** A new session with its own DuckDB connection (default catalog: the embedded one). */
   async session(opts: SessionOptions = {}): Promise<Session> {
-    return new Session(await this.duck.connect(), this.catalogs, { catalog: opts.catalog ?? this.defaultCatalog, schema: opts.schema });
+    return new Session(await this.duck.connect(), this.catalogs, {
+      catalog: opts.catalog ?? this.defaultCatalog,
+      schema: opts.schema,
+    });
   }
 
   /** Closes catalogs and DuckDB. */

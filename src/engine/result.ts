@@ -38,7 +38,11 @@ export function updateResult(updateType: string, updateCount?: bigint): Statemen
  * A result made of literal rows: each value is a SQL literal text, cast to its column's
  * DuckDB type by DuckDB so that the values are typed like any query result.
  */
-export async function literalResult(duck: Duck, columns: readonly ResultColumn[], rows: readonly (readonly string[])[]): Promise<StatementResult> {
+export async function literalResult(
+  duck: Duck,
+  columns: readonly ResultColumn[],
+  rows: readonly (readonly string[])[],
+): Promise<StatementResult> {
   const names = columns.map((c) => quoteIdent(c.name)).join(", ");
   const sql =
     rows.length === 0

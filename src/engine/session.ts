@@ -4,14 +4,14 @@
  * lakehouse tables become scans, then DuckDB executes them.
  */
 import type { Catalog } from "../catalog/catalog.js";
-import { NoSuchTableError, UnsupportedOperationError } from "../errors.js";
 import type { Duck } from "../duckdb/connection.js";
 import { registerIcebergFunctions } from "../duckdb/functions.js";
+import { NoSuchTableError, UnsupportedOperationError } from "../errors.js";
 import { qualifiedText, resolveTableName, type SessionContext } from "./context.js";
 import { rewriteQuery, type TableResolver } from "./query/rewrite.js";
 import { readerResult, type StatementResult } from "./result.js";
-import { splitStatements } from "./sql/tokenizer.js";
 import { parseStatement, type Statement } from "./sql/statement.js";
+import { splitStatements } from "./sql/tokenizer.js";
 import { alterTable, commentOnColumn, commentOnTable, dropTable } from "./statements/alter-table.js";
 import { call } from "./statements/call.js";
 import { createTable, createTableAs } from "./statements/create-table.js";

@@ -46,8 +46,14 @@ export async function ingestFiles(duck: Duck, catalog: Catalog, opts: IngestOpti
   const name = `${catalog.name}.${identifierToString(opts.table)}`;
   const exists = await catalog.tableExists(opts.table);
   let table = exists ? await catalog.loadTable(opts.table) : undefined;
-  const types = table ? new Map(table.schema().fields.map((f) => [f.name.toLowerCase(), icebergToDuckType(f.type)])) : undefined;
-  const source = await fileSource(duck, opts.files, { format: opts.format, delimiter: opts.delimiter, types });
+  const types = table
+    ? new Map(table.schema().fields.map((f) => [f.name.toLowerCase(), icebergToDuckType(f.type)]))
+    : undefined;
+  const source = await fileSource(duck, opts.files, {
+    format: opts.format,
+    delimiter: opts.delimiter,
+    types,
+  });
   let created = false;
   if (!table) {
     let described: Awaited<ReturnType<Duck["reader"]>>;
@@ -62,14 +68,20 @@ export async function ingestFiles(duck: Duck, catalog: Catalog, opts: IngestOpti
       required: false,
       type: duckTypeToIceberg(described.columnTypes()[i]!, `column ${c}`),
     }));
-    if (!(await catalog.namespaceExists(opts.table.namespace))) await catalog.createNamespace(opts.table.namespace);
-    table = await catalog.createTable(opts.table, { schema: new Schema(0, fields), properties: { "write.parquet.compression-codec": "zstd" } });
+    if (!(await catalog.namespaceExists(opts.table.namespace)))
+      await catalog.createNamespace(opts.table.namespace);
+    table = await catalog.createTable(opts.table, {
+      schema: new Schema(0, fields),
+      properties: { "write.parquet.compression-codec": "zstd" },
+    });
     created = true;
   } else {
     const known = new Set(table.schema().fields.map((f) => f.name.toLowerCase()));
     const unknown = source.columns.filter((c) => !known.has(c.toLowerCase()));
     if (unknown.length > 0) {
-      throw new ValidationError(`${opts.files.join(", ")}: column(s) ${unknown.join(", ")} not in table ${name} (columns: ${[...known].join(", ")})`);
+      throw new ValidationError(
+        `${opts.files.join(", ")}: column(s) ${unknown.join(", ")} not in table ${name} (columns: ${[...known].join(", ")})`,
+      );
     }
   }
   const timer = opts.onProgress ? startProgress(duck, started, opts.onProgress) : undefined;
@@ -81,20 +93,32 @@ export async function ingestFiles(duck: Duck, catalog: Catalog, opts: IngestOpti
       targetFileSizeBytes: opts.targetFileSizeBytes,
       summary: { "aichemy.ingest.files": String(opts.files.length) },
     });
-    return { table: result.table, rows: result.rows, dataFiles: result.files, created, elapsedMs: Date.now() - started };
+    return {
+      table: result.table,
+      rows: result.rows,
+      dataFiles: result.files,
+      created,
+      elapsedMs: Date.now() - started,
+    };
   } catch (e) {
-    if (created && !(e instanceof CommitStateUnknownError)) await catalog.dropTable(opts.table, true).catch(() => {});
+    if (created && !(e instanceof CommitStateUnknownError))
+      await catalog.dropTable(opts.table, true).catch(() => {});
     throw fileError(e, opts.files.length === 1 ? opts.files[0] : undefined);
   } finally {
     if (timer) clearInterval(timer);
   }
 }
 
-function startProgress(duck: Duck, started: number, cb: NonNullable<IngestOptions["onProgress"]>): NodeJS.Timeout {
+function startProgress(
+  duck: Duck,
+  started: number,
+  cb: NonNullable<IngestOptions["onProgress"]>,
+): NodeJS.Timeout {
   return setInterval(() => {
     try {
       const p = duck.connection.progress;
-      if (p.total_rows_to_process > 0n || p.rows_processed > 0n) cb(p.rows_processed, p.total_rows_to_process, Date.now() - started);
+      if (p.total_rows_to_process > 0n || p.rows_processed > 0n)
+        cb(p.rows_processed, p.total_rows_to_process, Date.now() - started);
     } catch {
       // progress is best effort
     }

@@ -28,7 +28,9 @@ export function detectFormat(file: string): FileFormat {
     case ".parquet":
       return "parquet";
     default:
-      throw new ValidationError(`cannot tell the format of ${file} from its extension; use --format csv|json|jsonl|parquet`);
+      throw new ValidationError(
+        `cannot tell the format of ${file} from its extension; use --format csv|json|jsonl|parquet`,
+      );
   }
 }
 
@@ -69,7 +71,10 @@ function readCsvHeader(file: string, delimiter: string): string[] {
   try {
     const buf = Buffer.alloc(1 << 20);
     const n = readSync(fd, buf, 0, buf.length, 0);
-    const text = buf.subarray(0, n).toString("utf8").replace(/^\uFEFF/, "");
+    const text = buf
+      .subarray(0, n)
+      .toString("utf8")
+      .replace(/^\uFEFF/, "");
     const fields: string[] = [];
     let cur = "";
     let quoted = false;
@@ -123,7 +128,11 @@ function csvRelation(file: string, delimiter: string, columns: { name: string; t
  * DuckDB per file; files are combined by column name.
  * @throws ValidationError for unknown formats or mixed formats; DataError when a file cannot be sniffed.
  */
-export async function fileSource(duck: Duck, files: readonly string[], opts: FileSourceOptions = {}): Promise<FileSource> {
+export async function fileSource(
+  duck: Duck,
+  files: readonly string[],
+  opts: FileSourceOptions = {},
+): Promise<FileSource> {
   if (files.length === 0) throw new ValidationError("no input files");
   const formats = new Set(files.map((f) => opts.format ?? detectFormat(f)));
   if (formats.size > 1) throw new ValidationError(`input files mix formats: ${[...formats].join(", ")}`);
@@ -134,7 +143,14 @@ export async function fileSource(duck: Duck, files: readonly string[], opts: Fil
     let relation: string;
     let original: string[];
     if (format === "csv") {
-      const delimiter = opts.delimiter ?? (file.toLowerCase().replace(/\.(gz|zst)$/, "").endsWith(".tsv") ? "\t" : ",");
+      const delimiter =
+        opts.delimiter ??
+        (file
+          .toLowerCase()
+          .replace(/\.(gz|zst)$/, "")
+          .endsWith(".tsv")
+          ? "\t"
+          : ",");
       original = readCsvHeader(file, delimiter);
       const sanitized = sanitizeColumnNames(original);
       let sniffed: { name: string; type: string }[] = [];
@@ -142,7 +158,10 @@ export async function fileSource(duck: Duck, files: readonly string[], opts: Fil
         const rows = await duck.queryJS(
           `SELECT Columns FROM sniff_csv(${quoteString(file)}, delim = ${quoteString(delimiter)}, quote = '"', escape = '"', header = true, skip = 0, ignore_errors = true)`,
         );
-        sniffed = ((rows[0]?.Columns as { name: string; type: string }[] | undefined) ?? []).map((c) => ({ name: String(c.name), type: String(c.type) }));
+        sniffed = ((rows[0]?.Columns as { name: string; type: string }[] | undefined) ?? []).map((c) => ({
+          name: String(c.name),
+          type: String(c.type),
+        }));
       } catch {
         sniffed = [];
       }
@@ -188,7 +207,12 @@ export function fileError(e: unknown, fallbackFile?: string): unknown {
     /Value with unterminated quote found/.exec(msg)?.[0] ??
     msg.split("\n").find((l) => l.trim() !== "" && !/^(Invalid Input|Conversion) Error:/.test(l.trim())) ??
     msg.split("\n")[0]!;
-  const where = [file ? `${file}` : undefined, line ? `line ${line}` : undefined, column ? `column ${column}` : undefined].filter(Boolean).join(", ");
+  const where = [
+    file ? `${file}` : undefined,
+    line ? `line ${line}` : undefined,
+    column ? `column ${column}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(", ");
   return new DataError(`${where}: ${detail.trim()}`, { cause: e });
 }
-

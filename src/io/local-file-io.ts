@@ -11,7 +11,8 @@ import type { FileInfo, FileIO, StagingDirectory } from "./file-io.js";
 import { fileUri, hasScheme, localPathOf } from "./location.js";
 
 function notFound(location: string, e: unknown): never {
-  if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new NotFoundError(`file not found: ${location}`, { cause: e });
+  if ((e as NodeJS.ErrnoException).code === "ENOENT")
+    throw new NotFoundError(`file not found: ${location}`, { cause: e });
   throw e;
 }
 
@@ -50,7 +51,8 @@ export class LocalFileIO implements FileIO {
     try {
       await link(tmp, path);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "EEXIST") throw new AlreadyExistsError(`file already exists: ${location}`);
+      if ((e as NodeJS.ErrnoException).code === "EEXIST")
+        throw new AlreadyExistsError(`file already exists: ${location}`);
       throw e;
     } finally {
       await unlink(tmp).catch(() => {});

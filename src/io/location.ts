@@ -25,7 +25,9 @@ export function hasScheme(location: string): boolean {
 export function localPathOf(location: string, base?: string): string {
   if (location.startsWith("file:")) {
     // file:/a, file:///a and file://localhost/a are all accepted.
-    const normalized = location.replace(/^file:\/*/, "file:///").replace(/^file:\/\/\/localhost\//, "file:///");
+    const normalized = location
+      .replace(/^file:\/*/, "file:///")
+      .replace(/^file:\/\/\/localhost\//, "file:///");
     return fileURLToPath(normalized);
   }
   if (hasScheme(location)) throw new TypeError(`not a local location: ${location}`);
@@ -84,7 +86,10 @@ export class Relocator {
     while (n < a.length - 1 && n < b.length - 1 && a[a.length - 1 - n] === b[b.length - 1 - n]) n++;
     if (n > 0) {
       this.#rootFrom = a.slice(0, a.length - n).join("/");
-      this.#rootTo = this.actual.split("/").slice(0, this.actual.split("/").length - n).join("/");
+      this.#rootTo = this.actual
+        .split("/")
+        .slice(0, this.actual.split("/").length - n)
+        .join("/");
     }
     this.#anchor = b[b.length - 1] ?? "";
     this.#plainTarget = !hasScheme(this.actual);

@@ -20,7 +20,8 @@ export class MemoryFileIO implements FileIO {
   }
 
   async write(location: string, data: Uint8Array, opts: { ifNotExists?: boolean } = {}): Promise<void> {
-    if (opts.ifNotExists && this.files.has(location)) throw new AlreadyExistsError(`file already exists: ${location}`);
+    if (opts.ifNotExists && this.files.has(location))
+      throw new AlreadyExistsError(`file already exists: ${location}`);
     this.files.set(location, { data: new Uint8Array(data), mtime: Date.now() });
   }
 

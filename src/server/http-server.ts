@@ -26,14 +26,18 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body, (_k, v) => (typeof v === "bigint" ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v));
+  const text = JSON.stringify(body, (_k, v) =>
+    typeof v === "bigint" ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v,
+  );
   res.writeHead(status, { "content-type": "application/json" });
   res.end(text);
 }
 
 function sendError(res: ServerResponse, e: unknown): void {
   if (e instanceof AIchemyError) {
-    send(res, e.httpStatus, { error: { message: e.message, type: e.restType, code: e.httpStatus, errorCode: e.code } });
+    send(res, e.httpStatus, {
+      error: { message: e.message, type: e.restType, code: e.httpStatus, errorCode: e.code },
+    });
     return;
   }
   // DuckDB execution errors are the client's query errors.
@@ -51,7 +55,8 @@ export function createHttpServer(lakehouse: Lakehouse, log: Logger): Server {
         const out: { catalog: string; schema: string; table: string }[] = [];
         for (const [name, catalog] of lakehouse.catalogs) {
           for (const ns of await catalog.listNamespaces()) {
-            for (const t of await catalog.listTables(ns)) out.push({ catalog: name, schema: namespaceToString(ns), table: t.name });
+            for (const t of await catalog.listTables(ns))
+              out.push({ catalog: name, schema: namespaceToString(ns), table: t.name });
           }
         }
         return send(res, 200, { tables: out });
@@ -64,7 +69,8 @@ export function createHttpServer(lakehouse: Lakehouse, log: Logger): Server {
           if (e instanceof AIchemyError) throw e;
           throw new ValidationError(`request body is not valid JSON: ${(e as Error).message}`);
         }
-        if (typeof body.sql !== "string" || body.sql.trim() === "") throw new ValidationError("field 'sql' must be a non-empty string");
+        if (typeof body.sql !== "string" || body.sql.trim() === "")
+          throw new ValidationError("field 'sql' must be a non-empty string");
         const session = await lakehouse.session({
           catalog: typeof body.catalog === "string" ? body.catalog : undefined,
           schema: typeof body.schema === "string" ? body.schema : undefined,
@@ -83,7 +89,13 @@ export function createHttpServer(lakehouse: Lakehouse, log: Logger): Server {
         log.info({ path: url.pathname, ms: Date.now() - started }, "query");
         return;
       }
-      send(res, 404, { error: { message: `no route for ${req.method} ${url.pathname}`, type: "NotFoundException", code: 404 } });
+      send(res, 404, {
+        error: {
+          message: `no route for ${req.method} ${url.pathname}`,
+          type: "NotFoundException",
+          code: 404,
+        },
+      });
     } catch (e) {
       log.warn({ path: url.pathname, err: (e as Error).message }, "request failed");
       sendError(res, e);

@@ -5,14 +5,19 @@
  * Serves the embedded catalog and the REST server alike (STYLE.md rule 3).
  */
 import { ValidationError } from "../errors.js";
-import { lastAssignedFieldId, type PartitionSpec, specsEquivalent, validatePartitionSpec } from "./partition-spec.js";
+import {
+  lastAssignedFieldId,
+  type PartitionSpec,
+  specsEquivalent,
+  validatePartitionSpec,
+} from "./partition-spec.js";
 import type { Schema } from "./schema.js";
 import { MAIN_BRANCH, type MetadataLogEntry, type SnapshotLogEntry, type SnapshotRef } from "./snapshot.js";
 import type { SortOrder } from "./sort-order.js";
+import { type FormatVersion, MAX_FORMAT_VERSION, type TableMetadata } from "./table-metadata.js";
+import type { TableUpdate } from "./table-update.js";
 import { transformToString } from "./transform.js";
 import { typesEqual } from "./types.js";
-import type { TableUpdate } from "./table-update.js";
-import { type FormatVersion, MAX_FORMAT_VERSION, type TableMetadata } from "./table-metadata.js";
 
 /** Default of `write.metadata.previous-versions-max` (Iceberg Java `TableProperties`). */
 export const DEFAULT_PREVIOUS_VERSIONS_MAX = 100;
@@ -40,7 +45,12 @@ function sameOrder(a: SortOrder, b: SortOrder): boolean {
     a.fields.length === b.fields.length &&
     a.fields.every((f, i) => {
       const g = b.fields[i]!;
-      return f.sourceId === g.sourceId && f.direction === g.direction && f.nullOrder === g.nullOrder && transformToString(f.transform) === transformToString(g.transform);
+      return (
+        f.sourceId === g.sourceId &&
+        f.direction === g.direction &&
+        f.nullOrder === g.nullOrder &&
+        transformToString(f.transform) === transformToString(g.transform)
+      );
     })
   );
 }
@@ -52,7 +62,11 @@ function sameOrder(a: SortOrder, b: SortOrder): boolean {
  * @throws ValidationError naming the update at fault (unknown ids, sequence numbers going
  * backwards, downgrades, duplicate snapshot ids ...).
  */
-export function applyUpdates(base: TableMetadata | undefined, updates: readonly TableUpdate[], opts: ApplyOptions = {}): TableMetadata {
+export function applyUpdates(
+  base: TableMetadata | undefined,
+  updates: readonly TableUpdate[],
+  opts: ApplyOptions = {},
+): TableMetadata {
   const now = opts.nowMs ?? Date.now();
   const refs: Record<string, SnapshotRef> = { ...(base?.refs ?? {}) };
   const md: Mutable<TableMetadata> = base
@@ -91,13 +105,17 @@ export function applyUpdates(base: TableMetadata | undefined, updates: readonly 
     changed = true;
     switch (u.action) {
       case "assign-uuid":
-        if (base && base.tableUuid !== u.uuid) throw new ValidationError(`${where}: cannot reassign the UUID of an existing table`);
+        if (base && base.tableUuid !== u.uuid)
+          throw new ValidationError(`${where}: cannot reassign the UUID of an existing table`);
         md.tableUuid = u.uuid;
         break;
       case "upgrade-format-version": {
-        if (u.formatVersion > MAX_FORMAT_VERSION) throw new ValidationError(`${where}: unsupported format version ${u.formatVersion}`);
+        if (u.formatVersion > MAX_FORMAT_VERSION)
+          throw new ValidationError(`${where}: unsupported format version ${u.formatVersion}`);
         if (base && u.formatVersion < base.formatVersion) {
-          throw new ValidationError(`${where}: cannot downgrade format version from ${base.formatVersion} to ${u.formatVersion}`);
+          throw new ValidationError(
+            `${where}: cannot downgrade format version from ${base.formatVersion} to ${u.formatVersion}`,
+          );
         }
         md.formatVersion = u.formatVersion as FormatVersion;
         if (md.formatVersion >= 3 && md.nextRowId === undefined) md.nextRowId = 0n;
@@ -111,7 +129,10 @@ export function applyUpdates(base: TableMetadata | undefined, updates: readonly 
           lastAddedSchemaId = existing.schemaId;
           break;
         }
-        const id = md.schemas.length === 0 ? Math.max(0, u.schema.schemaId) : Math.max(...md.schemas.map((s) => s.schemaId)) + 1;
+        const id =
+          md.schemas.length === 0
+            ? Math.max(0, u.schema.schemaId)
+            : Math.max(...md.schemas.map((s) => s.schemaId)) + 1;
         const schema = u.schema.schemaId === id ? u.schema : u.schema.withSchemaId(id);
         md.schemas = [...md.schemas, schema];
         lastAddedSchemaId = id;
@@ -120,7 +141,8 @@ export function applyUpdates(base: TableMetadata | undefined, updates: readonly 
       case "set-current-schema": {
         const id = u.schemaId === -1 ? lastAddedSchemaId : u.schemaId;
         if (id === undefined) throw new ValidationError(`${where}: no schema was added in this commit (-1)`);
-        if (!md.schemas.some((s) => s.schemaId === id)) throw new ValidationError(`${where}: no schema with id ${id}`);
+        if (!md.schemas.some((s) => s.schemaId === id))
+          throw new ValidationError(`${where}: no schema with id ${id}`);
         md.currentSchemaId = id;
         break;
       }
@@ -138,7 +160,8 @@ export function applyUpdates(base: TableMetadata | undefined, updates: readonly 
           lastAddedSpecId = existing.specId;
           break;
         }
-        const id = md.partitionSpecs.length === 0 ? 0 : Math.max(...md.partitionSpecs.map((s) => s.specId)) + 1;
+        const id =
+          md.partitionSpecs.length === 0 ? 0 : Math.max(...md.partitionSpecs.map((s) => s.specId)) + 1;
         const spec: PartitionSpec = { ...u.spec, specId: id };
         md.partitionSpecs = [...md.partitionSpecs, spec];
         md.lastPartitionId = Math.max(md.lastPartitionId, lastAssignedFieldId(spec));
@@ -147,8 +170,10 @@ export function applyUpdates(base: TableMetadata | undefined, updates: readonly 
       }
       case "set-default-spec": {
         const id = u.specId === -1 ? lastAddedSpecId : u.specId;
-        if (id === undefined) throw new ValidationError(`${where}: no partition spec was added in this commit (-1)`);
-        if (!md.partitionSpecs.some((s) => s.specId === id)) throw new ValidationError(`${where}: no partition spec with id ${id}`);
+        if (id === undefined)
+          throw new ValidationError(`${where}: no partition spec was added in this commit (-1)`);
+        if (!md.partitionSpecs.some((s) => s.specId === id))
+          throw new ValidationError(`${where}: no partition spec with id ${id}`);
         md.defaultSpecId = id;
         break;
       }
@@ -158,15 +183,18 @@ export function applyUpdates(base: TableMetadata | undefined, updates: readonly 
           lastAddedOrderId = existing.orderId;
           break;
         }
-        const id = u.sortOrder.fields.length === 0 ? 0 : Math.max(0, ...md.sortOrders.map((o) => o.orderId)) + 1;
+        const id =
+          u.sortOrder.fields.length === 0 ? 0 : Math.max(0, ...md.sortOrders.map((o) => o.orderId)) + 1;
         md.sortOrders = [...md.sortOrders, { ...u.sortOrder, orderId: id }];
         lastAddedOrderId = id;
         break;
       }
       case "set-default-sort-order": {
         const id = u.sortOrderId === -1 ? lastAddedOrderId : u.sortOrderId;
-        if (id === undefined) throw new ValidationError(`${where}: no sort order was added in this commit (-1)`);
-        if (!md.sortOrders.some((o) => o.orderId === id)) throw new ValidationError(`${where}: no sort order with id ${id}`);
+        if (id === undefined)
+          throw new ValidationError(`${where}: no sort order was added in this commit (-1)`);
+        if (!md.sortOrders.some((o) => o.orderId === id))
+          throw new ValidationError(`${where}: no sort order with id ${id}`);
         md.defaultSortOrderId = id;
         break;
       }
@@ -175,7 +203,11 @@ export function applyUpdates(base: TableMetadata | undefined, updates: readonly 
         if (md.snapshots.some((x) => x.snapshotId === s.snapshotId)) {
           throw new ValidationError(`${where}: snapshot ${s.snapshotId} already exists`);
         }
-        if (md.formatVersion >= 2 && s.sequenceNumber <= md.lastSequenceNumber && s.parentSnapshotId !== undefined) {
+        if (
+          md.formatVersion >= 2 &&
+          s.sequenceNumber <= md.lastSequenceNumber &&
+          s.parentSnapshotId !== undefined
+        ) {
           throw new ValidationError(
             `${where}: cannot add snapshot with sequence number ${s.sequenceNumber} older than last sequence number ${md.lastSequenceNumber}`,
           );
@@ -191,8 +223,10 @@ export function applyUpdates(base: TableMetadata | undefined, updates: readonly 
       }
       case "set-snapshot-ref": {
         const snap = md.snapshots.find((s) => s.snapshotId === u.snapshotId);
-        if (!snap) throw new ValidationError(`${where}: cannot set ${u.refName} to unknown snapshot ${u.snapshotId}`);
-        if (u.refName === MAIN_BRANCH && u.type !== "branch") throw new ValidationError(`${where}: main must be a branch`);
+        if (!snap)
+          throw new ValidationError(`${where}: cannot set ${u.refName} to unknown snapshot ${u.snapshotId}`);
+        if (u.refName === MAIN_BRANCH && u.type !== "branch")
+          throw new ValidationError(`${where}: main must be a branch`);
         const ref: SnapshotRef = {
           snapshotId: u.snapshotId,
           type: u.type,
@@ -231,10 +265,15 @@ export function applyUpdates(base: TableMetadata | undefined, updates: readonly 
         md.properties = { ...md.properties, ...u.updates };
         break;
       case "remove-properties":
-        md.properties = Object.fromEntries(Object.entries(md.properties).filter(([k]) => !u.removals.includes(k)));
+        md.properties = Object.fromEntries(
+          Object.entries(md.properties).filter(([k]) => !u.removals.includes(k)),
+        );
         break;
       case "set-statistics":
-        md.statistics = [...md.statistics.filter((s) => s.snapshotId !== u.statistics.snapshotId), u.statistics];
+        md.statistics = [
+          ...md.statistics.filter((s) => s.snapshotId !== u.statistics.snapshotId),
+          u.statistics,
+        ];
         break;
       case "remove-statistics":
         md.statistics = md.statistics.filter((s) => s.snapshotId !== u.snapshotId);
@@ -249,11 +288,13 @@ export function applyUpdates(base: TableMetadata | undefined, updates: readonly 
         md.partitionStatistics = md.partitionStatistics.filter((s) => s.snapshotId !== u.snapshotId);
         break;
       case "remove-partition-specs":
-        if (u.specIds.includes(md.defaultSpecId)) throw new ValidationError(`${where}: cannot remove the default partition spec`);
+        if (u.specIds.includes(md.defaultSpecId))
+          throw new ValidationError(`${where}: cannot remove the default partition spec`);
         md.partitionSpecs = md.partitionSpecs.filter((s) => !u.specIds.includes(s.specId));
         break;
       case "remove-schemas":
-        if (u.schemaIds.includes(md.currentSchemaId)) throw new ValidationError(`${where}: cannot remove the current schema`);
+        if (u.schemaIds.includes(md.currentSchemaId))
+          throw new ValidationError(`${where}: cannot remove the current schema`);
         md.schemas = md.schemas.filter((s) => !u.schemaIds.includes(s.schemaId));
         break;
       default:
@@ -263,16 +304,24 @@ export function applyUpdates(base: TableMetadata | undefined, updates: readonly 
 
   if (!md.tableUuid) throw new ValidationError("table metadata needs a UUID (assign-uuid)");
   if (!md.location) throw new ValidationError("table metadata needs a location (set-location)");
-  if (!md.schemas.some((s) => s.schemaId === md.currentSchemaId)) throw new ValidationError("table metadata needs a current schema");
-  if (!md.partitionSpecs.some((s) => s.specId === md.defaultSpecId)) throw new ValidationError("table metadata needs a default partition spec");
+  if (!md.schemas.some((s) => s.schemaId === md.currentSchemaId))
+    throw new ValidationError("table metadata needs a current schema");
+  if (!md.partitionSpecs.some((s) => s.specId === md.defaultSpecId))
+    throw new ValidationError("table metadata needs a default partition spec");
   if (md.sortOrders.length === 0) md.sortOrders = [{ orderId: 0, fields: [] }];
-  if (!md.sortOrders.some((o) => o.orderId === md.defaultSortOrderId)) md.defaultSortOrderId = md.sortOrders[0]!.orderId;
+  if (!md.sortOrders.some((o) => o.orderId === md.defaultSortOrderId))
+    md.defaultSortOrderId = md.sortOrders[0]!.orderId;
 
   if (changed && base) {
     md.lastUpdatedMs = Math.max(now, md.lastUpdatedMs);
     if (opts.previousMetadataLocation) {
-      const max = Number(md.properties["write.metadata.previous-versions-max"] ?? DEFAULT_PREVIOUS_VERSIONS_MAX);
-      const log: MetadataLogEntry[] = [...md.metadataLog, { metadataFile: opts.previousMetadataLocation, timestampMs: base.lastUpdatedMs }];
+      const max = Number(
+        md.properties["write.metadata.previous-versions-max"] ?? DEFAULT_PREVIOUS_VERSIONS_MAX,
+      );
+      const log: MetadataLogEntry[] = [
+        ...md.metadataLog,
+        { metadataFile: opts.previousMetadataLocation, timestampMs: base.lastUpdatedMs },
+      ];
       md.metadataLog = log.slice(Math.max(0, log.length - max));
     }
   }

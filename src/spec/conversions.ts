@@ -185,14 +185,18 @@ export function toJsonValue(type: IcebergType, value: unknown): unknown {
     case "struct": {
       const v = value as Record<string, unknown>;
       const out: Record<string, unknown> = {};
-      for (const f of type.fields) if (v[String(f.id)] !== undefined) out[String(f.id)] = toJsonValue(f.type, v[String(f.id)]);
+      for (const f of type.fields)
+        if (v[String(f.id)] !== undefined) out[String(f.id)] = toJsonValue(f.type, v[String(f.id)]);
       return out;
     }
     case "list":
       return (value as unknown[]).map((e) => toJsonValue(type.element, e));
     case "map": {
       const m = value as { keys: unknown[]; values: unknown[] };
-      return { keys: m.keys.map((k) => toJsonValue(type.key, k)), values: m.values.map((v) => toJsonValue(type.value, v)) };
+      return {
+        keys: m.keys.map((k) => toJsonValue(type.key, k)),
+        values: m.values.map((v) => toJsonValue(type.value, v)),
+      };
     }
     default:
       return value;
@@ -214,14 +218,20 @@ export function fromJsonValue(type: IcebergType, json: unknown): unknown {
     case "int":
       return typeof json === "number" && Number.isInteger(json) ? json : fail();
     case "long":
-      return typeof json === "bigint" ? json : typeof json === "number" && Number.isInteger(json) ? BigInt(json) : fail();
+      return typeof json === "bigint"
+        ? json
+        : typeof json === "number" && Number.isInteger(json)
+          ? BigInt(json)
+          : fail();
     case "float":
     case "double": {
       const n = typeof json === "number" ? json : typeof json === "bigint" ? Number(json) : fail();
       return type.kind === "float" ? Math.fround(n) : n;
     }
     case "decimal":
-      return typeof json === "string" || typeof json === "number" ? parseDecimal(String(json), type.scale) : fail();
+      return typeof json === "string" || typeof json === "number"
+        ? parseDecimal(String(json), type.scale)
+        : fail();
     case "date":
       return typeof json === "string" ? isoDateToDays(json) : fail();
     case "time":
@@ -238,12 +248,15 @@ export function fromJsonValue(type: IcebergType, json: unknown): unknown {
       return typeof json === "string" ? bytesToUuid(uuidToBytes(json)) : fail();
     case "fixed":
     case "binary":
-      return typeof json === "string" && /^([0-9a-fA-F]{2})*$/.test(json) ? new Uint8Array(Buffer.from(json, "hex")) : fail();
+      return typeof json === "string" && /^([0-9a-fA-F]{2})*$/.test(json)
+        ? new Uint8Array(Buffer.from(json, "hex"))
+        : fail();
     case "struct": {
       if (typeof json !== "object" || Array.isArray(json)) return fail();
       const obj = json as Record<string, unknown>;
       const out: Record<string, unknown> = {};
-      for (const f of type.fields) if (obj[String(f.id)] !== undefined) out[String(f.id)] = fromJsonValue(f.type, obj[String(f.id)]);
+      for (const f of type.fields)
+        if (obj[String(f.id)] !== undefined) out[String(f.id)] = fromJsonValue(f.type, obj[String(f.id)]);
       return out;
     }
     case "list":
@@ -251,7 +264,10 @@ export function fromJsonValue(type: IcebergType, json: unknown): unknown {
     case "map": {
       const m = json as { keys?: unknown; values?: unknown };
       if (!Array.isArray(m.keys) || !Array.isArray(m.values)) return fail();
-      return { keys: m.keys.map((k) => fromJsonValue(type.key, k)), values: m.values.map((v) => fromJsonValue(type.value, v)) };
+      return {
+        keys: m.keys.map((k) => fromJsonValue(type.key, k)),
+        values: m.values.map((v) => fromJsonValue(type.value, v)),
+      };
     }
     default:
       return json;
@@ -270,7 +286,9 @@ export function parseValueText(type: PrimitiveType, text: string): PrimitiveValu
       return /^(true|1)$/i.test(text);
     case "int":
     case "date":
-      return type.kind === "date" && /-/.test(text.slice(1)) ? isoDateToDays(text) : Number.parseInt(text, 10);
+      return type.kind === "date" && /-/.test(text.slice(1))
+        ? isoDateToDays(text)
+        : Number.parseInt(text, 10);
     case "long":
       return BigInt(text);
     case "time":

@@ -48,7 +48,11 @@ export function toBigInt(value: unknown, field: string): bigint {
  */
 export function toInt(value: unknown, field: string): number {
   if (typeof value === "number" && Number.isInteger(value)) return value;
-  if (typeof value === "bigint" && value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)) {
+  if (
+    typeof value === "bigint" &&
+    value >= BigInt(Number.MIN_SAFE_INTEGER) &&
+    value <= BigInt(Number.MAX_SAFE_INTEGER)
+  ) {
     return Number(value);
   }
   if (typeof value === "string" && /^-?\d+$/.test(value)) return Number(value);

@@ -37,5 +37,9 @@ export interface ManifestFile {
 
 /** Whether the manifest may hold live (added or existing) files; unknown counts count as yes. */
 export function hasLiveFiles(m: ManifestFile): boolean {
-  return m.addedFilesCount === undefined || m.existingFilesCount === undefined || m.addedFilesCount + m.existingFilesCount > 0;
+  return (
+    m.addedFilesCount === undefined ||
+    m.existingFilesCount === undefined ||
+    m.addedFilesCount + m.existingFilesCount > 0
+  );
 }

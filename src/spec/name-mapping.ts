@@ -21,11 +21,13 @@ export function parseNameMapping(text: string): MappedField[] {
     if (!Array.isArray(v)) throw new TypeError(`${path}: name mapping must be a list`);
     return v.map((e, i) => {
       const o = e as { names?: unknown; "field-id"?: unknown; fields?: unknown };
-      if (typeof o !== "object" || o === null || !Array.isArray(o.names)) throw new TypeError(`${path}[${i}]: expected {names, field-id}`);
+      if (typeof o !== "object" || o === null || !Array.isArray(o.names))
+        throw new TypeError(`${path}[${i}]: expected {names, field-id}`);
       return {
         names: o.names.map(String),
         fieldId: o["field-id"] === undefined || o["field-id"] === null ? undefined : Number(o["field-id"]),
-        fields: o.fields === undefined || o.fields === null ? undefined : visit(o.fields, `${path}[${i}].fields`),
+        fields:
+          o.fields === undefined || o.fields === null ? undefined : visit(o.fields, `${path}[${i}].fields`),
       };
     });
   };

@@ -44,7 +44,8 @@ export function newTableUpdates(opts: NewTableOptions): TableUpdate[] {
   const finalSchema = new Schema(0, schema.fields, identifierFieldIds);
   const remap = (id: number, what: string) => {
     const n = idMap.get(id);
-    if (n === undefined) throw new ValidationError(`${what} references column id ${id}, which is not in the schema`);
+    if (n === undefined)
+      throw new ValidationError(`${what} references column id ${id}, which is not in the schema`);
     return n;
   };
   const spec: PartitionSpec = {
@@ -57,7 +58,10 @@ export function newTableUpdates(opts: NewTableOptions): TableUpdate[] {
     })),
   };
   const order: SortOrder = opts.sortOrder
-    ? { orderId: opts.sortOrder.fields.length === 0 ? 0 : 1, fields: opts.sortOrder.fields.map((f) => ({ ...f, sourceId: remap(f.sourceId, "sort field") })) }
+    ? {
+        orderId: opts.sortOrder.fields.length === 0 ? 0 : 1,
+        fields: opts.sortOrder.fields.map((f) => ({ ...f, sourceId: remap(f.sourceId, "sort field") })),
+      }
     : { orderId: 0, fields: [] };
   return [
     { action: "assign-uuid", uuid: opts.tableUuid ?? randomUUID() },

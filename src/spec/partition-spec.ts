@@ -69,8 +69,10 @@ export function validatePartitionSpec(spec: PartitionSpec, schema: Schema): void
     if (names.has(f.name)) throw new TypeError(`duplicate partition field name: ${f.name}`);
     names.add(f.name);
     const source = schema.findField(f.sourceId);
-    if (!source) throw new TypeError(`partition field ${f.name}: source column id ${f.sourceId} does not exist`);
-    if (!isPrimitive(source.type)) throw new TypeError(`partition field ${f.name}: source column ${source.name} is not primitive`);
+    if (!source)
+      throw new TypeError(`partition field ${f.name}: source column id ${f.sourceId} does not exist`);
+    if (!isPrimitive(source.type))
+      throw new TypeError(`partition field ${f.name}: source column ${source.name} is not primitive`);
     if (f.transform.kind !== "void" && !canTransform(f.transform, source.type)) {
       throw new TypeError(
         `partition field ${f.name}: transform ${transformToString(f.transform)} cannot apply to ${source.name} of type ${source.type.kind}`,
@@ -89,7 +91,11 @@ export function specsEquivalent(a: PartitionSpec, b: PartitionSpec): boolean {
     a.fields.length === b.fields.length &&
     a.fields.every((f, i) => {
       const g = b.fields[i]!;
-      return f.sourceId === g.sourceId && f.name === g.name && transformToString(f.transform) === transformToString(g.transform);
+      return (
+        f.sourceId === g.sourceId &&
+        f.name === g.name &&
+        transformToString(f.transform) === transformToString(g.transform)
+      );
     })
   );
 }
@@ -116,7 +122,11 @@ export function defaultPartitionFieldName(sourceName: string, t: Transform): str
  * The Hive-style relative path of a partition tuple: `name=value/...` with human-readable,
  * URL-encoded values (Iceberg Java `PartitionSpec.partitionToPath`).
  */
-export function partitionToPath(spec: PartitionSpec, schema: Schema, values: readonly (PrimitiveValue | null)[]): string {
+export function partitionToPath(
+  spec: PartitionSpec,
+  schema: Schema,
+  values: readonly (PrimitiveValue | null)[],
+): string {
   return spec.fields
     .map((f, i) => {
       const st = sourceType(f, schema) ?? ({ kind: "string" } as PrimitiveType);
@@ -124,4 +134,3 @@ export function partitionToPath(spec: PartitionSpec, schema: Schema, values: rea
     })
     .join("/");
 }
-

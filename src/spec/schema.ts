@@ -147,7 +147,10 @@ export function assignFreshIds(
       case "struct": {
         // Iceberg assigns ids to all fields of a struct first, then recurses (TypeUtil.assignFreshIds).
         const ids = type.fields.map(() => ++next);
-        return { kind: "struct", fields: type.fields.map((f, i) => ({ ...f, id: ids[i]!, type: reassignType(f.type) })) };
+        return {
+          kind: "struct",
+          fields: type.fields.map((f, i) => ({ ...f, id: ids[i]!, type: reassignType(f.type) })),
+        };
       }
       case "list": {
         const elementId = ++next;

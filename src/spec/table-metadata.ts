@@ -4,7 +4,13 @@
  */
 import type { PartitionSpec } from "./partition-spec.js";
 import type { Schema } from "./schema.js";
-import { MAIN_BRANCH, type MetadataLogEntry, type Snapshot, type SnapshotLogEntry, type SnapshotRef } from "./snapshot.js";
+import {
+  MAIN_BRANCH,
+  type MetadataLogEntry,
+  type Snapshot,
+  type SnapshotLogEntry,
+  type SnapshotRef,
+} from "./snapshot.js";
 import type { SortOrder } from "./sort-order.js";
 
 /** Format versions this implementation reads (1-3) and writes (1-2; 3 metadata round-trips). */

@@ -3,15 +3,18 @@
  * `TableRequirement`; Iceberg Java `UpdateRequirement.validate`).
  */
 import { CommitFailedError } from "../errors.js";
-import type { TableRequirement } from "./table-update.js";
 import type { TableMetadata } from "./table-metadata.js";
+import type { TableRequirement } from "./table-update.js";
 
 /**
  * Throws when a requirement does not hold against `base` (undefined for a table that does
  * not exist yet).
  * @throws CommitFailedError naming the requirement and the values that differ.
  */
-export function checkRequirements(base: TableMetadata | undefined, requirements: readonly TableRequirement[]): void {
+export function checkRequirements(
+  base: TableMetadata | undefined,
+  requirements: readonly TableRequirement[],
+): void {
   for (const r of requirements) {
     if (r.type === "assert-create") {
       if (base) throw new CommitFailedError("Requirement failed: table already exists");
@@ -20,7 +23,10 @@ export function checkRequirements(base: TableMetadata | undefined, requirements:
     if (!base) throw new CommitFailedError(`Requirement failed: table does not exist (${r.type})`);
     switch (r.type) {
       case "assert-table-uuid":
-        if (base.tableUuid !== r.uuid) throw new CommitFailedError(`Requirement failed: UUID does not match: expected ${r.uuid} != ${base.tableUuid}`);
+        if (base.tableUuid !== r.uuid)
+          throw new CommitFailedError(
+            `Requirement failed: UUID does not match: expected ${r.uuid} != ${base.tableUuid}`,
+          );
         break;
       case "assert-ref-snapshot-id": {
         const ref = base.refs[r.ref];
@@ -36,12 +42,16 @@ export function checkRequirements(base: TableMetadata | undefined, requirements:
       }
       case "assert-last-assigned-field-id":
         if (base.lastColumnId !== r.lastAssignedFieldId) {
-          throw new CommitFailedError(`Requirement failed: last assigned field id changed: expected id ${r.lastAssignedFieldId} != ${base.lastColumnId}`);
+          throw new CommitFailedError(
+            `Requirement failed: last assigned field id changed: expected id ${r.lastAssignedFieldId} != ${base.lastColumnId}`,
+          );
         }
         break;
       case "assert-current-schema-id":
         if (base.currentSchemaId !== r.currentSchemaId) {
-          throw new CommitFailedError(`Requirement failed: current schema changed: expected id ${r.currentSchemaId} != ${base.currentSchemaId}`);
+          throw new CommitFailedError(
+            `Requirement failed: current schema changed: expected id ${r.currentSchemaId} != ${base.currentSchemaId}`,
+          );
         }
         break;
       case "assert-last-assigned-partition-id":
@@ -53,7 +63,9 @@ export function checkRequirements(base: TableMetadata | undefined, requirements:
         break;
       case "assert-default-spec-id":
         if (base.defaultSpecId !== r.defaultSpecId) {
-          throw new CommitFailedError(`Requirement failed: default partition spec changed: expected id ${r.defaultSpecId} != ${base.defaultSpecId}`);
+          throw new CommitFailedError(
+            `Requirement failed: default partition spec changed: expected id ${r.defaultSpecId} != ${base.defaultSpecId}`,
+          );
         }
         break;
       case "assert-default-sort-order-id":

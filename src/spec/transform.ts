@@ -7,7 +7,14 @@ import { bigIntToMinBytes, utf8Bytes } from "./conversions.js";
 import { hashLong, murmur3x86_32 } from "./murmur3.js";
 import type { PrimitiveType } from "./types.js";
 import { Types } from "./types.js";
-import { daysToIsoDate, decimalToString, epochToIsoTimestamp, microsToDays, type PrimitiveValue, uuidToBytes } from "./values.js";
+import {
+  daysToIsoDate,
+  decimalToString,
+  epochToIsoTimestamp,
+  microsToDays,
+  type PrimitiveValue,
+  uuidToBytes,
+} from "./values.js";
 
 /** A partition (or sort) transform. Unknown transforms keep their text and are ignored for pruning. */
 export type Transform =
@@ -75,7 +82,12 @@ const BUCKETABLE = new Set([
 export function canTransform(t: Transform, type: PrimitiveType): boolean {
   switch (t.kind) {
     case "identity":
-      return type.kind !== "geometry" && type.kind !== "geography" && type.kind !== "variant" && type.kind !== "unknown";
+      return (
+        type.kind !== "geometry" &&
+        type.kind !== "geography" &&
+        type.kind !== "variant" &&
+        type.kind !== "unknown"
+      );
     case "bucket":
       return BUCKETABLE.has(type.kind);
     case "truncate":
@@ -178,7 +190,11 @@ function yearMonthOfDays(days: number): { year: number; month: number } {
  * Applies a transform to a non-null source value of `type`; null in, null out.
  * @throws TypeError when the transform cannot apply to the type or is unknown.
  */
-export function applyTransform(t: Transform, type: PrimitiveType, value: PrimitiveValue | null): PrimitiveValue | null {
+export function applyTransform(
+  t: Transform,
+  type: PrimitiveType,
+  value: PrimitiveValue | null,
+): PrimitiveValue | null {
   if (value === null || value === undefined) return null;
   switch (t.kind) {
     case "identity":

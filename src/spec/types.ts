@@ -153,7 +153,8 @@ export function decimalType(precision: number, scale: number): DecimalType {
  * @throws RangeError when length is not a positive integer.
  */
 export function fixedType(length: number): FixedType {
-  if (!Number.isInteger(length) || length < 1) throw new RangeError(`fixed length must be positive, got ${length}`);
+  if (!Number.isInteger(length) || length < 1)
+    throw new RangeError(`fixed length must be positive, got ${length}`);
   return { kind: "fixed", length };
 }
 
@@ -221,7 +222,11 @@ export function typesEqual(a: IcebergType, b: IcebergType): boolean {
       return a.text === (b as GeoType).text;
     case "list": {
       const l = b as ListType;
-      return a.elementId === l.elementId && a.elementRequired === l.elementRequired && typesEqual(a.element, l.element);
+      return (
+        a.elementId === l.elementId &&
+        a.elementRequired === l.elementRequired &&
+        typesEqual(a.element, l.element)
+      );
     }
     case "map": {
       const m = b as MapType;
@@ -239,7 +244,13 @@ export function typesEqual(a: IcebergType, b: IcebergType): boolean {
         a.fields.length === s.fields.length &&
         a.fields.every((f, i) => {
           const g = s.fields[i]!;
-          return f.id === g.id && f.name === g.name && f.required === g.required && f.doc === g.doc && typesEqual(f.type, g.type);
+          return (
+            f.id === g.id &&
+            f.name === g.name &&
+            f.required === g.required &&
+            f.doc === g.doc &&
+            typesEqual(f.type, g.type)
+          );
         })
       );
     }
@@ -257,7 +268,8 @@ export function isPromotionAllowed(from: PrimitiveType, to: PrimitiveType, forma
   if (typesEqual(from, to)) return true;
   if (from.kind === "int" && to.kind === "long") return true;
   if (from.kind === "float" && to.kind === "double") return true;
-  if (from.kind === "decimal" && to.kind === "decimal") return to.scale === from.scale && to.precision > from.precision;
+  if (from.kind === "decimal" && to.kind === "decimal")
+    return to.scale === from.scale && to.precision > from.precision;
   if (formatVersion >= 3) {
     if (from.kind === "unknown") return true;
     if (from.kind === "date" && (to.kind === "timestamp" || to.kind === "timestamp_ns")) return true;

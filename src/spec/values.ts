@@ -216,7 +216,8 @@ export function decimalToString(unscaled: bigint, scale: number): string {
  */
 export function parseDecimal(text: string, scale: number): bigint {
   const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text.trim());
-  if (!m || (m[2] === "" && (m[3] ?? "") === "")) throw new RangeError(`not a decimal: ${JSON.stringify(text)}`);
+  if (!m || (m[2] === "" && (m[3] ?? "") === ""))
+    throw new RangeError(`not a decimal: ${JSON.stringify(text)}`);
   let digits = (m[2] ?? "") + (m[3] ?? "");
   let exp = -(m[3] ?? "").length + Number(m[4] ?? 0);
   // value = digits * 10^exp ; want unscaled = value * 10^scale
@@ -224,7 +225,8 @@ export function parseDecimal(text: string, scale: number): bigint {
   if (exp >= 0) digits += "0".repeat(exp);
   else {
     const cut = digits.slice(digits.length + exp);
-    if (/[^0]/.test(cut)) throw new RangeError(`${text} has more than ${scale} digits after the decimal point`);
+    if (/[^0]/.test(cut))
+      throw new RangeError(`${text} has more than ${scale} digits after the decimal point`);
     digits = digits.slice(0, digits.length + exp);
   }
   const v = BigInt(digits === "" ? "0" : digits);

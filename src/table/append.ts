@@ -20,7 +20,11 @@ export function fastAppend(files: readonly DataFile[], specId: number): PendingS
       // Manifests of new files are written once and reused by every retry (sequence numbers are inherited).
       written ??= (async () => {
         if (files.length === 0) return [];
-        const entries: ManifestEntry[] = files.map((f) => ({ status: ManifestEntryStatus.ADDED, snapshotId, dataFile: f }));
+        const entries: ManifestEntry[] = files.map((f) => ({
+          status: ManifestEntryStatus.ADDED,
+          snapshotId,
+          dataFile: f,
+        }));
         return [await writeManifestFile(base, entries, specById(base.metadata, specId), "data", snapshotId)];
       })();
       const mine = await written;

@@ -16,9 +16,9 @@ import { DataError } from "../errors.js";
 import type { StagingDirectory } from "../io/file-io.js";
 import { joinLocation } from "../io/location.js";
 import { type DataFile, DataFileContent } from "../spec/manifest-entry.js";
-import { partitionToPath, type PartitionSpec } from "../spec/partition-spec.js";
+import { type PartitionSpec, partitionToPath } from "../spec/partition-spec.js";
 import type { Schema } from "../spec/schema.js";
-import { isPrimitive, type IcebergType, type PrimitiveType } from "../spec/types.js";
+import { type IcebergType, isPrimitive, type PrimitiveType } from "../spec/types.js";
 import type { PrimitiveValue } from "../spec/values.js";
 import { specPartitionType } from "./manifest-reader.js";
 import { readParquetMetrics } from "./parquet-metrics.js";
@@ -65,14 +65,22 @@ export interface WriteDataOptions {
  * @throws DataError naming the column when a required column receives a NULL;
  * DuckDB errors for the source query. Nothing is left behind on failure.
  */
-export async function writeDataFiles(duck: Duck, table: Table, sourceSql: string, opts: WriteDataOptions = {}): Promise<WrittenFiles> {
+export async function writeDataFiles(
+  duck: Duck,
+  table: Table,
+  sourceSql: string,
+  opts: WriteDataOptions = {},
+): Promise<WrittenFiles> {
   registerIcebergFunctions(duck.connection);
   const schema = table.schema();
   const spec = table.spec();
   const md = table.metadata;
   const partType = specPartitionType(md, spec);
-  const dataDir = md.properties["write.data.path"]?.replace(/\/+$/, "") ?? joinLocation(table.location(), "data");
-  const target = opts.targetFileSizeBytes ?? Number(md.properties["write.target-file-size-bytes"] ?? DEFAULT_TARGET_FILE_SIZE_BYTES);
+  const dataDir =
+    md.properties["write.data.path"]?.replace(/\/+$/, "") ?? joinLocation(table.location(), "data");
+  const target =
+    opts.targetFileSizeBytes ??
+    Number(md.properties["write.target-file-size-bytes"] ?? DEFAULT_TARGET_FILE_SIZE_BYTES);
   const codec = (md.properties["write.parquet.compression-codec"] ?? "zstd").toLowerCase();
 
   const columns = schema.fields.map((f) => {
@@ -85,7 +93,8 @@ export async function writeDataFiles(duck: Duck, table: Table, sourceSql: string
   const partCols = partitioned
     ? spec.fields.map((pf, i) => {
         const source = schema.findField(pf.sourceId);
-        if (!source || !isPrimitive(source.type)) throw new DataError(`partition field ${pf.name} has no primitive source column`);
+        if (!source || !isPrimitive(source.type))
+          throw new DataError(`partition field ${pf.name} has no primitive source column`);
         const expr = transformSql(pf.transform, `src.${quoteIdent(source.name)}`, source.type);
         return `${partitionKeySql(expr, partType.fields[i]!.type as PrimitiveType)} AS ${quoteIdent(`__p${i}`)}`;
       })
@@ -98,7 +107,9 @@ export async function writeDataFiles(duck: Duck, table: Table, sourceSql: string
       `FIELD_IDS ${fieldIdsOption(schema)}`,
       `COMPRESSION ${codec}`,
       "RETURN_FILES true",
-      partitioned ? `PARTITION_BY (${partCols.map((_, i) => quoteIdent(`__p${i}`)).join(", ")})` : `FILE_SIZE_BYTES ${Math.max(1024, Math.floor(target))}`,
+      partitioned
+        ? `PARTITION_BY (${partCols.map((_, i) => quoteIdent(`__p${i}`)).join(", ")})`
+        : `FILE_SIZE_BYTES ${Math.max(1024, Math.floor(target))}`,
     ];
     const select = `SELECT ${[...columns, ...partCols].join(", ")} FROM (${sourceSql}) AS src`;
     await duck.run(`COPY (${select}) TO ${quoteString(staging.localPath)} (${options.join(", ")})`);
@@ -108,7 +119,13 @@ export async function writeDataFiles(duck: Duck, table: Table, sourceSql: string
     const batch = randomUUID();
     let n = 0;
     for (const local of localFiles) {
-      const partition = partitioned ? partitionFromPath(relative(staging.localPath, local), spec, partType.fields.map((f) => f.type as PrimitiveType)) : [];
+      const partition = partitioned
+        ? partitionFromPath(
+            relative(staging.localPath, local),
+            spec,
+            partType.fields.map((f) => f.type as PrimitiveType),
+          )
+        : [];
       const m = metrics.get(local);
       if (!m || m.recordCount === 0n) continue;
       const subdir = partitioned ? partitionToPath(spec, schema, partition) : "";
@@ -165,7 +182,11 @@ async function listParquet(dir: string): Promise<string[]> {
 }
 
 /** Partition tuple from a staging path `__p0=<key>/__p1=<key>/file.parquet`. */
-function partitionFromPath(relPath: string, spec: PartitionSpec, types: PrimitiveType[]): (PrimitiveValue | null)[] {
+function partitionFromPath(
+  relPath: string,
+  spec: PartitionSpec,
+  types: PrimitiveType[],
+): (PrimitiveValue | null)[] {
   const values: (PrimitiveValue | null)[] = spec.fields.map(() => null);
   for (const part of relPath.split(sep)) {
     const m = /^__p(\d+)=(.*)$/.exec(part);
@@ -183,7 +204,14 @@ export const DATA_ERROR_MARK = "[aichemy-data] ";
 export function translateWriteError(e: unknown): unknown {
   const msg = (e as Error)?.message ?? "";
   const i = msg.indexOf(DATA_ERROR_MARK);
-  if (i >= 0) return new DataError(msg.slice(i + DATA_ERROR_MARK.length).split("\n")[0]!.trim(), { cause: e });
+  if (i >= 0)
+    return new DataError(
+      msg
+        .slice(i + DATA_ERROR_MARK.length)
+        .split("\n")[0]!
+        .trim(),
+      { cause: e },
+    );
   return e;
 }
 

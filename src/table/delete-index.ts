@@ -24,7 +24,13 @@ export interface IndexedDeleteFile {
 /** Key of a (spec, partition tuple) pair for equality of partitions. */
 export function partitionKey(specId: number, partition: readonly (PrimitiveValue | null)[]): string {
   return `${specId}|${partition
-    .map((v) => (v === null ? "\u0000null" : v instanceof Uint8Array ? `b:${Buffer.from(v).toString("hex")}` : `${typeof v}:${String(v)}`))
+    .map((v) =>
+      v === null
+        ? "\u0000null"
+        : v instanceof Uint8Array
+          ? `b:${Buffer.from(v).toString("hex")}`
+          : `${typeof v}:${String(v)}`,
+    )
     .join("|")}`;
 }
 
@@ -38,7 +44,11 @@ export class DeleteFileIndex {
   constructor(deletes: readonly IndexedDeleteFile[]) {
     this.size = deletes.length;
     for (const d of deletes) {
-      if (d.file.content === DataFileContent.POSITION_DELETES && d.file.fileFormat === "PUFFIN" && d.file.referencedDataFile) {
+      if (
+        d.file.content === DataFileContent.POSITION_DELETES &&
+        d.file.fileFormat === "PUFFIN" &&
+        d.file.referencedDataFile
+      ) {
         this.#dvs.set(d.file.referencedDataFile, d);
         continue;
       }

@@ -37,7 +37,10 @@ export async function findCurrentMetadata(io: FileIO, tableLocation: string): Pr
     }
   }
   const max = Math.max(...files.map(parseMetadataVersion));
-  return newest(io, files.filter((f) => parseMetadataVersion(f) === max));
+  return newest(
+    io,
+    files.filter((f) => parseMetadataVersion(f) === max),
+  );
 }
 
 async function newest(io: FileIO, files: string[]): Promise<string> {

@@ -2,7 +2,7 @@
  * The live (ADDED or EXISTING) data and delete files of a snapshot, with inherited sequence
  * numbers: what the `$files` and `$partitions` metadata tables and maintenance read.
  */
-import { ManifestEntryStatus, type ManifestEntry } from "../spec/manifest-entry.js";
+import { type ManifestEntry, ManifestEntryStatus } from "../spec/manifest-entry.js";
 import type { ManifestFile } from "../spec/manifest-file.js";
 import type { Snapshot } from "../spec/snapshot.js";
 import { specById } from "../spec/table-metadata.js";
@@ -29,7 +29,8 @@ export async function liveFiles(table: Table, snapshot: Snapshot | undefined): P
     async ({ m, i }) => {
       const type = specPartitionType(table.metadata, specById(table.metadata, m.partitionSpecId));
       for (const e of await readManifestEntries(table.io, m, type, resolve)) {
-        if (e.status !== ManifestEntryStatus.DELETED) perManifest[i]!.push({ entry: e, specId: m.partitionSpecId, manifest: m });
+        if (e.status !== ManifestEntryStatus.DELETED)
+          perManifest[i]!.push({ entry: e, specId: m.partitionSpecId, manifest: m });
       }
     },
   );

@@ -8,10 +8,10 @@ import { readManifestList } from "../spec/avro/manifest-list-avro.js";
 import { type ManifestEntry, ManifestEntryStatus } from "../spec/manifest-entry.js";
 import type { ManifestFile } from "../spec/manifest-file.js";
 import type { PartitionSpec } from "../spec/partition-spec.js";
-import { isPrimitive, type NestedField, type PrimitiveType, type StructType, Types } from "../spec/types.js";
-import { resultType } from "../spec/transform.js";
 import type { Snapshot } from "../spec/snapshot.js";
 import type { TableMetadata } from "../spec/table-metadata.js";
+import { resultType } from "../spec/transform.js";
+import { isPrimitive, type NestedField, type PrimitiveType, type StructType, Types } from "../spec/types.js";
 
 /** A bounded map that forgets the least recently used entries. */
 class Lru<V> {
@@ -53,7 +53,12 @@ export function specPartitionType(md: TableMetadata, spec: PartitionSpec): Struc
         break;
       }
     }
-    return { id: f.fieldId, name: f.name, required: false, type: source ? resultType(f.transform, source) : Types.string };
+    return {
+      id: f.fieldId,
+      name: f.name,
+      required: false,
+      type: source ? resultType(f.transform, source) : Types.string,
+    };
   });
   return { kind: "struct", fields };
 }

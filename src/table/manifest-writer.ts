@@ -18,7 +18,10 @@ import type { Table } from "./table.js";
 export const UNASSIGNED_SEQ = -1n;
 
 /** Partition field summaries of a set of partition tuples (spec `field_summary`). */
-export function partitionSummaries(types: readonly PrimitiveType[], tuples: readonly (readonly (PrimitiveValue | null)[])[]): FieldSummary[] {
+export function partitionSummaries(
+  types: readonly PrimitiveType[],
+  tuples: readonly (readonly (PrimitiveValue | null)[])[],
+): FieldSummary[] {
   return types.map((type, i) => {
     let containsNull = false;
     let containsNan = false;
@@ -76,7 +79,9 @@ export async function writeManifestFile(
   const added = count(ManifestEntryStatus.ADDED);
   const existing = count(ManifestEntryStatus.EXISTING);
   const deleted = count(ManifestEntryStatus.DELETED);
-  const explicitSeqs = entries.filter((e) => e.status !== ManifestEntryStatus.DELETED && e.sequenceNumber !== undefined).map((e) => e.sequenceNumber!);
+  const explicitSeqs = entries
+    .filter((e) => e.status !== ManifestEntryStatus.DELETED && e.sequenceNumber !== undefined)
+    .map((e) => e.sequenceNumber!);
   const minSeq = added.some((e) => e.sequenceNumber === undefined)
     ? UNASSIGNED_SEQ
     : explicitSeqs.length > 0

@@ -17,14 +17,20 @@ export type MetadataChange = { requirements: TableRequirement[]; updates: TableU
  * @returns the table at the new state (or unchanged when `build` returns undefined).
  * @throws CommitFailedError after the retries; whatever `build` throws.
  */
-export async function commitMetadataChange(table: Table, build: (base: Table) => MetadataChange): Promise<Table> {
+export async function commitMetadataChange(
+  table: Table,
+  build: (base: Table) => MetadataChange,
+): Promise<Table> {
   const policy = retryPolicy(table);
   let base = table;
   for (let attempt = 0; ; attempt++) {
     const change = build(base);
     if (!change) return base;
     try {
-      const requirements: TableRequirement[] = [{ type: "assert-table-uuid", uuid: base.metadata.tableUuid }, ...change.requirements];
+      const requirements: TableRequirement[] = [
+        { type: "assert-table-uuid", uuid: base.metadata.tableUuid },
+        ...change.requirements,
+      ];
       return base.withState(await base.ops.commit(requirements, change.updates));
     } catch (e) {
       if (!(e instanceof CommitFailedError) || attempt >= policy.numRetries) throw e;

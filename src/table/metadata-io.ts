@@ -49,6 +49,7 @@ export function newMetadataLocation(md: TableMetadata, previous?: string): strin
  */
 export async function writeTableMetadata(io: FileIO, location: string, md: TableMetadata): Promise<void> {
   let bytes: Uint8Array = new TextEncoder().encode(serializeTableMetadata(md));
-  if (location.endsWith(".gz.metadata.json") || location.endsWith(".metadata.json.gz")) bytes = gzipSync(bytes);
+  if (location.endsWith(".gz.metadata.json") || location.endsWith(".metadata.json.gz"))
+    bytes = gzipSync(bytes);
   await io.write(location, bytes, { ifNotExists: true });
 }

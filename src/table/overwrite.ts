@@ -20,7 +20,11 @@ export function overwriteAll(files: readonly DataFile[], specId: number): Pendin
     async apply(base: Table, parent, snapshotId): Promise<SnapshotAttempt> {
       added ??= (async () => {
         if (files.length === 0) return [];
-        const entries: ManifestEntry[] = files.map((f) => ({ status: ManifestEntryStatus.ADDED, snapshotId, dataFile: f }));
+        const entries: ManifestEntry[] = files.map((f) => ({
+          status: ManifestEntryStatus.ADDED,
+          snapshotId,
+          dataFile: f,
+        }));
         return [await writeManifestFile(base, entries, specById(base.metadata, specId), "data", snapshotId)];
       })();
       const resolve = (l: string) => base.resolve(l);
@@ -32,10 +36,20 @@ export function overwriteAll(files: readonly DataFile[], specId: number): Pendin
         const entries = await readManifestEntries(base.io, m, specPartitionType(md, spec), resolve);
         const live = entries.filter((e) => e.status !== ManifestEntryStatus.DELETED);
         if (live.length === 0) continue;
-        const tombstones: ManifestEntry[] = live.map((e) => ({ ...e, status: ManifestEntryStatus.DELETED, snapshotId }));
+        const tombstones: ManifestEntry[] = live.map((e) => ({
+          ...e,
+          status: ManifestEntryStatus.DELETED,
+          snapshotId,
+        }));
         for (const e of live) removed.push({ file: e.dataFile, specId: m.partitionSpecId });
         deletedManifests.push(
-          await writeManifestFile(base, tombstones, spec, m.content === ManifestContent.DELETES ? "deletes" : "data", snapshotId),
+          await writeManifestFile(
+            base,
+            tombstones,
+            spec,
+            m.content === ManifestContent.DELETES ? "deletes" : "data",
+            snapshotId,
+          ),
         );
       }
       return {

@@ -59,7 +59,11 @@ export function leafPaths(schema: Schema): Map<string, Leaf> {
 }
 
 /** Reads metrics of Parquet files written from `schema`, keyed by local path. */
-export async function readParquetMetrics(duck: Duck, localPaths: readonly string[], schema: Schema): Promise<Map<string, ParquetFileMetrics>> {
+export async function readParquetMetrics(
+  duck: Duck,
+  localPaths: readonly string[],
+  schema: Schema,
+): Promise<Map<string, ParquetFileMetrics>> {
   const leaves = leafPaths(schema);
   const out = new Map<string, ParquetFileMetrics>();
   if (localPaths.length === 0) return out;
@@ -76,14 +80,24 @@ export async function readParquetMetrics(duck: Duck, localPaths: readonly string
     const file = String(r.file_name);
     let m = out.get(file);
     if (!m) {
-      m = { recordCount: 0n, columnSizes: new Map(), valueCounts: new Map(), nullValueCounts: new Map(), lowerBounds: new Map(), upperBounds: new Map(), splitOffsets: [] };
+      m = {
+        recordCount: 0n,
+        columnSizes: new Map(),
+        valueCounts: new Map(),
+        nullValueCounts: new Map(),
+        lowerBounds: new Map(),
+        upperBounds: new Map(),
+        splitOffsets: [],
+      };
       out.set(file, m);
       mins.set(file, new Map());
       maxs.set(file, new Map());
       rowGroups.set(file, new Map());
     }
     const rg = Number(r.row_group_id);
-    const offsetCandidates = [r.dictionary_page_offset, r.data_page_offset].filter((x) => x !== null && x !== undefined).map((x) => BigInt(x as bigint));
+    const offsetCandidates = [r.dictionary_page_offset, r.data_page_offset]
+      .filter((x) => x !== null && x !== undefined)
+      .map((x) => BigInt(x as bigint));
     const offset = offsetCandidates.reduce((a, b) => (b < a ? b : a), offsetCandidates[0] ?? 0n);
     const groups = rowGroups.get(file)!;
     const g = groups.get(rg);
@@ -93,7 +107,8 @@ export async function readParquetMetrics(duck: Duck, localPaths: readonly string
     if (!leaf) continue;
     add(m.columnSizes, leaf.id, BigInt((r.total_compressed_size as bigint) ?? 0n));
     add(m.valueCounts, leaf.id, BigInt((r.num_values as bigint) ?? 0n));
-    if (r.stats_null_count !== null && r.stats_null_count !== undefined) add(m.nullValueCounts, leaf.id, BigInt(r.stats_null_count as bigint));
+    if (r.stats_null_count !== null && r.stats_null_count !== undefined)
+      add(m.nullValueCounts, leaf.id, BigInt(r.stats_null_count as bigint));
     if (!leaf.bounds || !isPrimitive(leaf.type)) continue;
     const key = `${file}|${leaf.id}`;
     if (noStats.has(key)) continue;

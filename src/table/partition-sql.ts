@@ -156,7 +156,14 @@ export function decodePartitionKey(key: string, type: PrimitiveType): PrimitiveV
       return BigInt(text);
     case "float":
     case "double": {
-      const v = text === "nan" ? Number.NaN : text === "inf" ? Number.POSITIVE_INFINITY : text === "-inf" ? Number.NEGATIVE_INFINITY : Number(text);
+      const v =
+        text === "nan"
+          ? Number.NaN
+          : text === "inf"
+            ? Number.POSITIVE_INFINITY
+            : text === "-inf"
+              ? Number.NEGATIVE_INFINITY
+              : Number(text);
       return type.kind === "float" ? Math.fround(v) : v;
     }
     case "decimal":
@@ -170,4 +177,3 @@ export function decodePartitionKey(key: string, type: PrimitiveType): PrimitiveV
       return text;
   }
 }
-

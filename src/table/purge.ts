@@ -16,7 +16,10 @@ import type { Table } from "./table.js";
 export async function reachableFiles(table: Table): Promise<Set<string>> {
   const md = table.metadata;
   const resolve = (l: string) => table.resolve(l);
-  const out = new Set<string>([table.metadataLocation, ...md.metadataLog.map((e) => resolve(e.metadataFile))]);
+  const out = new Set<string>([
+    table.metadataLocation,
+    ...md.metadataLog.map((e) => resolve(e.metadataFile)),
+  ]);
   for (const s of md.statistics) out.add(resolve(s.statisticsPath));
   for (const s of md.partitionStatistics) out.add(resolve(s.statisticsPath));
   const manifests = new Map<string, { specId: number; m: ManifestFile }>();
@@ -34,7 +37,8 @@ export async function reachableFiles(table: Table): Promise<Set<string>> {
     out.add(resolve(m.manifestPath));
     try {
       const type = specPartitionType(md, specById(md, specId));
-      for (const e of await readManifestEntries(table.io, m, type, resolve)) out.add(resolve(e.dataFile.filePath));
+      for (const e of await readManifestEntries(table.io, m, type, resolve))
+        out.add(resolve(e.dataFile.filePath));
     } catch {
       // Unreadable manifest: its files are left in place.
     }
@@ -46,7 +50,10 @@ export async function reachableFiles(table: Table): Promise<Set<string>> {
  * Deletes every file the table references for which `canDelete` holds (callers restrict
  * deletion to the warehouse, so registered tables elsewhere are never touched).
  */
-export async function purgeTableFiles(table: Table, canDelete: (location: string) => boolean): Promise<number> {
+export async function purgeTableFiles(
+  table: Table,
+  canDelete: (location: string) => boolean,
+): Promise<number> {
   const files = [...(await reachableFiles(table))].filter(canDelete);
   await forEachLimit(files, 16, (l) => table.io.delete(l));
   return files.length;

@@ -55,7 +55,13 @@ export function defaultLiteral(field: NestedField): string {
   // read_parquet needs one type for every default_value in the map; VARCHAR text is cast to
   // each column's type by the reader.
   const v = field.initialDefault;
-  if (v === undefined || v === null || field.type.kind === "struct" || field.type.kind === "list" || field.type.kind === "map") {
+  if (
+    v === undefined ||
+    v === null ||
+    field.type.kind === "struct" ||
+    field.type.kind === "list" ||
+    field.type.kind === "map"
+  ) {
     return "NULL::VARCHAR";
   }
   return `CAST(CAST(${valueSql(field.type, v)} AS ${icebergToDuckType(field.type)}) AS VARCHAR)`;
@@ -80,7 +86,9 @@ export function parquetSchemaMap(fields: readonly NestedField[], names = duckCol
   const entries = fields.flatMap((f, i) =>
     f.type.kind === "unknown"
       ? []
-      : [`${f.id}: {name: ${quoteString(names[i]!)}, type: ${quoteString(icebergToDuckType(f.type))}, default_value: ${defaultLiteral(f)}}`],
+      : [
+          `${f.id}: {name: ${quoteString(names[i]!)}, type: ${quoteString(icebergToDuckType(f.type))}, default_value: ${defaultLiteral(f)}}`,
+        ],
   );
   return `MAP{${entries.join(", ")}}`;
 }
@@ -88,7 +96,9 @@ export function parquetSchemaMap(fields: readonly NestedField[], names = duckCol
 /** An empty relation with the schema's columns. */
 export function emptyRelation(schema: Schema): string {
   const names = duckColumnNames(schema.fields);
-  const cols = schema.fields.map((f, i) => `CAST(NULL AS ${icebergToDuckType(f.type)}) AS ${quoteIdent(names[i]!)}`);
+  const cols = schema.fields.map(
+    (f, i) => `CAST(NULL AS ${icebergToDuckType(f.type)}) AS ${quoteIdent(names[i]!)}`,
+  );
   return `(SELECT ${cols.join(", ") || "NULL AS _empty"} WHERE false)`;
 }
 
@@ -117,13 +127,19 @@ export interface ScanRelationOptions {
  * `io.localReadPath` (the file itself on local disk; a cached copy for remote stores).
  * @throws UnsupportedOperationError for ORC/Avro data or delete files; Error for corrupt deletion vectors.
  */
-export async function scanRelation(table: Table, plan: ScanPlan, opts: ScanRelationOptions = {}): Promise<string> {
+export async function scanRelation(
+  table: Table,
+  plan: ScanPlan,
+  opts: ScanRelationOptions = {},
+): Promise<string> {
   const schema = plan.schema;
   if (plan.tasks.length === 0) return emptyRelation(schema);
   let local: LocalTask[] = await Promise.all(
     plan.tasks.map(async (task) => {
       if (task.file.fileFormat !== "PARQUET") {
-        throw new UnsupportedOperationError(`data file format ${task.file.fileFormat} is not supported (${task.file.filePath})`);
+        throw new UnsupportedOperationError(
+          `data file format ${task.file.fileFormat} is not supported (${task.file.filePath})`,
+        );
       }
       return { task, localPath: await table.io.localReadPath(table.resolve(task.file.filePath)) };
     }),
@@ -131,29 +147,39 @@ export async function scanRelation(table: Table, plan: ScanPlan, opts: ScanRelat
   const mappingText = table.metadata.properties["schema.name-mapping.default"];
   const mapping = mappingText ? parseNameMapping(mappingText) : undefined;
   const identity = identitySources(table, local);
-  if (opts.duck && (mapping || identity.size > 0)) local = await probeFiles(opts.duck, table, schema, local, mapping !== undefined, identity);
+  if (opts.duck && (mapping || identity.size > 0))
+    local = await probeFiles(opts.duck, schema, local, mapping !== undefined, identity);
   const names = duckColumnNames(schema.fields);
   const schemaMap = parquetSchemaMap(schema.fields, names);
   // Group files by the delete files that apply and by how they are read, so each group is one read.
   const groups = new Map<string, LocalTask[]>();
   for (const t of local) {
     const constants = t.constants ? [...t.constants].map(([id, v]) => `${id}=${v}`).join(",") : "";
-    const key = `${t.unmappedColumns ? `names:${t.unmappedColumns.join(",")}` : "ids"}\n${constants}\n${t.task.deletes.map((d) => d.file.filePath).sort().join("\n")}`;
+    const key = `${t.unmappedColumns ? `names:${t.unmappedColumns.join(",")}` : "ids"}\n${constants}\n${t.task.deletes
+      .map((d) => d.file.filePath)
+      .sort()
+      .join("\n")}`;
     const g = groups.get(key);
     if (g) g.push(t);
     else groups.set(key, [t]);
   }
   const parts: string[] = [];
-  for (const [, group] of groups) parts.push(await groupRelation(table, schema, names, schemaMap, group, mapping ?? [], opts));
+  for (const [, group] of groups)
+    parts.push(await groupRelation(table, schema, names, schemaMap, group, mapping ?? [], opts));
   return parts.length === 1 ? `(${parts[0]})` : `(${parts.map((p) => `(${p})`).join(" UNION ALL ")})`;
 }
 
 /** Field ids read by each spec's identity partition fields, by spec id (spec "Column Projection", rule 1). */
-function identitySources(table: Table, tasks: readonly LocalTask[]): Map<number, { sourceId: number; index: number }[]> {
+function identitySources(
+  table: Table,
+  tasks: readonly LocalTask[],
+): Map<number, { sourceId: number; index: number }[]> {
   const out = new Map<number, { sourceId: number; index: number }[]>();
   for (const specId of new Set(tasks.map((t) => t.task.specId))) {
     const spec = table.metadata.partitionSpecs.find((s) => s.specId === specId);
-    const fields = (spec?.fields ?? []).flatMap((f, index) => (f.transform.kind === "identity" ? [{ sourceId: f.sourceId, index }] : []));
+    const fields = (spec?.fields ?? []).flatMap((f, index) =>
+      f.transform.kind === "identity" ? [{ sourceId: f.sourceId, index }] : [],
+    );
     if (fields.length > 0) out.set(specId, fields);
   }
   return out;
@@ -168,7 +194,6 @@ const fileFieldIds = new Map<string, Set<number>>();
  */
 async function probeFiles(
   duck: Duck,
-  table: Table,
   schema: Schema,
   tasks: LocalTask[],
   hasMapping: boolean,
@@ -176,7 +201,9 @@ async function probeFiles(
 ): Promise<LocalTask[]> {
   const unknown = tasks.map((t) => t.localPath).filter((p) => !fileFieldIds.has(p));
   if (unknown.length > 0) {
-    const rows = await duck.queryJS(`SELECT file_name, list(field_id) FILTER (WHERE field_id IS NOT NULL) AS ids FROM parquet_schema(${stringList(unknown)}) GROUP BY file_name`);
+    const rows = await duck.queryJS(
+      `SELECT file_name, list(field_id) FILTER (WHERE field_id IS NOT NULL) AS ids FROM parquet_schema(${stringList(unknown)}) GROUP BY file_name`,
+    );
     for (const r of rows) {
       if (fileFieldIds.size > 100_000) fileFieldIds.clear();
       fileFieldIds.set(String(r.file_name), new Set(((r.ids as unknown[]) ?? []).map(Number)));
@@ -187,7 +214,9 @@ async function probeFiles(
       const ids = fileFieldIds.get(t.localPath) ?? new Set<number>();
       let out: LocalTask = t;
       if (hasMapping && ids.size === 0) {
-        const columns = (await duck.reader(`SELECT * FROM read_parquet(${quoteString(t.localPath)}) LIMIT 0`)).columnNames();
+        const columns = (
+          await duck.reader(`SELECT * FROM read_parquet(${quoteString(t.localPath)}) LIMIT 0`)
+        ).columnNames();
         out = { ...out, unmappedColumns: [...columns].sort() };
       }
       const idFields = ids.size > 0 ? identity.get(t.task.specId) : undefined;
@@ -197,24 +226,35 @@ async function probeFiles(
           const field = schema.fields.find((f) => f.id === sourceId);
           if (!field || ids.has(sourceId)) continue;
           const v = t.task.file.partition[index] ?? null;
-          constants.set(sourceId, v === null ? `CAST(NULL AS ${icebergToDuckType(field.type)})` : `CAST(${valueSql(field.type, v)} AS ${icebergToDuckType(field.type)})`);
+          constants.set(
+            sourceId,
+            v === null
+              ? `CAST(NULL AS ${icebergToDuckType(field.type)})`
+              : `CAST(${valueSql(field.type, v)} AS ${icebergToDuckType(field.type)})`,
+          );
         }
         if (constants.size > 0) out = { ...out, constants };
       }
       return out;
     }),
   );
-  void table;
 }
 
 /** The projection of files without field ids: each field from the first of its mapped names the file has. */
-function nameMappedSelect(schema: Schema, names: readonly string[], mapping: readonly MappedField[], fileColumns: readonly string[]): string {
+function nameMappedSelect(
+  schema: Schema,
+  names: readonly string[],
+  mapping: readonly MappedField[],
+  fileColumns: readonly string[],
+): string {
   const present = new Set(fileColumns);
   return schema.fields
     .map((f, i) => {
       const source = namesForField(mapping, f.id).find((n) => present.has(n));
       const type = icebergToDuckType(f.type);
-      const expr = source ? `CAST(${quoteIdent(source)} AS ${type})` : `CAST(${defaultLiteral(f)} AS ${type})`;
+      const expr = source
+        ? `CAST(${quoteIdent(source)} AS ${type})`
+        : `CAST(${defaultLiteral(f)} AS ${type})`;
       return `${expr} AS ${quoteIdent(names[i]!)}`;
     })
     .join(", ");
@@ -246,14 +286,21 @@ async function groupRelation(
   let sql = `SELECT ${select} FROM ${source} AS d`;
   if (!withRowIds) return sql;
   const vectors = deletes.filter((d) => d.file.fileFormat === "PUFFIN");
-  const positional = deletes.filter((d) => d.file.content === DataFileContent.POSITION_DELETES && d.file.fileFormat !== "PUFFIN");
+  const positional = deletes.filter(
+    (d) => d.file.content === DataFileContent.POSITION_DELETES && d.file.fileFormat !== "PUFFIN",
+  );
   const equality = deletes.filter((d) => d.file.content === DataFileContent.EQUALITY_DELETES);
   const unsupported = [...positional, ...equality].find((d) => d.file.fileFormat !== "PARQUET");
-  if (unsupported) throw new UnsupportedOperationError(`delete file format ${unsupported.file.fileFormat} is not supported (${unsupported.file.filePath})`);
+  if (unsupported)
+    throw new UnsupportedOperationError(
+      `delete file format ${unsupported.file.fileFormat} is not supported (${unsupported.file.filePath})`,
+    );
   // Delete files name data files by their recorded paths; map those to the local paths read here.
   const mapping2 = `(VALUES ${group.map((t) => `(${quoteString(t.task.file.filePath)}, ${quoteString(t.localPath)})`).join(", ")}) AS m(recorded_path, local_path)`;
   if (positional.length > 0) {
-    const delPaths = await Promise.all(positional.map((d) => table.io.localReadPath(table.resolve(d.file.filePath))));
+    const delPaths = await Promise.all(
+      positional.map((d) => table.io.localReadPath(table.resolve(d.file.filePath))),
+    );
     sql +=
       ` ANTI JOIN (SELECT m.local_path AS __path, p.pos AS __pos FROM read_parquet(${stringList(delPaths)}) AS p` +
       ` JOIN ${mapping2} ON p.file_path = m.recorded_path) AS pd ON d.filename = pd.__path AND d.file_row_number = pd.__pos`;
@@ -263,7 +310,8 @@ async function groupRelation(
     for (const dv of vectors) {
       const target = group.find((t) => t.task.file.filePath === dv.file.referencedDataFile);
       if (!target) continue;
-      for (const pos of await readDeletionVector(table, dv, opts)) rows.push(`(${quoteString(target.localPath)}, ${pos})`);
+      for (const pos of await readDeletionVector(table, dv, opts))
+        rows.push(`(${quoteString(target.localPath)}, ${pos})`);
     }
     if (rows.length > 0) {
       sql += ` ANTI JOIN (VALUES ${rows.join(", ")}) AS dv(__path, __pos) ON d.filename = dv.__path AND d.file_row_number = dv.__pos`;
@@ -282,13 +330,20 @@ async function groupRelation(
     const ids = key.split(",").filter(Boolean).map(Number);
     const fields = ids.map((id) => {
       const i = schema.fields.findIndex((x) => x.id === id);
-      if (i < 0) throw new UnsupportedOperationError(`equality delete on field id ${id}, which is not a top-level column of the read schema`);
+      if (i < 0)
+        throw new UnsupportedOperationError(
+          `equality delete on field id ${id}, which is not a top-level column of the read schema`,
+        );
       return { field: schema.fields[i]!, name: names[i]! };
     });
-    const delPaths = await Promise.all(files.map((d) => table.io.localReadPath(table.resolve(d.file.filePath))));
+    const delPaths = await Promise.all(
+      files.map((d) => table.io.localReadPath(table.resolve(d.file.filePath))),
+    );
     const alias = `eq${n++}`;
     const cols = fields.map((f) => quoteIdent(f.name)).join(", ");
-    const cond = fields.map((f) => `d.${quoteIdent(f.name)} IS NOT DISTINCT FROM ${alias}.${quoteIdent(f.name)}`).join(" AND ");
+    const cond = fields
+      .map((f) => `d.${quoteIdent(f.name)} IS NOT DISTINCT FROM ${alias}.${quoteIdent(f.name)}`)
+      .join(" AND ");
     const map = parquetSchemaMap(
       fields.map((f) => f.field),
       fields.map((f) => f.name),
@@ -304,7 +359,11 @@ const PUFFIN_MAGIC = Buffer.from("PFA1", "latin1");
  * Reads the positions of a deletion vector blob.
  * @throws Error naming the file when it is not a Puffin file (unless bare blobs are allowed) or the blob is corrupt.
  */
-async function readDeletionVector(table: Table, dv: IndexedDeleteFile, opts: ScanRelationOptions): Promise<bigint[]> {
+async function readDeletionVector(
+  table: Table,
+  dv: IndexedDeleteFile,
+  opts: ScanRelationOptions,
+): Promise<bigint[]> {
   const location = table.resolve(dv.file.filePath);
   const bytes = Buffer.from(await table.io.read(location));
   if (!opts.allowBareDeletionVectors && !bytes.subarray(0, 4).equals(PUFFIN_MAGIC)) {

@@ -81,15 +81,26 @@ export function selectSnapshot(md: TableMetadata, sel: SnapshotSelector = {}): S
   }
   if (sel.asOfTimestampMs !== undefined) {
     const s = snapshotAsOf(md, sel.asOfTimestampMs);
-    if (!s) throw new ValidationError(`No version history table before ${new Date(sel.asOfTimestampMs).toISOString()}`);
+    if (!s)
+      throw new ValidationError(
+        `No version history table before ${new Date(sel.asOfTimestampMs).toISOString()}`,
+      );
     return s;
   }
   return snapshotForRef(md, "main");
 }
 
 /** The schema to read a snapshot with (the snapshot's own schema when it records one). */
-export function schemaForSnapshot(md: TableMetadata, snapshot: Snapshot | undefined, timeTravel: boolean): Schema {
-  if (timeTravel && snapshot?.schemaId !== undefined && md.schemas.some((s) => s.schemaId === snapshot.schemaId)) {
+export function schemaForSnapshot(
+  md: TableMetadata,
+  snapshot: Snapshot | undefined,
+  timeTravel: boolean,
+): Schema {
+  if (
+    timeTravel &&
+    snapshot?.schemaId !== undefined &&
+    md.schemas.some((s) => s.schemaId === snapshot.schemaId)
+  ) {
     return schemaById(md, snapshot.schemaId);
   }
   return currentSchema(md);
@@ -106,24 +117,44 @@ export interface PlanOptions extends SnapshotSelector {
 /** Plans a scan of a table. */
 export async function planScan(table: Table, opts: PlanOptions = {}): Promise<ScanPlan> {
   const md = table.metadata;
-  const timeTravel = opts.snapshotId !== undefined || opts.asOfTimestampMs !== undefined || opts.ref !== undefined;
+  const timeTravel =
+    opts.snapshotId !== undefined || opts.asOfTimestampMs !== undefined || opts.ref !== undefined;
   const snapshot = selectSnapshot(md, opts);
   const schema = schemaForSnapshot(md, snapshot, timeTravel);
-  const metrics: ScanMetrics = { manifestsTotal: 0, manifestsSkipped: 0, dataFilesTotal: 0, dataFilesSkipped: 0, deleteFilesTotal: 0 };
+  const metrics: ScanMetrics = {
+    manifestsTotal: 0,
+    manifestsSkipped: 0,
+    dataFilesTotal: 0,
+    dataFilesSkipped: 0,
+    deleteFilesTotal: 0,
+  };
   if (!snapshot) return { snapshot, schema, tasks: [], metrics };
   const filter = opts.filter ?? TRUE;
   const resolve = (l: string) => table.resolve(l);
   const manifests = await readSnapshotManifests(table.io, snapshot, resolve);
   metrics.manifestsTotal = manifests.length;
 
-  const perSpec = new Map<number, { spec: PartitionSpec; type: StructType; manifestOk: (m: ManifestFile) => boolean; partitionOk: (p: DataFile["partition"]) => boolean }>();
+  const perSpec = new Map<
+    number,
+    {
+      spec: PartitionSpec;
+      type: StructType;
+      manifestOk: (m: ManifestFile) => boolean;
+      partitionOk: (p: DataFile["partition"]) => boolean;
+    }
+  >();
   const specInfo = (specId: number) => {
     let info = perSpec.get(specId);
     if (!info) {
       const spec = specById(md, specId);
       const type = specPartitionType(md, spec);
       const partitionFilter = projectInclusive(filter, spec, schema);
-      info = { spec, type, manifestOk: manifestEvaluator(partitionFilter, type), partitionOk: partitionEvaluator(partitionFilter, type) };
+      info = {
+        spec,
+        type,
+        manifestOk: manifestEvaluator(partitionFilter, type),
+        partitionOk: partitionEvaluator(partitionFilter, type),
+      };
       perSpec.set(specId, info);
     }
     return info;
@@ -131,7 +162,8 @@ export async function planScan(table: Table, opts: PlanOptions = {}): Promise<Sc
   const metricsOk = inclusiveMetricsEvaluator(filter);
 
   const selected = manifests.filter((m) => {
-    const ok = (m.content === ManifestContent.DELETES || hasLiveFiles(m)) && specInfo(m.partitionSpecId).manifestOk(m);
+    const ok =
+      (m.content === ManifestContent.DELETES || hasLiveFiles(m)) && specInfo(m.partitionSpecId).manifestOk(m);
     if (!ok) metrics.manifestsSkipped++;
     return ok;
   });
@@ -156,19 +188,37 @@ export async function planScan(table: Table, opts: PlanOptions = {}): Promise<Sc
         metrics.deleteFilesTotal++;
         if (!info.partitionOk(f.partition)) continue;
         if (f.content === DataFileContent.EQUALITY_DELETES && !metricsOk(f)) continue;
-        deletes.push({ file: f, dataSequenceNumber: seq, specId: m.partitionSpecId, unpartitioned: isUnpartitioned(info.spec) });
+        deletes.push({
+          file: f,
+          dataSequenceNumber: seq,
+          specId: m.partitionSpecId,
+          unpartitioned: isUnpartitioned(info.spec),
+        });
       }
     }
   });
   const index = new DeleteFileIndex(deletes);
-  const tasks = data.map((t) => ({ ...t, deletes: index.forDataFile(t.file, t.specId, t.dataSequenceNumber) }));
+  const tasks = data.map((t) => ({
+    ...t,
+    deletes: index.forDataFile(t.file, t.specId, t.dataSequenceNumber),
+  }));
   // Deterministic order: by sequence number then path.
-  tasks.sort((a, b) => (a.dataSequenceNumber < b.dataSequenceNumber ? -1 : a.dataSequenceNumber > b.dataSequenceNumber ? 1 : a.file.filePath.localeCompare(b.file.filePath)));
+  tasks.sort((a, b) =>
+    a.dataSequenceNumber < b.dataSequenceNumber
+      ? -1
+      : a.dataSequenceNumber > b.dataSequenceNumber
+        ? 1
+        : a.file.filePath.localeCompare(b.file.filePath),
+  );
   return { snapshot, schema, tasks, metrics };
 }
 
 /** Runs `fn` over items with at most `limit` in flight. */
-export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function forEachLimit<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) {

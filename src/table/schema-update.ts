@@ -21,7 +21,10 @@ function freshIds(type: IcebergType, last: number): { type: IcebergType; last: n
     switch (t.kind) {
       case "struct": {
         const ids = t.fields.map(() => ++next);
-        return { kind: "struct", fields: t.fields.map((f, i) => ({ ...f, id: ids[i]!, type: visit(f.type) })) };
+        return {
+          kind: "struct",
+          fields: t.fields.map((f, i) => ({ ...f, id: ids[i]!, type: visit(f.type) })),
+        };
       }
       case "list": {
         const elementId = ++next;
@@ -41,7 +44,12 @@ function freshIds(type: IcebergType, last: number): { type: IcebergType; last: n
 }
 
 /** Rewrites the struct at `path` (empty = top level) with `fn`. */
-function updateStruct(fields: readonly NestedField[], path: readonly string[], fn: (fields: readonly NestedField[]) => NestedField[], where: string): NestedField[] {
+function updateStruct(
+  fields: readonly NestedField[],
+  path: readonly string[],
+  fn: (fields: readonly NestedField[]) => NestedField[],
+  where: string,
+): NestedField[] {
   if (path.length === 0) return fn(fields);
   const [head, ...rest] = path;
   const i = fields.findIndex((f) => f.name.toLowerCase() === head!.toLowerCase());
@@ -75,12 +83,16 @@ export function addColumn(
     if (opts.ifNotExists) return undefined;
     throw new ValidationError(`Column '${name}' already exists`);
   }
-  if (opts.required) throw new ValidationError("Adding NOT NULL columns is not supported: existing rows would have no value");
+  if (opts.required)
+    throw new ValidationError("Adding NOT NULL columns is not supported: existing rows would have no value");
   const id = md.lastColumnId + 1;
   const nested = freshIds(type, id);
   const field: NestedField = { id, name: leaf, required: false, type: nested.type, doc: opts.doc };
   const fields = updateStruct(schema.fields, parent, (fs) => [...fs, field], name);
-  return { schema: new Schema(schema.schemaId, fields, schema.identifierFieldIds), lastColumnId: nested.last };
+  return {
+    schema: new Schema(schema.schemaId, fields, schema.identifierFieldIds),
+    lastColumnId: nested.last,
+  };
 }
 
 /**
@@ -88,7 +100,12 @@ export function addColumn(
  * sort order, or as identifier fields cannot be dropped; nor can the last column.
  * @throws ValidationError naming the column and the reason.
  */
-export function dropColumn(md: TableMetadata, schema: Schema, name: string, ifExists = false): SchemaChange | undefined {
+export function dropColumn(
+  md: TableMetadata,
+  schema: Schema,
+  name: string,
+  ifExists = false,
+): SchemaChange | undefined {
   const field = schema.findFieldByName(name, false);
   if (!field) {
     if (ifExists) return undefined;
@@ -100,19 +117,35 @@ export function dropColumn(md: TableMetadata, schema: Schema, name: string, ifEx
     throw new ValidationError(`Cannot drop partition field: ${name}`);
   }
   const order = md.sortOrders.find((o) => o.orderId === md.defaultSortOrderId);
-  if (order?.fields.some((f) => ids.has(f.sourceId))) throw new ValidationError(`Cannot drop sort field: ${name}`);
-  if (schema.identifierFieldIds.some((id) => ids.has(id))) throw new ValidationError(`Cannot drop identifier field: ${name}`);
+  if (order?.fields.some((f) => ids.has(f.sourceId)))
+    throw new ValidationError(`Cannot drop sort field: ${name}`);
+  if (schema.identifierFieldIds.some((id) => ids.has(id)))
+    throw new ValidationError(`Cannot drop identifier field: ${name}`);
   const { parent, leaf } = splitPath(name);
-  const fields = updateStruct(schema.fields, parent, (fs) => fs.filter((f) => f.name.toLowerCase() !== leaf.toLowerCase()), name);
+  const fields = updateStruct(
+    schema.fields,
+    parent,
+    (fs) => fs.filter((f) => f.name.toLowerCase() !== leaf.toLowerCase()),
+    name,
+  );
   if (fields.length === 0) throw new ValidationError("Cannot drop the only column in a table");
-  return { schema: new Schema(schema.schemaId, fields, schema.identifierFieldIds), lastColumnId: md.lastColumnId };
+  return {
+    schema: new Schema(schema.schemaId, fields, schema.identifierFieldIds),
+    lastColumnId: md.lastColumnId,
+  };
 }
 
 /**
  * Renames a column (the field id stays).
  * @throws ValidationError when it does not exist or the new name is taken.
  */
-export function renameColumn(md: TableMetadata, schema: Schema, name: string, newName: string, ifExists = false): SchemaChange | undefined {
+export function renameColumn(
+  md: TableMetadata,
+  schema: Schema,
+  name: string,
+  newName: string,
+  ifExists = false,
+): SchemaChange | undefined {
   if (!schema.findFieldByName(name, false)) {
     if (ifExists) return undefined;
     throw new ValidationError(`Column '${name}' does not exist`);
@@ -122,21 +155,38 @@ export function renameColumn(md: TableMetadata, schema: Schema, name: string, ne
   if (newName.toLowerCase() !== leaf.toLowerCase() && schema.findFieldByName(siblingPath, false)) {
     throw new ValidationError(`Column '${siblingPath}' already exists`);
   }
-  const fields = updateStruct(schema.fields, parent, (fs) => fs.map((f) => (f.name.toLowerCase() === leaf.toLowerCase() ? { ...f, name: newName } : f)), name);
-  return { schema: new Schema(schema.schemaId, fields, schema.identifierFieldIds), lastColumnId: md.lastColumnId };
+  const fields = updateStruct(
+    schema.fields,
+    parent,
+    (fs) => fs.map((f) => (f.name.toLowerCase() === leaf.toLowerCase() ? { ...f, name: newName } : f)),
+    name,
+  );
+  return {
+    schema: new Schema(schema.schemaId, fields, schema.identifierFieldIds),
+    lastColumnId: md.lastColumnId,
+  };
 }
 
 /** Sets (or clears, with null) a column's doc. @throws ValidationError when it does not exist. */
-export function setColumnDoc(md: TableMetadata, schema: Schema, name: string, doc: string | null): SchemaChange {
+export function setColumnDoc(
+  md: TableMetadata,
+  schema: Schema,
+  name: string,
+  doc: string | null,
+): SchemaChange {
   if (!schema.findFieldByName(name, false)) throw new ValidationError(`Column '${name}' does not exist`);
   const { parent, leaf } = splitPath(name);
   const fields = updateStruct(
     schema.fields,
     parent,
-    (fs) => fs.map((f) => (f.name.toLowerCase() === leaf.toLowerCase() ? { ...f, doc: doc ?? undefined } : f)),
+    (fs) =>
+      fs.map((f) => (f.name.toLowerCase() === leaf.toLowerCase() ? { ...f, doc: doc ?? undefined } : f)),
     name,
   );
-  return { schema: new Schema(schema.schemaId, fields, schema.identifierFieldIds), lastColumnId: md.lastColumnId };
+  return {
+    schema: new Schema(schema.schemaId, fields, schema.identifierFieldIds),
+    lastColumnId: md.lastColumnId,
+  };
 }
 
 function descendantIds(type: IcebergType): number[] {

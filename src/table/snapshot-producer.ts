@@ -63,7 +63,11 @@ export function retryPolicy(table: Table): RetryPolicy {
  * @throws CommitFailedError after the retries are exhausted; CommitStateUnknownError when the
  * outcome is unknown; whatever `apply` throws.
  */
-export async function commitSnapshot(table: Table, pending: PendingSnapshot, policy: RetryPolicy = retryPolicy(table)): Promise<Table> {
+export async function commitSnapshot(
+  table: Table,
+  pending: PendingSnapshot,
+  policy: RetryPolicy = retryPolicy(table),
+): Promise<Table> {
   const snapshotId = newSnapshotId();
   const started = Date.now();
   let base = table;
@@ -74,13 +78,22 @@ export async function commitSnapshot(table: Table, pending: PendingSnapshot, pol
     const sequenceNumber = md.formatVersion >= 2 ? md.lastSequenceNumber + 1n : 0n;
     const manifests = built.manifests.map((m) =>
       m.sequenceNumber === UNASSIGNED_SEQ
-        ? { ...m, sequenceNumber, minSequenceNumber: m.minSequenceNumber === UNASSIGNED_SEQ ? sequenceNumber : m.minSequenceNumber }
+        ? {
+            ...m,
+            sequenceNumber,
+            minSequenceNumber: m.minSequenceNumber === UNASSIGNED_SEQ ? sequenceNumber : m.minSequenceNumber,
+          }
         : m,
     );
     const listLocation = `${base.resolve(metadataDir(md))}/snap-${snapshotId}-${attempt + 1}-${randomUUID()}.avro`;
     await base.io.write(
       listLocation,
-      writeManifestList(manifests, { formatVersion: md.formatVersion, snapshotId, parentSnapshotId: parent?.snapshotId, sequenceNumber }),
+      writeManifestList(manifests, {
+        formatVersion: md.formatVersion,
+        snapshotId,
+        parentSnapshotId: parent?.snapshotId,
+        sequenceNumber,
+      }),
       { ifNotExists: true },
     );
     const snapshot: Snapshot = {
@@ -108,7 +121,12 @@ export async function commitSnapshot(table: Table, pending: PendingSnapshot, pol
       await base.io.delete(listLocation).catch(() => {});
       await Promise.all(built.written.map((l) => base.io.delete(l).catch(() => {})));
       const elapsed = Date.now() - started;
-      if (!(e instanceof CommitFailedError) || attempt >= policy.numRetries || elapsed >= policy.totalTimeoutMs) throw e;
+      if (
+        !(e instanceof CommitFailedError) ||
+        attempt >= policy.numRetries ||
+        elapsed >= policy.totalTimeoutMs
+      )
+        throw e;
       const wait = Math.min(policy.maxWaitMs, policy.minWaitMs * 2 ** attempt) * (0.5 + Math.random() / 2);
       await new Promise((r) => setTimeout(r, wait));
       base = await base.refresh();

@@ -73,7 +73,9 @@ export function snapshotSummary(
   put("removed-position-deletes", r.posDeletes);
   put("added-equality-deletes", a.eqDeletes);
   put("removed-equality-deletes", r.eqDeletes);
-  const partitions = new Set([...delta.added, ...delta.removed].map((f) => partitionKey(f.specId, f.file.partition)));
+  const partitions = new Set(
+    [...delta.added, ...delta.removed].map((f) => partitionKey(f.specId, f.file.partition)),
+  );
   out["changed-partition-count"] = String(partitions.size);
   const total = (key: string, added: bigint, removed: bigint) => {
     const prev = parent ? parent[key] : "0";

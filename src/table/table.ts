@@ -8,7 +8,13 @@ import { localPathOf, parentLocation, Relocator } from "../io/location.js";
 import type { PartitionSpec } from "../spec/partition-spec.js";
 import type { Schema } from "../spec/schema.js";
 import type { Snapshot } from "../spec/snapshot.js";
-import { currentSchema, currentSnapshot, defaultSpec, snapshotById, type TableMetadata } from "../spec/table-metadata.js";
+import {
+  currentSchema,
+  currentSnapshot,
+  defaultSpec,
+  snapshotById,
+  type TableMetadata,
+} from "../spec/table-metadata.js";
 import type { TableOperations, TableState } from "./table-operations.js";
 
 /** A table at one metadata version. */

@@ -53,7 +53,12 @@ export function convertExpr(expr: string, fromType: string, field: NestedField):
  * @throws ValidationError for unknown or duplicate target columns or a column count mismatch;
  * DataError for values that do not fit (naming column and value) or NULLs in NOT NULL columns.
  */
-export async function writeQuery(duck: Duck, table: Table, query: string, opts: WriteQueryOptions = {}): Promise<WriteQueryResult> {
+export async function writeQuery(
+  duck: Duck,
+  table: Table,
+  query: string,
+  opts: WriteQueryOptions = {},
+): Promise<WriteQueryResult> {
   const schema = table.schema();
   const name = opts.tableName ?? table.identifier.name;
   const described = await duck.reader(`SELECT * FROM (${query}) AS q LIMIT 0`);
@@ -65,7 +70,8 @@ export async function writeQuery(duck: Duck, table: Table, query: string, opts: 
   });
   const seen = new Set<number>();
   for (const t of targets) {
-    if (seen.has(t.id)) throw new ValidationError(`Insert column name is specified more than once: ${t.name}`);
+    if (seen.has(t.id))
+      throw new ValidationError(`Insert column name is specified more than once: ${t.name}`);
     seen.add(t.id);
   }
   if (queryTypes.length !== targets.length) {
@@ -86,15 +92,26 @@ export async function writeQuery(duck: Duck, table: Table, query: string, opts: 
   } catch (e) {
     // DuckDB's own conversion errors (e.g. while evaluating VALUES) are bad input too.
     const msg = (e as Error)?.message ?? "";
-    if (/^Conversion Error:/.test(msg) && !/CSV Error/.test(msg)) throw new DataError(`writing ${name}: ${msg.split("\n")[0]}`, { cause: e });
+    if (/^Conversion Error:/.test(msg) && !/CSV Error/.test(msg))
+      throw new DataError(`writing ${name}: ${msg.split("\n")[0]}`, { cause: e });
     throw e;
   }
   const specId = table.spec().specId;
   if (written.files.length === 0 && opts.mode !== "overwrite") return { table, rows: 0n, files: 0 };
-  const pending = opts.mode === "overwrite" ? overwriteAll(written.files, specId) : fastAppend(written.files, specId);
+  const pending =
+    opts.mode === "overwrite" ? overwriteAll(written.files, specId) : fastAppend(written.files, specId);
   try {
-    const committed = await commitSnapshot(table, { ...pending, operation: pending.operation, apply: pending.apply, extraSummary: opts.summary });
-    return { table: committed, rows: written.files.reduce((n, f) => n + f.recordCount, 0n), files: written.files.length };
+    const committed = await commitSnapshot(table, {
+      ...pending,
+      operation: pending.operation,
+      apply: pending.apply,
+      extraSummary: opts.summary,
+    });
+    return {
+      table: committed,
+      rows: written.files.reduce((n, f) => n + f.recordCount, 0n),
+      files: written.files.length,
+    };
   } catch (e) {
     if (!(e instanceof CommitStateUnknownError)) await written.abort();
     throw e;

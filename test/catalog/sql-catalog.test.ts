@@ -26,7 +26,16 @@ const schema = new Schema(0, [
 
 // The catalog contract, run against every backend. PostgreSQL joins this list with its dialect.
 const BACKENDS: [string, (dir: string) => Promise<SqlCatalog>][] = [
-  ["SQLite", (dir) => SqlCatalog.open({ name: "iceberg", db: openSqliteCatalogDb(join(dir, "catalog.db")), warehouse: fileUri(join(dir, "wh")), io: new LocalFileIO() })],
+  [
+    "SQLite",
+    (dir) =>
+      SqlCatalog.open({
+        name: "iceberg",
+        db: openSqliteCatalogDb(join(dir, "catalog.db")),
+        warehouse: fileUri(join(dir, "wh")),
+        io: new LocalFileIO(),
+      }),
+  ],
 ];
 
 for (const [backend, open] of BACKENDS) {
@@ -68,12 +77,27 @@ for (const [backend, open] of BACKENDS) {
       const t = await catalog.createTable({ namespace: ["ns"], name: "t" }, { schema });
       assert.equal(t.metadata.formatVersion, 2);
       assert.match(t.metadataLocation, /\/ns\/t\/metadata\/00000-[0-9a-f-]+\.metadata\.json$/);
-      await assert.rejects(catalog.createTable({ namespace: ["ns"], name: "t" }, { schema }), AlreadyExistsError);
-      await assert.rejects(catalog.createTable({ namespace: ["nope"], name: "t" }, { schema }), NoSuchNamespaceError);
-      await assert.rejects(catalog.createTable({ namespace: ["ns"], name: "x" }, { schema, location: "file:///etc/evil" }), /outside the warehouse/);
+      await assert.rejects(
+        catalog.createTable({ namespace: ["ns"], name: "t" }, { schema }),
+        AlreadyExistsError,
+      );
+      await assert.rejects(
+        catalog.createTable({ namespace: ["nope"], name: "t" }, { schema }),
+        NoSuchNamespaceError,
+      );
+      await assert.rejects(
+        catalog.createTable({ namespace: ["ns"], name: "x" }, { schema, location: "file:///etc/evil" }),
+        /outside the warehouse/,
+      );
       await catalog.renameTable({ namespace: ["ns"], name: "t" }, { namespace: ["ns"], name: "t2" });
-      assert.deepEqual((await catalog.listTables(["ns"])).map((x) => x.name), ["t2"]);
-      assert.equal((await catalog.loadTable({ namespace: ["ns"], name: "t2" })).metadata.tableUuid, t.metadata.tableUuid);
+      assert.deepEqual(
+        (await catalog.listTables(["ns"])).map((x) => x.name),
+        ["t2"],
+      );
+      assert.equal(
+        (await catalog.loadTable({ namespace: ["ns"], name: "t2" })).metadata.tableUuid,
+        t.metadata.tableUuid,
+      );
       await catalog.dropTable({ namespace: ["ns"], name: "t2" }, true);
       await assert.rejects(catalog.loadTable({ namespace: ["ns"], name: "t2" }), NoSuchTableError);
     });
@@ -81,12 +105,20 @@ for (const [backend, open] of BACKENDS) {
     it("commits by compare-and-swap: a stale commit fails and changes nothing", async () => {
       const id = { namespace: ["ns"], name: "cas" };
       const t = await catalog.createTable(id, { schema });
-      const first = await catalog.commitTable(id, [{ type: "assert-table-uuid", uuid: t.metadata.tableUuid }], [{ action: "set-properties", updates: { a: "1" } }]);
+      const first = await catalog.commitTable(
+        id,
+        [{ type: "assert-table-uuid", uuid: t.metadata.tableUuid }],
+        [{ action: "set-properties", updates: { a: "1" } }],
+      );
       assert.equal(first.metadata.properties.a, "1");
       assert.equal(first.metadata.metadataLog.at(-1)?.metadataFile, t.metadataLocation);
       // A writer that still holds the old state: its requirement no longer holds.
       await assert.rejects(
-        catalog.commitTable(id, [{ type: "assert-last-assigned-field-id", lastAssignedFieldId: 99 }], [{ action: "set-properties", updates: { b: "2" } }]),
+        catalog.commitTable(
+          id,
+          [{ type: "assert-last-assigned-field-id", lastAssignedFieldId: 99 }],
+          [{ action: "set-properties", updates: { b: "2" } }],
+        ),
         CommitFailedError,
       );
       const now = await catalog.loadTable(id);
@@ -98,14 +130,33 @@ for (const [backend, open] of BACKENDS) {
       const t = await catalog.createTable({ namespace: ["ns"], name: "orig" }, { schema });
       const r = await catalog.registerTable({ namespace: ["ns"], name: "copy" }, t.metadataLocation);
       assert.equal(r.metadata.tableUuid, t.metadata.tableUuid);
-      await assert.rejects(catalog.registerTable({ namespace: ["ns"], name: "copy" }, t.metadataLocation), AlreadyExistsError);
+      await assert.rejects(
+        catalog.registerTable({ namespace: ["ns"], name: "copy" }, t.metadataLocation),
+        AlreadyExistsError,
+      );
     });
 
     it("keeps the JDBC/pyiceberg SQL catalog layout", async () => {
       const tables = await catalog.db.introspection.getTables();
-      const cols = (n: string) => tables.find((t) => t.name === n)?.columns.map((c) => c.name).sort();
-      assert.deepEqual(cols("iceberg_tables"), ["catalog_name", "iceberg_type", "metadata_location", "previous_metadata_location", "table_name", "table_namespace"]);
-      assert.deepEqual(cols("iceberg_namespace_properties"), ["catalog_name", "namespace", "property_key", "property_value"]);
+      const cols = (n: string) =>
+        tables
+          .find((t) => t.name === n)
+          ?.columns.map((c) => c.name)
+          .sort();
+      assert.deepEqual(cols("iceberg_tables"), [
+        "catalog_name",
+        "iceberg_type",
+        "metadata_location",
+        "previous_metadata_location",
+        "table_name",
+        "table_namespace",
+      ]);
+      assert.deepEqual(cols("iceberg_namespace_properties"), [
+        "catalog_name",
+        "namespace",
+        "property_key",
+        "property_value",
+      ]);
     });
   });
 }
@@ -118,11 +169,17 @@ describe("concurrent writers in separate processes (SQLite)", () => {
       execFileSync(process.execPath, ["--import", "tsx", script, dir, "setup"], { stdio: "inherit" });
       const run = (worker: string) =>
         new Promise<void>((resolve, reject) => {
-          const p = spawn(process.execPath, ["--import", "tsx", script, dir, worker], { stdio: ["ignore", "inherit", "inherit"] });
-          p.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`worker ${worker} exited ${code}`))));
+          const p = spawn(process.execPath, ["--import", "tsx", script, dir, worker], {
+            stdio: ["ignore", "inherit", "inherit"],
+          });
+          p.on("exit", (code) =>
+            code === 0 ? resolve() : reject(new Error(`worker ${worker} exited ${code}`)),
+          );
         });
       await Promise.all([run("w1"), run("w2")]);
-      const out = execFileSync(process.execPath, ["--import", "tsx", script, dir, "check"], { encoding: "utf8" });
+      const out = execFileSync(process.execPath, ["--import", "tsx", script, dir, "check"], {
+        encoding: "utf8",
+      });
       const result = JSON.parse(out.trim().split("\n").at(-1)!);
       assert.equal(result.rows, 2 * 10 * 3, "every appended row is present once");
       assert.equal(result.snapshots, 20, "one snapshot per commit, none lost");
@@ -132,4 +189,3 @@ describe("concurrent writers in separate processes (SQLite)", () => {
     }
   });
 });
-

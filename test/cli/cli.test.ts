@@ -23,7 +23,7 @@ function cli(args: string[], opts: { input?: string; env?: Record<string, string
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), "cli-"));
-  writeFileSync(join(dir, "people.csv"), "Person ID,Full Name,Score\n1,Ann,9.5\n2,\"Bo, Jr.\",7\n3,Cy,\n");
+  writeFileSync(join(dir, "people.csv"), 'Person ID,Full Name,Score\n1,Ann,9.5\n2,"Bo, Jr.",7\n3,Cy,\n');
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -42,14 +42,20 @@ describe("aichemy CLI", () => {
     const json = JSON.parse(cli(["sql", "--format", "json", "-e", q]).out);
     assert.deepEqual(json[1], { person_id: 2, full_name: "Bo, Jr.", score: 7 });
     const md = cli(["sql", "--format", "markdown", "-e", q]).out;
-    assert.match(md, /^\| person_id \| full_name \| score \|\n\| --- \| --- \| --- \|\n\| 1 \| Ann \| 9.5 \|/);
+    assert.match(
+      md,
+      /^\| person_id \| full_name \| score \|\n\| --- \| --- \| --- \|\n\| 1 \| Ann \| 9.5 \|/,
+    );
     const table = cli(["sql", "-e", q]).out;
     assert.match(table, /│ Bo, Jr\. +│/);
     assert.match(table, /\(3 rows\)/);
   });
 
   it("runs -f scripts and piped statements, and --data-dir overrides the environment", () => {
-    writeFileSync(join(dir, "script.sql"), "CREATE SCHEMA iceberg.s;\nCREATE TABLE iceberg.s.t (x INTEGER);\nINSERT INTO iceberg.s.t VALUES (1), (2);\nSELECT sum(x) AS total FROM iceberg.s.t;\n");
+    writeFileSync(
+      join(dir, "script.sql"),
+      "CREATE SCHEMA iceberg.s;\nCREATE TABLE iceberg.s.t (x INTEGER);\nINSERT INTO iceberg.s.t VALUES (1), (2);\nSELECT sum(x) AS total FROM iceberg.s.t;\n",
+    );
     const r = cli(["sql", "--format", "csv", "-f", "script.sql"]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /total\n3\n/);
@@ -87,7 +93,9 @@ describe("aichemy CLI", () => {
     assert.match(lines[2]!, /^\d+,.*,append,\d+,true,"added-data-files=1, added-records=3,/);
   });
 
-  it("gives an interactive shell with completion of catalog names on a terminal", { skip: existsSync("/usr/bin/script") ? false : "needs script(1) for a pseudo-terminal" }, async () => {
+  it("gives an interactive shell with completion of catalog names on a terminal", {
+    skip: existsSync("/usr/bin/script") ? false : "needs script(1) for a pseudo-terminal",
+  }, async () => {
     const child = spawn("script", ["-qfec", `${process.execPath} --import ${TSX} ${MAIN} sql`, "/dev/null"], {
       cwd: dir,
       env: { ...process.env, AICHEMY_DATA_DIR: join(dir, "lh"), AICHEMY_HISTORY_FILE: join(dir, "history") },
@@ -117,7 +125,10 @@ describe("aichemy serve", () => {
   let child: ChildProcess;
   let base: string;
   before(async () => {
-    child = spawn(process.execPath, ["--import", TSX, MAIN, "serve", "--port", "0"], { cwd: dir, env: { ...process.env, AICHEMY_DATA_DIR: join(dir, "lh") } });
+    child = spawn(process.execPath, ["--import", TSX, MAIN, "serve", "--port", "0"], {
+      cwd: dir,
+      env: { ...process.env, AICHEMY_DATA_DIR: join(dir, "lh") },
+    });
     base = await new Promise<string>((resolveUrl, reject) => {
       let out = "";
       child.stdout!.on("data", (d) => {
@@ -135,11 +146,17 @@ describe("aichemy serve", () => {
     assert.deepEqual(await (await fetch(`${base}/health`)).json(), { status: "ok" });
     const tables = (await (await fetch(`${base}/api/v1/tables`)).json()) as { tables: { table: string }[] };
     assert.ok(tables.tables.some((t) => t.table === "people"));
-    const res = await fetch(`${base}/api/v1/query`, { method: "POST", body: JSON.stringify({ sql: "SELECT count(*) AS n FROM iceberg.demo.people" }) });
+    const res = await fetch(`${base}/api/v1/query`, {
+      method: "POST",
+      body: JSON.stringify({ sql: "SELECT count(*) AS n FROM iceberg.demo.people" }),
+    });
     assert.deepEqual(((await res.json()) as { rows: unknown[][] }).rows, [[6]]);
     const bad = await fetch(`${base}/api/v1/query`, { method: "POST", body: "{not json" });
     assert.equal(bad.status, 400);
-    const missing = await fetch(`${base}/api/v1/query`, { method: "POST", body: JSON.stringify({ sql: "SELECT * FROM iceberg.demo.nope" }) });
+    const missing = await fetch(`${base}/api/v1/query`, {
+      method: "POST",
+      body: JSON.stringify({ sql: "SELECT * FROM iceberg.demo.nope" }),
+    });
     assert.equal(missing.status, 404);
     assert.equal(((await missing.json()) as { error: { type: string } }).error.type, "NoSuchTableException");
   });

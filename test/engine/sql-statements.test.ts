@@ -35,9 +35,14 @@ describe("the issue's verbatim script", () => {
     `);
     const snapshotId = await one(`SELECT snapshot_id FROM iceberg.analytics."events$snapshots"`);
     assert.match(snapshotId!, /^\d{6,}$/);
-    await session.execute("INSERT INTO iceberg.analytics.events VALUES (2, 1002, TIMESTAMP '2024-05-01 10:00:00', MAP(ARRAY['action'], ARRAY['logout']))");
+    await session.execute(
+      "INSERT INTO iceberg.analytics.events VALUES (2, 1002, TIMESTAMP '2024-05-01 10:00:00', MAP(ARRAY['action'], ARRAY['logout']))",
+    );
     assert.equal(await one("SELECT count(*) FROM iceberg.analytics.events"), "2");
-    const rows = await textRows(session, `SELECT event_id, user_id, properties['action'] FROM iceberg.analytics.events FOR VERSION AS OF ${snapshotId}`);
+    const rows = await textRows(
+      session,
+      `SELECT event_id, user_id, properties['action'] FROM iceberg.analytics.events FOR VERSION AS OF ${snapshotId}`,
+    );
     assert.deepEqual(rows, ["1\t1001\tlogin"]);
   });
 });
@@ -68,11 +73,20 @@ describe("DDL with Trino types and table properties", () => {
     await session.execute(`INSERT INTO iceberg.analytics.orders VALUES
       (1, 10.50, ARRAY['a','b'], MAP(ARRAY['x'], ARRAY[1]), ROW('Paris', 75001), TIMESTAMP '2024-01-01 10:00:00+00', DATE '2024-01-01', X'0102', 0.5, true),
       (2, 250.00, ARRAY[], MAP(ARRAY['y'], ARRAY[2]), ROW('Oslo', 150), TIMESTAMP '2024-01-02 11:00:00+00', DATE '2024-01-02', NULL, NULL, false)`);
-    assert.deepEqual(await textRows(session, "SELECT id, amount, tags, attrs, ship.city, ts FROM iceberg.analytics.orders ORDER BY id"), [
-      "1\t10.50\t[a, b]\t{x=1}\tParis\t2024-01-02 10:00:00+00".replace("2024-01-02 10", "2024-01-01 10"),
-      "2\t250.00\t[]\t{y=2}\tOslo\t2024-01-02 11:00:00+00",
-    ]);
-    const parts = await textRows(session, `SELECT partition.ts_day, partition.id_bucket, partition.amount_trunc FROM iceberg.analytics."orders$partitions" ORDER BY 1`);
+    assert.deepEqual(
+      await textRows(
+        session,
+        "SELECT id, amount, tags, attrs, ship.city, ts FROM iceberg.analytics.orders ORDER BY id",
+      ),
+      [
+        "1\t10.50\t[a, b]\t{x=1}\tParis\t2024-01-02 10:00:00+00".replace("2024-01-02 10", "2024-01-01 10"),
+        "2\t250.00\t[]\t{y=2}\tOslo\t2024-01-02 11:00:00+00",
+      ],
+    );
+    const parts = await textRows(
+      session,
+      `SELECT partition.ts_day, partition.id_bucket, partition.amount_trunc FROM iceberg.analytics."orders$partitions" ORDER BY 1`,
+    );
     assert.equal(parts.length, 2);
     // truncate[W] on decimal(12,2) applies W to the unscaled value: W=100 is 1.00 (spec "Truncate Transform Details").
     assert.match(parts[0]!, /^2024-01-01\t\d+\t10\.00$/);
@@ -80,56 +94,111 @@ describe("DDL with Trino types and table properties", () => {
   });
 
   it("rejects unknown properties, bad partition columns and duplicate tables", async () => {
-    await assert.rejects(session.execute("CREATE TABLE iceberg.analytics.x (a INT) WITH (colour = 'red')"), /table property 'colour' does not exist/);
-    await assert.rejects(session.execute("CREATE TABLE iceberg.analytics.x (a INT) WITH (partitioning = ARRAY['day(nope)'])"), /Cannot find partition source column: nope/);
-    await assert.rejects(session.execute("CREATE TABLE iceberg.analytics.x (a INT) WITH (partitioning = ARRAY['hour(a)'])"), /hour cannot apply to a of type int/);
-    await assert.rejects(session.execute("CREATE TABLE iceberg.analytics.orders (a INT)"), (e: unknown) => e instanceof AlreadyExistsError && /'iceberg.analytics.orders' already exists/.test((e as Error).message));
+    await assert.rejects(
+      session.execute("CREATE TABLE iceberg.analytics.x (a INT) WITH (colour = 'red')"),
+      /table property 'colour' does not exist/,
+    );
+    await assert.rejects(
+      session.execute("CREATE TABLE iceberg.analytics.x (a INT) WITH (partitioning = ARRAY['day(nope)'])"),
+      /Cannot find partition source column: nope/,
+    );
+    await assert.rejects(
+      session.execute("CREATE TABLE iceberg.analytics.x (a INT) WITH (partitioning = ARRAY['hour(a)'])"),
+      /hour cannot apply to a of type int/,
+    );
+    await assert.rejects(
+      session.execute("CREATE TABLE iceberg.analytics.orders (a INT)"),
+      (e: unknown) =>
+        e instanceof AlreadyExistsError &&
+        /'iceberg.analytics.orders' already exists/.test((e as Error).message),
+    );
     await session.execute("CREATE TABLE IF NOT EXISTS iceberg.analytics.orders (a INT)");
   });
 
   it("reports syntax errors with line and column", async () => {
-    await assert.rejects(session.execute("CREATE TABLE iceberg.analytics.y (a INT,\n b NOTATYPE)"), /line 2:4: Unknown type 'notatype'/);
+    await assert.rejects(
+      session.execute("CREATE TABLE iceberg.analytics.y (a INT,\n b NOTATYPE)"),
+      /line 2:4: Unknown type 'notatype'/,
+    );
     await assert.rejects(session.execute("SELEC 1"), /line 1:1: mismatched input 'SELEC'/);
-    await assert.rejects(session.execute("SELECT * FROM iceberg.analytics.events WHERE"), /line 1:\d+: syntax error/);
+    await assert.rejects(
+      session.execute("SELECT * FROM iceberg.analytics.events WHERE"),
+      /line 1:\d+: syntax error/,
+    );
   });
 });
 
 describe("writes and their failures", () => {
   it("CREATE TABLE AS SELECT infers the schema and INSERT ... SELECT appends", async () => {
-    const r = await session.execute("CREATE TABLE iceberg.analytics.nums AS SELECT i::BIGINT AS n, 'v' || i AS label FROM range(100) t(i)");
+    const r = await session.execute(
+      "CREATE TABLE iceberg.analytics.nums AS SELECT i::BIGINT AS n, 'v' || i AS label FROM range(100) t(i)",
+    );
     assert.equal(r.updateCount, 100n);
-    await session.execute("INSERT INTO iceberg.analytics.nums SELECT n + 100, label FROM iceberg.analytics.nums WHERE n < 10");
-    assert.equal(await one("SELECT count(*) || ':' || sum(n) FROM iceberg.analytics.nums"), `110:${(99 * 100) / 2 + 1045}`);
+    await session.execute(
+      "INSERT INTO iceberg.analytics.nums SELECT n + 100, label FROM iceberg.analytics.nums WHERE n < 10",
+    );
+    assert.equal(
+      await one("SELECT count(*) || ':' || sum(n) FROM iceberg.analytics.nums"),
+      `110:${(99 * 100) / 2 + 1045}`,
+    );
     await session.execute("INSERT INTO iceberg.analytics.nums (label) VALUES ('only label')");
     assert.equal(await one("SELECT count(*) FROM iceberg.analytics.nums WHERE n IS NULL"), "1");
   });
 
   it("a value that does not fit fails naming the column and value, and leaves the table exactly as before", async () => {
-    const snapshotsBefore = await textRows(session, `SELECT snapshot_id FROM iceberg.analytics."nums$snapshots"`);
-    const dataDir = localPathOf(`${(await session.catalogs.get("iceberg")!.loadTable({ namespace: ["analytics"], name: "nums" })).location()}/data`);
+    const snapshotsBefore = await textRows(
+      session,
+      `SELECT snapshot_id FROM iceberg.analytics."nums$snapshots"`,
+    );
+    const dataDir = localPathOf(
+      `${(await session.catalogs.get("iceberg")!.loadTable({ namespace: ["analytics"], name: "nums" })).location()}/data`,
+    );
     const filesBefore = readdirSync(dataDir).sort();
     await assert.rejects(
       session.execute("INSERT INTO iceberg.analytics.nums VALUES ('1', 'ok'), ('abc', 'bad')"),
-      (e: unknown) => e instanceof DataError && /Cannot cast value 'abc'.*column 'n'/.test((e as Error).message),
+      (e: unknown) =>
+        e instanceof DataError && /Cannot cast value 'abc'.*column 'n'/.test((e as Error).message),
     );
-    assert.deepEqual(await textRows(session, `SELECT snapshot_id FROM iceberg.analytics."nums$snapshots"`), snapshotsBefore);
+    assert.deepEqual(
+      await textRows(session, `SELECT snapshot_id FROM iceberg.analytics."nums$snapshots"`),
+      snapshotsBefore,
+    );
     assert.deepEqual(readdirSync(dataDir).sort(), filesBefore, "no data file is left behind");
     assert.equal(await one("SELECT count(*) FROM iceberg.analytics.nums"), "111");
-    await assert.rejects(session.execute("INSERT INTO iceberg.analytics.nums VALUES (1, 'ok'), ('abc', 'bad')"), (e: unknown) => e instanceof DataError && /abc/.test((e as Error).message));
+    await assert.rejects(
+      session.execute("INSERT INTO iceberg.analytics.nums VALUES (1, 'ok'), ('abc', 'bad')"),
+      (e: unknown) => e instanceof DataError && /abc/.test((e as Error).message),
+    );
     assert.equal(await one("SELECT count(*) FROM iceberg.analytics.nums"), "111");
   });
 
   it("NOT NULL columns reject NULLs; column counts must match", async () => {
     await session.execute("CREATE TABLE iceberg.analytics.req (id BIGINT NOT NULL, v VARCHAR)");
-    await assert.rejects(session.execute("INSERT INTO iceberg.analytics.req VALUES (NULL, 'x')"), /NULL value not allowed for NOT NULL column: id/);
-    await assert.rejects(session.execute("INSERT INTO iceberg.analytics.req VALUES (1)"), /mismatched column count/);
-    await assert.rejects(session.execute("INSERT INTO iceberg.analytics.req (id, nope) VALUES (1, 'x')"), /Insert column name does not exist.*nope/);
+    await assert.rejects(
+      session.execute("INSERT INTO iceberg.analytics.req VALUES (NULL, 'x')"),
+      /NULL value not allowed for NOT NULL column: id/,
+    );
+    await assert.rejects(
+      session.execute("INSERT INTO iceberg.analytics.req VALUES (1)"),
+      /mismatched column count/,
+    );
+    await assert.rejects(
+      session.execute("INSERT INTO iceberg.analytics.req (id, nope) VALUES (1, 'x')"),
+      /Insert column name does not exist.*nope/,
+    );
     assert.equal(await one("SELECT count(*) FROM iceberg.analytics.req"), "0");
   });
 
   it("unknown tables and columns are named", async () => {
-    await assert.rejects(session.execute("SELECT * FROM iceberg.analytics.missing"), (e: unknown) => e instanceof NoSuchTableError && /'iceberg.analytics.missing'/.test((e as Error).message));
-    await assert.rejects(session.execute("INSERT INTO iceberg.analytics.missing VALUES (1)"), NoSuchTableError);
+    await assert.rejects(
+      session.execute("SELECT * FROM iceberg.analytics.missing"),
+      (e: unknown) =>
+        e instanceof NoSuchTableError && /'iceberg.analytics.missing'/.test((e as Error).message),
+    );
+    await assert.rejects(
+      session.execute("INSERT INTO iceberg.analytics.missing VALUES (1)"),
+      NoSuchTableError,
+    );
     await assert.rejects(session.execute("SELECT nope FROM iceberg.analytics.nums"), /nope/);
   });
 });
@@ -143,16 +212,27 @@ describe("schema evolution, comments, rename, drop", () => {
     await session.execute("INSERT INTO iceberg.analytics.evo VALUES (2, 'two', 2.5)");
     await session.execute("ALTER TABLE iceberg.analytics.evo DROP COLUMN a");
     await session.execute("ALTER TABLE iceberg.analytics.evo ADD COLUMN a BIGINT");
-    assert.deepEqual(await textRows(session, "SELECT label, c, a FROM iceberg.analytics.evo ORDER BY label"), ["one\tNULL\tNULL", "two\t2.5\tNULL"]);
-    await assert.rejects(session.execute("ALTER TABLE iceberg.analytics.evo ADD COLUMN c INT"), /Column 'c' already exists/);
-    await assert.rejects(session.execute("ALTER TABLE iceberg.analytics.evo DROP COLUMN zzz"), /Column 'zzz' does not exist/);
+    assert.deepEqual(
+      await textRows(session, "SELECT label, c, a FROM iceberg.analytics.evo ORDER BY label"),
+      ["one\tNULL\tNULL", "two\t2.5\tNULL"],
+    );
+    await assert.rejects(
+      session.execute("ALTER TABLE iceberg.analytics.evo ADD COLUMN c INT"),
+      /Column 'c' already exists/,
+    );
+    await assert.rejects(
+      session.execute("ALTER TABLE iceberg.analytics.evo DROP COLUMN zzz"),
+      /Column 'zzz' does not exist/,
+    );
   });
 
   it("COMMENT ON TABLE and COLUMN, RENAME TO, DROP TABLE", async () => {
     await session.execute("COMMENT ON TABLE iceberg.analytics.evo IS 'evolving'");
     await session.execute("COMMENT ON COLUMN iceberg.analytics.evo.label IS 'a label'");
     assert.match((await one("SHOW CREATE TABLE iceberg.analytics.evo"))!, /COMMENT 'evolving'/);
-    assert.ok((await textRows(session, "DESCRIBE iceberg.analytics.evo")).includes("label\tvarchar\t\ta label"));
+    assert.ok(
+      (await textRows(session, "DESCRIBE iceberg.analytics.evo")).includes("label\tvarchar\t\ta label"),
+    );
     await session.execute("ALTER TABLE iceberg.analytics.evo RENAME TO evo2");
     assert.ok((await textRows(session, "SHOW TABLES FROM iceberg.analytics")).includes("evo2"));
     await session.execute("DROP TABLE iceberg.analytics.evo2");
@@ -172,35 +252,88 @@ describe("time travel", () => {
   it("FOR VERSION AS OF and FOR TIMESTAMP AS OF return earlier states, with the schema of that snapshot", async () => {
     await session.execute("CREATE TABLE iceberg.analytics.tt (id INTEGER, v VARCHAR)");
     await session.execute("INSERT INTO iceberg.analytics.tt VALUES (1, 'a')");
-    const [first, firstTs] = (await one(`SELECT snapshot_id || ',' || epoch_ms(committed_at) FROM iceberg.analytics."tt$snapshots"`))!.split(",");
+    const [first, firstTs] = (await one(
+      `SELECT snapshot_id || ',' || epoch_ms(committed_at) FROM iceberg.analytics."tt$snapshots"`,
+    ))!.split(",");
     await new Promise((r) => setTimeout(r, 20));
     await session.execute("ALTER TABLE iceberg.analytics.tt ADD COLUMN extra INTEGER");
     await session.execute("INSERT INTO iceberg.analytics.tt VALUES (2, 'b', 7)");
-    assert.deepEqual(await textRows(session, `SELECT * FROM iceberg.analytics.tt FOR VERSION AS OF ${first} t`), ["1\ta"]);
+    assert.deepEqual(
+      await textRows(session, `SELECT * FROM iceberg.analytics.tt FOR VERSION AS OF ${first} t`),
+      ["1\ta"],
+    );
     const at = new Date(Number(firstTs) + 5).toISOString().replace("T", " ").replace("Z", "");
-    assert.deepEqual(await textRows(session, `SELECT * FROM iceberg.analytics.tt FOR TIMESTAMP AS OF TIMESTAMP '${at} UTC'`), ["1\ta"]);
-    assert.deepEqual(await textRows(session, "SELECT * FROM iceberg.analytics.tt ORDER BY id"), ["1\ta\tNULL", "2\tb\t7"]);
-    await assert.rejects(session.execute("SELECT * FROM iceberg.analytics.tt FOR VERSION AS OF 123"), /snapshot ID does not exist: 123/);
-    await assert.rejects(session.execute("SELECT * FROM iceberg.analytics.tt FOR TIMESTAMP AS OF TIMESTAMP '2000-01-01 00:00:00 UTC'"), /No version history table before/);
+    assert.deepEqual(
+      await textRows(session, `SELECT * FROM iceberg.analytics.tt FOR TIMESTAMP AS OF TIMESTAMP '${at} UTC'`),
+      ["1\ta"],
+    );
+    assert.deepEqual(await textRows(session, "SELECT * FROM iceberg.analytics.tt ORDER BY id"), [
+      "1\ta\tNULL",
+      "2\tb\t7",
+    ]);
+    await assert.rejects(
+      session.execute("SELECT * FROM iceberg.analytics.tt FOR VERSION AS OF 123"),
+      /snapshot ID does not exist: 123/,
+    );
+    await assert.rejects(
+      session.execute(
+        "SELECT * FROM iceberg.analytics.tt FOR TIMESTAMP AS OF TIMESTAMP '2000-01-01 00:00:00 UTC'",
+      ),
+      /No version history table before/,
+    );
   });
 });
 
 describe("metadata tables (Trino columns)", () => {
-  const columns = async (t: string) => (await session.execute(`SELECT * FROM iceberg.analytics."nums$${t}" LIMIT 0`)).columns.map((c) => c.name);
+  const columns = async (t: string) =>
+    (await session.execute(`SELECT * FROM iceberg.analytics."nums$${t}" LIMIT 0`)).columns.map((c) => c.name);
   it("have Trino's columns", async () => {
-    assert.deepEqual(await columns("snapshots"), ["committed_at", "snapshot_id", "parent_id", "operation", "manifest_list", "summary"]);
-    assert.deepEqual(await columns("history"), ["made_current_at", "snapshot_id", "parent_id", "is_current_ancestor"]);
-    assert.deepEqual(await columns("refs"), ["name", "type", "snapshot_id", "max_reference_age_in_ms", "min_snapshots_to_keep", "max_snapshot_age_in_ms"]);
+    assert.deepEqual(await columns("snapshots"), [
+      "committed_at",
+      "snapshot_id",
+      "parent_id",
+      "operation",
+      "manifest_list",
+      "summary",
+    ]);
+    assert.deepEqual(await columns("history"), [
+      "made_current_at",
+      "snapshot_id",
+      "parent_id",
+      "is_current_ancestor",
+    ]);
+    assert.deepEqual(await columns("refs"), [
+      "name",
+      "type",
+      "snapshot_id",
+      "max_reference_age_in_ms",
+      "min_snapshots_to_keep",
+      "max_snapshot_age_in_ms",
+    ]);
     assert.deepEqual(await columns("properties"), ["key", "value"]);
-    assert.deepEqual((await columns("manifests")).slice(0, 4), ["path", "length", "partition_spec_id", "added_snapshot_id"]);
+    assert.deepEqual((await columns("manifests")).slice(0, 4), [
+      "path",
+      "length",
+      "partition_spec_id",
+      "added_snapshot_id",
+    ]);
     assert.ok((await columns("files")).includes("readable_metrics"));
     assert.deepEqual(await columns("partitions"), ["record_count", "file_count", "total_size", "data"]);
   });
   it("agree with the data", async () => {
-    assert.equal(await one(`SELECT sum(record_count) FROM iceberg.analytics."nums$files"`), await one("SELECT count(*) FROM iceberg.analytics.nums"));
-    assert.equal(await one(`SELECT count(*) FROM iceberg.analytics."nums$snapshots"`), await one(`SELECT count(*) FROM iceberg.analytics."nums$history"`));
+    assert.equal(
+      await one(`SELECT sum(record_count) FROM iceberg.analytics."nums$files"`),
+      await one("SELECT count(*) FROM iceberg.analytics.nums"),
+    );
+    assert.equal(
+      await one(`SELECT count(*) FROM iceberg.analytics."nums$snapshots"`),
+      await one(`SELECT count(*) FROM iceberg.analytics."nums$history"`),
+    );
     assert.equal(await one(`SELECT name || ' ' || type FROM iceberg.analytics."nums$refs"`), "main BRANCH");
-    assert.equal(await one(`SELECT value FROM iceberg.analytics."nums$properties" WHERE key = 'write.format.default'`), "parquet");
+    assert.equal(
+      await one(`SELECT value FROM iceberg.analytics."nums$properties" WHERE key = 'write.format.default'`),
+      "parquet",
+    );
   });
 });
 
@@ -208,22 +341,34 @@ describe("scan planning through SQL", () => {
   it("answers count(*) from metadata and prunes partitions and files by WHERE predicates", async () => {
     await session.execute(`CREATE TABLE iceberg.analytics.ev WITH (partitioning = ARRAY['day(ts)']) AS
       SELECT i::BIGINT AS id, TIMESTAMP '2024-01-01' + INTERVAL (i) HOUR AS ts FROM range(24 * 30) t(i)`);
-    const count = await rewriteQuery(session.duck, session.resolver, "SELECT count(*) FROM iceberg.analytics.ev");
+    const count = await rewriteQuery(
+      session.duck,
+      session.resolver,
+      "SELECT count(*) FROM iceberg.analytics.ev",
+    );
     assert.match(count.sql, /^SELECT CAST\(720 AS BIGINT\)/);
-    const q = "SELECT count(*) FROM iceberg.analytics.ev WHERE ts >= TIMESTAMP '2024-01-10 00:00:00' AND ts < DATE '2024-01-12'";
+    const q =
+      "SELECT count(*) FROM iceberg.analytics.ev WHERE ts >= TIMESTAMP '2024-01-10 00:00:00' AND ts < DATE '2024-01-12'";
     const planned = await rewriteQuery(session.duck, session.resolver, q);
     const m = planned.scans[0]!.plan.metrics;
     assert.equal(m.dataFilesTotal, 30);
     assert.equal(m.dataFilesTotal - m.dataFilesSkipped, 2, "only the two matching days are read");
     assert.equal(await one(q), "48");
-    const byId = await rewriteQuery(session.duck, session.resolver, "SELECT * FROM iceberg.analytics.ev WHERE id = 25");
+    const byId = await rewriteQuery(
+      session.duck,
+      session.resolver,
+      "SELECT * FROM iceberg.analytics.ev WHERE id = 25",
+    );
     assert.equal(byId.scans[0]!.plan.tasks.length, 1, "column bounds prune by id");
     assert.equal(await one("SELECT ts FROM iceberg.analytics.ev WHERE id = 25"), "2024-01-02 01:00:00");
   });
   it("never prunes on inexact constants or nullable join sides", async () => {
     assert.equal(await one("SELECT count(*) FROM iceberg.analytics.ev WHERE id > 24.5 AND id < 26"), "1");
-    const left = await rewriteQuery(session.duck, session.resolver, "SELECT count(*) FROM range(3) r LEFT JOIN iceberg.analytics.ev e ON e.id = r.range WHERE e.id IS NULL");
+    const left = await rewriteQuery(
+      session.duck,
+      session.resolver,
+      "SELECT count(*) FROM range(3) r LEFT JOIN iceberg.analytics.ev e ON e.id = r.range WHERE e.id IS NULL",
+    );
     assert.equal(left.scans[0]!.plan.metrics.dataFilesSkipped, 0);
   });
 });
-

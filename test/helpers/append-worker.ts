@@ -14,10 +14,14 @@ try {
   } else if (role === "check") {
     const rows = await session.execute("SELECT count(*), count(DISTINCT worker || n || k) FROM iceberg.c.t");
     const snaps = await session.execute(`SELECT count(*) FROM iceberg.c."t$snapshots"`);
-    process.stdout.write(`${JSON.stringify({ rows: Number(rows.rows[0]![0]), distinctIds: Number(rows.rows[0]![1]), snapshots: Number(snaps.rows[0]![0]) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ rows: Number(rows.rows[0]![0]), distinctIds: Number(rows.rows[0]![1]), snapshots: Number(snaps.rows[0]![0]) })}\n`,
+    );
   } else {
     for (let i = 0; i < 10; i++) {
-      await session.execute(`INSERT INTO iceberg.c.t VALUES ('${role}', ${i}, 1), ('${role}', ${i}, 2), ('${role}', ${i}, 3)`);
+      await session.execute(
+        `INSERT INTO iceberg.c.t VALUES ('${role}', ${i}, 1), ('${role}', ${i}, 2), ('${role}', ${i}, 3)`,
+      );
     }
   }
 } finally {

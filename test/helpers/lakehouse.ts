@@ -9,7 +9,9 @@ import { Lakehouse } from "../../src/engine/lakehouse.js";
 import type { Session } from "../../src/engine/session.js";
 
 /** A lakehouse in a new temp dir; `close()` closes it and deletes the dir. */
-export async function tempLakehouse(prefix = "aichemy-test-"): Promise<{ lakehouse: Lakehouse; dir: string; close: () => Promise<void> }> {
+export async function tempLakehouse(
+  prefix = "aichemy-test-",
+): Promise<{ lakehouse: Lakehouse; dir: string; close: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const lakehouse = await Lakehouse.open({ dataDir: dir, threads: 2 });
   return {

@@ -15,5 +15,7 @@ export function shared(...parts: string[]): string {
 
 /** `false` when ../shared/<sub> exists, else a skip message for node:test. */
 export function sharedSkip(sub: string): false | string {
-  return existsSync(join(SHARED, sub)) ? false : `../shared/${sub} is absent (a user's clone has no ../shared); skipping`;
+  return existsSync(join(SHARED, sub))
+    ? false
+    : `../shared/${sub} is absent (a user's clone has no ../shared); skipping`;
 }

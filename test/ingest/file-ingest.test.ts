@@ -38,9 +38,15 @@ after(async () => {
 });
 
 const ingest = (files: string[], table: string, mode: "append" | "overwrite" = "append") =>
-  ingestFiles(lakehouse.duck, lakehouse.catalog(), { files, table: { namespace: table.split(".").slice(0, -1), name: table.split(".").at(-1)! }, mode });
+  ingestFiles(lakehouse.duck, lakehouse.catalog(), {
+    files,
+    table: { namespace: table.split(".").slice(0, -1), name: table.split(".").at(-1)! },
+    mode,
+  });
 
-describe("real data from ../shared/data/datasets/plotly", { skip: sharedSkip("data/datasets/plotly") }, () => {
+describe("real data from ../shared/data/datasets/plotly", {
+  skip: sharedSkip("data/datasets/plotly"),
+}, () => {
   const animals = shared("data/datasets/plotly/311_Animals_short.csv");
   const indicators = shared("data/datasets/plotly/country_indicators.csv");
   const wells = shared("data/datasets/plotly/oil-and-gas.parquet");
@@ -51,12 +57,23 @@ describe("real data from ../shared/data/datasets/plotly", { skip: sharedSkip("da
     const direct = await lakehouse.duck.queryJS(
       `SELECT count(*)::VARCHAR AS n, count(DISTINCT "Agency")::VARCHAR AS agencies, round(sum("Latitude"), 6)::VARCHAR AS lat, max("Unique Key")::VARCHAR AS maxkey FROM read_csv('${animals}')`,
     );
-    const ours = await textRows(session, "SELECT count(*), count(DISTINCT agency), round(sum(latitude), 6), max(unique_key) FROM iceberg.nyc.animals");
+    const ours = await textRows(
+      session,
+      "SELECT count(*), count(DISTINCT agency), round(sum(latitude), 6), max(unique_key) FROM iceberg.nyc.animals",
+    );
     const d = direct[0]!;
     assert.deepEqual(ours, [`${d.n}\t${d.agencies}\t${d.lat}\t${d.maxkey}`]);
-    const byAgencyDirect = await lakehouse.duck.queryJS(`SELECT "Agency" || ':' || count(*) AS k FROM read_csv('${animals}') GROUP BY "Agency" ORDER BY 1`);
-    const byAgency = await textRows(session, "SELECT agency || ':' || count(*) FROM iceberg.nyc.animals GROUP BY agency ORDER BY 1");
-    assert.deepEqual(byAgency, byAgencyDirect.map((x) => String(x.k)));
+    const byAgencyDirect = await lakehouse.duck.queryJS(
+      `SELECT "Agency" || ':' || count(*) AS k FROM read_csv('${animals}') GROUP BY "Agency" ORDER BY 1`,
+    );
+    const byAgency = await textRows(
+      session,
+      "SELECT agency || ':' || count(*) FROM iceberg.nyc.animals GROUP BY agency ORDER BY 1",
+    );
+    assert.deepEqual(
+      byAgency,
+      byAgencyDirect.map((x) => String(x.k)),
+    );
   });
 
   it("ingests a second CSV and Parquet, with quoted fields and empty values", async () => {
@@ -64,25 +81,46 @@ describe("real data from ../shared/data/datasets/plotly", { skip: sharedSkip("da
     const direct = await lakehouse.duck.queryJS(
       `SELECT count(*)::VARCHAR AS n, count("Value")::VARCHAR AS nonnull, round(sum("Value"), 3)::VARCHAR AS s, count(DISTINCT "Indicator Name")::VARCHAR AS ind FROM read_csv('${indicators}')`,
     );
-    assert.deepEqual(await textRows(session, "SELECT count(*), count(value), round(sum(value), 3), count(DISTINCT indicator_name) FROM iceberg.wb.indicators"), [
-      `${direct[0]!.n}\t${direct[0]!.nonnull}\t${direct[0]!.s}\t${direct[0]!.ind}`,
-    ]);
+    assert.deepEqual(
+      await textRows(
+        session,
+        "SELECT count(*), count(value), round(sum(value), 3), count(DISTINCT indicator_name) FROM iceberg.wb.indicators",
+      ),
+      [`${direct[0]!.n}\t${direct[0]!.nonnull}\t${direct[0]!.s}\t${direct[0]!.ind}`],
+    );
     await ingest([wells], "energy.wells");
-    const cols = (await lakehouse.duck.reader(`SELECT * FROM read_parquet('${wells}') LIMIT 0`)).columnNames();
-    const numeric = (await lakehouse.duck.queryJS(`SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet('${wells}')) WHERE column_type IN ('DOUBLE', 'BIGINT', 'INTEGER') LIMIT 1`))[0]!.column_name as string;
-    const directWells = await lakehouse.duck.queryJS(`SELECT count(*)::VARCHAR AS n, round(sum("${numeric}"), 3)::VARCHAR AS s FROM read_parquet('${wells}')`);
+    const cols = (
+      await lakehouse.duck.reader(`SELECT * FROM read_parquet('${wells}') LIMIT 0`)
+    ).columnNames();
+    const numeric = (
+      await lakehouse.duck.queryJS(
+        `SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet('${wells}')) WHERE column_type IN ('DOUBLE', 'BIGINT', 'INTEGER') LIMIT 1`,
+      )
+    )[0]!.column_name as string;
+    const directWells = await lakehouse.duck.queryJS(
+      `SELECT count(*)::VARCHAR AS n, round(sum("${numeric}"), 3)::VARCHAR AS s FROM read_parquet('${wells}')`,
+    );
     const col = sanitizeColumnNames(cols)[cols.indexOf(numeric)]!;
-    assert.deepEqual(await textRows(session, `SELECT count(*), round(sum("${col}"), 3) FROM iceberg.energy.wells`), [`${directWells[0]!.n}\t${directWells[0]!.s}`]);
+    assert.deepEqual(
+      await textRows(session, `SELECT count(*), round(sum("${col}"), 3) FROM iceberg.energy.wells`),
+      [`${directWells[0]!.n}\t${directWells[0]!.s}`],
+    );
   });
 
   it("time travel returns the earlier state after a second ingest", async () => {
     const first = (await textRows(session, `SELECT snapshot_id FROM iceberg.nyc."animals$snapshots"`))[0]!;
     await ingest([animals], "nyc.animals");
     const n = Number((await textRows(session, "SELECT count(*) FROM iceberg.nyc.animals"))[0]);
-    assert.deepEqual(await textRows(session, `SELECT count(*) FROM iceberg.nyc.animals FOR VERSION AS OF ${first}`), [String(n / 2)]);
+    assert.deepEqual(
+      await textRows(session, `SELECT count(*) FROM iceberg.nyc.animals FOR VERSION AS OF ${first}`),
+      [String(n / 2)],
+    );
     await ingest([animals], "nyc.animals", "overwrite");
     assert.deepEqual(await textRows(session, "SELECT count(*) FROM iceberg.nyc.animals"), [String(n / 2)]);
-    assert.deepEqual(await textRows(session, `SELECT operation FROM iceberg.nyc."animals$snapshots" ORDER BY committed_at`), ["append", "append", "overwrite"]);
+    assert.deepEqual(
+      await textRows(session, `SELECT operation FROM iceberg.nyc."animals$snapshots" ORDER BY committed_at`),
+      ["append", "append", "overwrite"],
+    );
   });
 });
 
@@ -90,7 +128,10 @@ describe("bad input", () => {
   it("names the file and line of a malformed CSV row, and creates no table", async () => {
     const f = join(scratch, "ragged.csv");
     writeFileSync(f, "id,name\n1,a\n2,b,extra\n");
-    await assert.rejects(ingest([f], "bad.ragged"), (e: unknown) => e instanceof DataError && e.message.includes("ragged.csv") && /line 3/.test(e.message));
+    await assert.rejects(
+      ingest([f], "bad.ragged"),
+      (e: unknown) => e instanceof DataError && e.message.includes("ragged.csv") && /line 3/.test(e.message),
+    );
     assert.equal(await lakehouse.catalog().tableExists({ namespace: ["bad"], name: "ragged" }), false);
   });
 
@@ -102,7 +143,11 @@ describe("bad input", () => {
     writeFileSync(badFile, "id,amount\n3,1.0\nfour,2.0\n");
     await assert.rejects(
       ingest([badFile], "bad.typed"),
-      (e: unknown) => e instanceof DataError && e.message.includes("bad-value.csv") && /line 3/.test(e.message) && /column id/.test(e.message),
+      (e: unknown) =>
+        e instanceof DataError &&
+        e.message.includes("bad-value.csv") &&
+        /line 3/.test(e.message) &&
+        /column id/.test(e.message),
     );
     assert.deepEqual(await textRows(session, "SELECT count(*) FROM iceberg.bad.typed"), ["2"]);
     assert.deepEqual(await textRows(session, `SELECT count(*) FROM iceberg.bad."typed$snapshots"`), ["1"]);
@@ -114,7 +159,10 @@ describe("bad input", () => {
     await assert.rejects(ingest([q], "bad.quote"), /quote\.csv.*unterminated quote/);
     const extra = join(scratch, "extra.csv");
     writeFileSync(extra, "id,amount,color\n5,1.0,red\n");
-    await assert.rejects(ingest([extra], "bad.typed"), (e: unknown) => e instanceof ValidationError && /color/.test(e.message));
+    await assert.rejects(
+      ingest([extra], "bad.typed"),
+      (e: unknown) => e instanceof ValidationError && /color/.test(e.message),
+    );
   });
 
   it("ingests JSON Lines and JSON arrays", async () => {
@@ -124,7 +172,11 @@ describe("bad input", () => {
     writeFileSync(ja, '[{"Event Type":"buy","n":3}]');
     await ingest([jl], "j.events");
     await ingest([ja], "j.events");
-    assert.deepEqual(await textRows(session, "SELECT event_type, n FROM iceberg.j.events ORDER BY n"), ["click\t1", "view\t2", "buy\t3"]);
+    assert.deepEqual(await textRows(session, "SELECT event_type, n FROM iceberg.j.events ORDER BY n"), [
+      "click\t1",
+      "view\t2",
+      "buy\t3",
+    ]);
     const broken = join(scratch, "broken.jsonl");
     writeFileSync(broken, '{"n": 1}\n{"n": \n');
     await assert.rejects(ingest([broken], "j.broken"), DataError);

@@ -32,13 +32,22 @@ for (const [name, make, loc] of IMPLEMENTATIONS) {
       await io.delete(l); // deleting a missing file succeeds
     });
     it("reports missing files as NotFoundError naming the location", async () => {
-      await assert.rejects(io.read(loc("missing")), (e: unknown) => e instanceof NotFoundError && (e as Error).message.includes("missing"));
+      await assert.rejects(
+        io.read(loc("missing")),
+        (e: unknown) => e instanceof NotFoundError && (e as Error).message.includes("missing"),
+      );
     });
     it("conditional create refuses to overwrite, atomically, under concurrency", async () => {
       const l = loc("cas/v1.json");
-      const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => io.write(l, Uint8Array.of(i), { ifNotExists: true })));
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) => io.write(l, Uint8Array.of(i), { ifNotExists: true })),
+      );
       assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
-      assert.ok(results.filter((r) => r.status === "rejected").every((r) => (r as PromiseRejectedResult).reason instanceof AlreadyExistsError));
+      assert.ok(
+        results
+          .filter((r) => r.status === "rejected")
+          .every((r) => (r as PromiseRejectedResult).reason instanceof AlreadyExistsError),
+      );
       const winner = results.findIndex((r) => r.status === "fulfilled");
       assert.deepEqual([...(await io.read(l))], [winner]);
     });
@@ -46,7 +55,8 @@ for (const [name, make, loc] of IMPLEMENTATIONS) {
       await io.write(loc("list/x/1"), Uint8Array.of(1));
       await io.write(loc("list/y/2"), Uint8Array.of(2, 2));
       const found: string[] = [];
-      for await (const f of io.list(loc("list"))) found.push(f.location.slice(f.location.lastIndexOf("list")));
+      for await (const f of io.list(loc("list")))
+        found.push(f.location.slice(f.location.lastIndexOf("list")));
       assert.deepEqual(found.sort(), ["list/x/1", "list/y/2"]);
     });
     it("stages files for publishing and exposes a local read path", async () => {
@@ -64,12 +74,24 @@ for (const [name, make, loc] of IMPLEMENTATIONS) {
 
 describe("Relocator (tables whose files moved)", () => {
   it("maps the recorded table location, its root, and repo-relative paths", () => {
-    const r = new Relocator("data/persistent/column_mapping/warehouse/default.db/my_table", "/shared/column_mapping/warehouse/default.db/my_table");
-    assert.equal(r.resolve("data/persistent/column_mapping/warehouse/default.db/my_table/data/f.parquet"), "/shared/column_mapping/warehouse/default.db/my_table/data/f.parquet");
-    assert.equal(r.resolve("data/persistent/column_mapping/warehouse/example/mock.parquet"), "/shared/column_mapping/warehouse/example/mock.parquet");
+    const r = new Relocator(
+      "data/persistent/column_mapping/warehouse/default.db/my_table",
+      "/shared/column_mapping/warehouse/default.db/my_table",
+    );
+    assert.equal(
+      r.resolve("data/persistent/column_mapping/warehouse/default.db/my_table/data/f.parquet"),
+      "/shared/column_mapping/warehouse/default.db/my_table/data/f.parquet",
+    );
+    assert.equal(
+      r.resolve("data/persistent/column_mapping/warehouse/example/mock.parquet"),
+      "/shared/column_mapping/warehouse/example/mock.parquet",
+    );
     assert.equal(r.resolve("s3://elsewhere/x"), "s3://elsewhere/x");
     const q = new Relocator("gs://bucket/table_name", "/shared/big_query_error");
-    assert.equal(q.resolve("data/persistent/big_query_error/metadata/m.avro"), "/shared/big_query_error/metadata/m.avro");
+    assert.equal(
+      q.resolve("data/persistent/big_query_error/metadata/m.avro"),
+      "/shared/big_query_error/metadata/m.avro",
+    );
   });
   it("decodes file URIs mapped onto plain paths", () => {
     const r = new Relocator("file:///old/t", "/new/t");

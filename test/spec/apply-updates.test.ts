@@ -5,8 +5,8 @@ import { applyUpdates } from "../../src/spec/apply-updates.js";
 import { newTableMetadata } from "../../src/spec/new-table-metadata.js";
 import { Schema } from "../../src/spec/schema.js";
 import type { Snapshot } from "../../src/spec/snapshot.js";
-import { checkRequirements } from "../../src/spec/table-requirement.js";
 import { currentSchema, snapshotAsOf } from "../../src/spec/table-metadata.js";
+import { checkRequirements } from "../../src/spec/table-requirement.js";
 import { parseTransform } from "../../src/spec/transform.js";
 import { Types } from "../../src/spec/types.js";
 
@@ -14,9 +14,17 @@ const base = newTableMetadata(
   {
     schema: new Schema(0, [
       { id: 7, name: "id", required: true, type: Types.long },
-      { id: 9, name: "tags", required: false, type: { kind: "list", elementId: 3, elementRequired: false, element: Types.string } },
+      {
+        id: 9,
+        name: "tags",
+        required: false,
+        type: { kind: "list", elementId: 3, elementRequired: false, element: Types.string },
+      },
     ]),
-    spec: { specId: 0, fields: [{ sourceId: 7, fieldId: 1000, name: "id_bucket", transform: parseTransform("bucket[4]") }] },
+    spec: {
+      specId: 0,
+      fields: [{ sourceId: 7, fieldId: 1000, name: "id_bucket", transform: parseTransform("bucket[4]") }],
+    },
     location: "file:///w/t",
   },
   1_000,
@@ -51,10 +59,14 @@ describe("new table metadata", () => {
 
 describe("applyUpdates (Iceberg Java TableMetadata.Builder semantics)", () => {
   it("adds a snapshot, moves main, and logs it", () => {
-    const md = applyUpdates(base, [
-      { action: "add-snapshot", snapshot: snap(11n, 1n) },
-      { action: "set-snapshot-ref", refName: "main", snapshotId: 11n, type: "branch" },
-    ], { previousMetadataLocation: "v0.json", nowMs: 3_000 });
+    const md = applyUpdates(
+      base,
+      [
+        { action: "add-snapshot", snapshot: snap(11n, 1n) },
+        { action: "set-snapshot-ref", refName: "main", snapshotId: 11n, type: "branch" },
+      ],
+      { previousMetadataLocation: "v0.json", nowMs: 3_000 },
+    );
     assert.equal(md.currentSnapshotId, 11n);
     assert.equal(md.lastSequenceNumber, 1n);
     assert.deepEqual(md.snapshotLog, [{ snapshotId: 11n, timestampMs: 2_000 }]);
@@ -64,14 +76,24 @@ describe("applyUpdates (Iceberg Java TableMetadata.Builder semantics)", () => {
   });
   it("rejects a sequence number that does not advance", () => {
     const md = applyUpdates(base, [{ action: "add-snapshot", snapshot: snap(11n, 1n) }]);
-    assert.throws(() => applyUpdates(md, [{ action: "add-snapshot", snapshot: snap(12n, 1n, 11n) }]), ValidationError);
+    assert.throws(
+      () => applyUpdates(md, [{ action: "add-snapshot", snapshot: snap(12n, 1n, 11n) }]),
+      ValidationError,
+    );
   });
   it("reuses an identical schema and resolves -1 to the last added", () => {
     const s = currentSchema(base);
-    const same = applyUpdates(base, [{ action: "add-schema", schema: s.withSchemaId(5) }, { action: "set-current-schema", schemaId: -1 }]);
+    const same = applyUpdates(base, [
+      { action: "add-schema", schema: s.withSchemaId(5) },
+      { action: "set-current-schema", schemaId: -1 },
+    ]);
     assert.equal(same.schemas.length, 1);
     const added = applyUpdates(base, [
-      { action: "add-schema", schema: new Schema(0, [...s.fields, { id: 4, name: "x", required: false, type: Types.int }]), lastColumnId: 4 },
+      {
+        action: "add-schema",
+        schema: new Schema(0, [...s.fields, { id: 4, name: "x", required: false, type: Types.int }]),
+        lastColumnId: 4,
+      },
       { action: "set-current-schema", schemaId: -1 },
     ]);
     assert.equal(added.currentSchemaId, 1);
@@ -79,14 +101,31 @@ describe("applyUpdates (Iceberg Java TableMetadata.Builder semantics)", () => {
   });
   it("refuses a partition spec over a missing column, naming it", () => {
     assert.throws(
-      () => applyUpdates(base, [{ action: "add-spec", spec: { specId: 0, fields: [{ sourceId: 99, fieldId: 1001, name: "p", transform: parseTransform("identity") }] } }]),
+      () =>
+        applyUpdates(base, [
+          {
+            action: "add-spec",
+            spec: {
+              specId: 0,
+              fields: [{ sourceId: 99, fieldId: 1001, name: "p", transform: parseTransform("identity") }],
+            },
+          },
+        ]),
       /source column id 99/,
     );
   });
   it("keeps metadata-log within write.metadata.previous-versions-max", () => {
-    let md = applyUpdates(base, [{ action: "set-properties", updates: { "write.metadata.previous-versions-max": "2" } }]);
-    for (let i = 0; i < 5; i++) md = applyUpdates(md, [{ action: "set-properties", updates: { k: String(i) } }], { previousMetadataLocation: `v${i}.json` });
-    assert.deepEqual(md.metadataLog.map((e) => e.metadataFile), ["v3.json", "v4.json"]);
+    let md = applyUpdates(base, [
+      { action: "set-properties", updates: { "write.metadata.previous-versions-max": "2" } },
+    ]);
+    for (let i = 0; i < 5; i++)
+      md = applyUpdates(md, [{ action: "set-properties", updates: { k: String(i) } }], {
+        previousMetadataLocation: `v${i}.json`,
+      });
+    assert.deepEqual(
+      md.metadataLog.map((e) => e.metadataFile),
+      ["v3.json", "v4.json"],
+    );
   });
   it("removing snapshots drops their refs and trims the snapshot log", () => {
     let md = applyUpdates(base, [
@@ -98,16 +137,30 @@ describe("applyUpdates (Iceberg Java TableMetadata.Builder semantics)", () => {
     ]);
     md = applyUpdates(md, [{ action: "remove-snapshots", snapshotIds: [11n] }]);
     assert.equal(md.refs.t1, undefined);
-    assert.deepEqual(md.snapshotLog.map((e) => e.snapshotId), [12n]);
+    assert.deepEqual(
+      md.snapshotLog.map((e) => e.snapshotId),
+      [12n],
+    );
   });
 });
 
 describe("commit requirements (REST TableRequirement)", () => {
   it("checks ref snapshot ids, schema ids and UUIDs with CommitFailedError", () => {
-    assert.doesNotThrow(() => checkRequirements(base, [{ type: "assert-ref-snapshot-id", ref: "main", snapshotId: null }]));
-    assert.throws(() => checkRequirements(base, [{ type: "assert-ref-snapshot-id", ref: "main", snapshotId: 5n }]), CommitFailedError);
-    assert.throws(() => checkRequirements(base, [{ type: "assert-current-schema-id", currentSchemaId: 3 }]), /current schema changed/);
-    assert.throws(() => checkRequirements(base, [{ type: "assert-table-uuid", uuid: "x" }]), /UUID does not match/);
+    assert.doesNotThrow(() =>
+      checkRequirements(base, [{ type: "assert-ref-snapshot-id", ref: "main", snapshotId: null }]),
+    );
+    assert.throws(
+      () => checkRequirements(base, [{ type: "assert-ref-snapshot-id", ref: "main", snapshotId: 5n }]),
+      CommitFailedError,
+    );
+    assert.throws(
+      () => checkRequirements(base, [{ type: "assert-current-schema-id", currentSchemaId: 3 }]),
+      /current schema changed/,
+    );
+    assert.throws(
+      () => checkRequirements(base, [{ type: "assert-table-uuid", uuid: "x" }]),
+      /UUID does not match/,
+    );
     assert.throws(() => checkRequirements(base, [{ type: "assert-create" }]), /already exists/);
   });
 });

@@ -64,7 +64,11 @@ describe("manifest files (spec Manifests)", () => {
       const schemaJson = JSON.parse(readAvroSchema(bytes));
       const df = schemaJson.fields.find((f: { name: string }) => f.name === "data_file");
       assert.equal(df["field-id"], 2);
-      assert.ok(df.type.fields.some((f: { name: string; "field-id": number }) => f.name === "partition" && f["field-id"] === 102));
+      assert.ok(
+        df.type.fields.some(
+          (f: { name: string; "field-id": number }) => f.name === "partition" && f["field-id"] === 102,
+        ),
+      );
       assert.ok(JSON.stringify(df.type).includes('"id_x2Dbucket"'));
     });
   }
@@ -86,7 +90,14 @@ describe("manifest files (spec Manifests)", () => {
           addedRowsCount: 10n,
           existingRowsCount: 0n,
           deletedRowsCount: 0n,
-          partitions: [{ containsNull: false, containsNan: false, lowerBound: Uint8Array.of(1), upperBound: Uint8Array.of(2) }],
+          partitions: [
+            {
+              containsNull: false,
+              containsNan: false,
+              lowerBound: Uint8Array.of(1),
+              upperBound: Uint8Array.of(2),
+            },
+          ],
         },
       ],
       { formatVersion: 2, snapshotId: 9223372036854775807n, sequenceNumber: 5n },
@@ -109,7 +120,9 @@ function readAvroSchema(bytes: Uint8Array): string {
   throw new Error("no schema");
 }
 
-describe("manifests written by Spark and PyIceberg (../shared)", { skip: sharedSkip("data/iceberg/duckdb-iceberg") }, () => {
+describe("manifests written by Spark and PyIceberg (../shared)", {
+  skip: sharedSkip("data/iceberg/duckdb-iceberg"),
+}, () => {
   it("reads every manifest list and manifest of the test tables", () => {
     const root = shared("data/iceberg/duckdb-iceberg");
     let lists = 0;
@@ -122,11 +135,17 @@ describe("manifests written by Spark and PyIceberg (../shared)", { skip: sharedS
           const bytes = readFileSync(p);
           if (/snap-|manifest-list/.test(e.name)) {
             const list = readManifestList(bytes, p);
-            assert.ok(list.every((m) => m.manifestPath.length > 0 && typeof m.addedSnapshotId === "bigint"), p);
+            assert.ok(
+              list.every((m) => m.manifestPath.length > 0 && typeof m.addedSnapshotId === "bigint"),
+              p,
+            );
             lists++;
           } else {
             const m = readManifest(bytes, { kind: "struct", fields: [] }, p);
-            assert.ok(m.entries.every((x) => x.dataFile.filePath.length > 0 && x.dataFile.recordCount >= 0n), p);
+            assert.ok(
+              m.entries.every((x) => x.dataFile.filePath.length > 0 && x.dataFile.recordCount >= 0n),
+              p,
+            );
             manifests++;
           }
         }

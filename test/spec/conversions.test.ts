@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { bigIntToMinBytes, fromBytes, fromJsonValue, minBytesToBigInt, toBytes, toJsonValue } from "../../src/spec/conversions.js";
+import {
+  bigIntToMinBytes,
+  fromBytes,
+  fromJsonValue,
+  minBytesToBigInt,
+  toBytes,
+  toJsonValue,
+} from "../../src/spec/conversions.js";
 import { parseJson, stringifyJson } from "../../src/spec/json.js";
 import { decimalType, fixedType, type PrimitiveType, Types } from "../../src/spec/types.js";
 import { compareValues, isoDateToDays, isoTimestampToEpoch, parseDecimal } from "../../src/spec/values.js";
@@ -47,9 +54,21 @@ describe("JSON single-value serialization (spec Appendix D)", () => {
       [decimalType(4, 2), 1420n, "14.20"],
       [Types.date, isoDateToDays("2017-11-16"), "2017-11-16"],
       [Types.time, 81068123456n, "22:31:08.123456"],
-      [Types.timestamp, isoTimestampToEpoch("2017-11-16T22:31:08.123456", "micros"), "2017-11-16T22:31:08.123456"],
-      [Types.timestamptz, isoTimestampToEpoch("2017-11-16T22:31:08.123456Z", "micros"), "2017-11-16T22:31:08.123456+00:00"],
-      [Types.timestampNs, isoTimestampToEpoch("2017-11-16T22:31:08.123456789", "nanos"), "2017-11-16T22:31:08.123456789"],
+      [
+        Types.timestamp,
+        isoTimestampToEpoch("2017-11-16T22:31:08.123456", "micros"),
+        "2017-11-16T22:31:08.123456",
+      ],
+      [
+        Types.timestamptz,
+        isoTimestampToEpoch("2017-11-16T22:31:08.123456Z", "micros"),
+        "2017-11-16T22:31:08.123456+00:00",
+      ],
+      [
+        Types.timestampNs,
+        isoTimestampToEpoch("2017-11-16T22:31:08.123456789", "nanos"),
+        "2017-11-16T22:31:08.123456789",
+      ],
       [Types.binary, Uint8Array.of(0, 1, 2, 255), "000102ff"],
       [Types.long, 9223372036854775807n, 9223372036854775807n],
     ];
@@ -73,8 +92,13 @@ describe("JSON single-value serialization (spec Appendix D)", () => {
 
 describe("value ordering (spec Sorting)", () => {
   it("orders floats -NaN < -Inf < -1 < -0 < 0 < 1 < Inf < NaN", () => {
-    const sorted = [Number.NaN, 1, -0, Number.POSITIVE_INFINITY, -1, 0, Number.NEGATIVE_INFINITY].sort((a, b) => compareValues(Types.double, a, b));
-    assert.deepEqual(sorted.map((x) => Object.is(x, -0) ? "-0" : String(x)), ["-Infinity", "-1", "-0", "0", "1", "Infinity", "NaN"]);
+    const sorted = [Number.NaN, 1, -0, Number.POSITIVE_INFINITY, -1, 0, Number.NEGATIVE_INFINITY].sort(
+      (a, b) => compareValues(Types.double, a, b),
+    );
+    assert.deepEqual(
+      sorted.map((x) => (Object.is(x, -0) ? "-0" : String(x))),
+      ["-Infinity", "-1", "-0", "0", "1", "Infinity", "NaN"],
+    );
   });
   it("orders strings by code point (UTF-8 byte order)", () => {
     assert.ok(compareValues(Types.string, "\uFFFF", "😀") < 0);

@@ -31,10 +31,22 @@ function file(over: Partial<DataFile>): DataFile {
     partition: [],
     recordCount: 10n,
     fileSizeInBytes: 1n,
-    valueCounts: new Map([[1, 10n], [3, 10n]]),
-    nullValueCounts: new Map([[1, 0n], [3, 2n]]),
-    lowerBounds: new Map([[1, toBytes(Types.long, 10n)], [3, toBytes(Types.string, "apple")]]),
-    upperBounds: new Map([[1, toBytes(Types.long, 20n)], [3, toBytes(Types.string, "melon")]]),
+    valueCounts: new Map([
+      [1, 10n],
+      [3, 10n],
+    ]),
+    nullValueCounts: new Map([
+      [1, 0n],
+      [3, 2n],
+    ]),
+    lowerBounds: new Map([
+      [1, toBytes(Types.long, 10n)],
+      [3, toBytes(Types.string, "apple")],
+    ]),
+    upperBounds: new Map([
+      [1, toBytes(Types.long, 20n)],
+      [3, toBytes(Types.string, "melon")],
+    ]),
     ...over,
   };
 }
@@ -59,17 +71,24 @@ describe("inclusive metrics evaluator (column bounds and counts)", () => {
     ["id = 25 OR id = 15", or({ op: "eq", ref: id, value: 25n }, { op: "eq", ref: id, value: 15n }), true],
     ["id = 25 AND name IS NULL", and({ op: "eq", ref: id, value: 25n }, { op: "isNull", ref: name }), false],
   ];
-  for (const [label, e, expected] of cases) it(label, () => assert.equal(inclusiveMetricsEvaluator(e)(f), expected));
+  for (const [label, e, expected] of cases)
+    it(label, () => assert.equal(inclusiveMetricsEvaluator(e)(f), expected));
   it("keeps files whose metrics are missing", () => {
     assert.equal(inclusiveMetricsEvaluator({ op: "eq", ref: ts, value: 1n })(f), true);
   });
   it("prunes an all-null column for comparisons and NOT NULL", () => {
-    const allNull = file({ valueCounts: new Map([[1, 10n]]), nullValueCounts: new Map([[1, 10n]]), lowerBounds: new Map(), upperBounds: new Map() });
+    const allNull = file({
+      valueCounts: new Map([[1, 10n]]),
+      nullValueCounts: new Map([[1, 10n]]),
+      lowerBounds: new Map(),
+      upperBounds: new Map(),
+    });
     assert.equal(inclusiveMetricsEvaluator({ op: "notNull", ref: id })(allNull), false);
     assert.equal(inclusiveMetricsEvaluator({ op: "gt", ref: id, value: 0n })(allNull), false);
     assert.equal(inclusiveMetricsEvaluator({ op: "isNull", ref: id })(allNull), true);
   });
-  it("skips empty files", () => assert.equal(inclusiveMetricsEvaluator({ op: "true" })(file({ recordCount: 0n })), false));
+  it("skips empty files", () =>
+    assert.equal(inclusiveMetricsEvaluator({ op: "true" })(file({ recordCount: 0n })), false));
 });
 
 describe("inclusive projection onto partition specs (spec Scan Planning)", () => {
@@ -83,8 +102,10 @@ describe("inclusive projection onto partition specs (spec Scan Planning)", () =>
   };
   const ptype = partitionType(spec, schema);
   const t0 = isoTimestampToEpoch("2024-01-10T00:00:00", "micros");
-  const day = (iso: string) => applyTransform(parseTransform("day"), Types.timestamp, isoTimestampToEpoch(iso, "micros")) as number;
-  const matches = (e: Expression, partition: (number | string | null)[]) => partitionEvaluator(projectInclusive(e, spec, schema), ptype)(partition);
+  const day = (iso: string) =>
+    applyTransform(parseTransform("day"), Types.timestamp, isoTimestampToEpoch(iso, "micros")) as number;
+  const matches = (e: Expression, partition: (number | string | null)[]) =>
+    partitionEvaluator(projectInclusive(e, spec, schema), ptype)(partition);
 
   it("ts > X keeps the day of X (rows just after X share it)", () => {
     const e: Expression = { op: "gt", ref: ts, value: t0 };
@@ -108,12 +129,18 @@ describe("inclusive projection onto partition specs (spec Scan Planning)", () =>
     assert.equal(matches({ op: "startsWith", ref: name, value: "a" }, [0, 0, "ac"]), true);
   });
   it("NOT over projected predicates is rewritten before projection", () => {
-    assert.equal(matches(not({ op: "lt", ref: ts, value: t0 }), [day("2024-01-09T00:00:00"), 0, "ab"]), false);
+    assert.equal(
+      matches(not({ op: "lt", ref: ts, value: t0 }), [day("2024-01-09T00:00:00"), 0, "ab"]),
+      false,
+    );
   });
 });
 
 describe("manifest evaluator (partition summaries)", () => {
-  const spec = { specId: 0, fields: [{ sourceId: 1, fieldId: 1000, name: "id", transform: parseTransform("identity") }] };
+  const spec = {
+    specId: 0,
+    fields: [{ sourceId: 1, fieldId: 1000, name: "id", transform: parseTransform("identity") }],
+  };
   const ptype = partitionType(spec, schema);
   const manifest = (lo: bigint | undefined, hi: bigint | undefined, containsNull = false): ManifestFile => ({
     manifestPath: "m",
@@ -123,7 +150,14 @@ describe("manifest evaluator (partition summaries)", () => {
     sequenceNumber: 1n,
     minSequenceNumber: 1n,
     addedSnapshotId: 1n,
-    partitions: [{ containsNull, containsNan: false, lowerBound: lo === undefined ? undefined : toBytes(Types.long, lo), upperBound: hi === undefined ? undefined : toBytes(Types.long, hi) }],
+    partitions: [
+      {
+        containsNull,
+        containsNan: false,
+        lowerBound: lo === undefined ? undefined : toBytes(Types.long, lo),
+        upperBound: hi === undefined ? undefined : toBytes(Types.long, hi),
+      },
+    ],
   });
   const ev = (e: Expression) => manifestEvaluator(projectInclusive(e, spec, schema), ptype);
   it("prunes by bounds", () => {

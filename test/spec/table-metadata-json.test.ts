@@ -7,7 +7,9 @@ import { currentSchema, currentSnapshot } from "../../src/spec/table-metadata.js
 
 // The reference implementation's own valid and invalid metadata files (apache/iceberg core test resources).
 const DIR = join(import.meta.dirname, "../../../shared/data/iceberg/spec-metadata-examples");
-const skip = existsSync(DIR) ? false : "../shared/data/iceberg/spec-metadata-examples is absent (a user's clone has no ../shared)";
+const skip = existsSync(DIR)
+  ? false
+  : "../shared/data/iceberg/spec-metadata-examples is absent (a user's clone has no ../shared)";
 const read = (name: string) => readFileSync(join(DIR, name), "utf8");
 
 describe("table metadata JSON (spec Appendix C)", { skip }, () => {
@@ -32,23 +34,35 @@ describe("table metadata JSON (spec Appendix C)", { skip }, () => {
     const out = JSON.parse(serializeTableMetadata(md));
     assert.ok(out.schema, "v1 output keeps the deprecated schema field");
     assert.ok(out["partition-spec"], "v1 output keeps the deprecated partition-spec field");
-    assert.equal(serializeTableMetadata(parseTableMetadata(serializeTableMetadata(md))), serializeTableMetadata(md));
+    assert.equal(
+      serializeTableMetadata(parseTableMetadata(serializeTableMetadata(md))),
+      serializeTableMetadata(md),
+    );
   });
 
   it("accepts a v1 schema without type", () => {
-    assert.equal(currentSchema(parseTableMetadata(read("TableMetadataV1MissingSchemaType.json"))).fields.length > 0, true);
+    assert.equal(
+      currentSchema(parseTableMetadata(read("TableMetadataV1MissingSchemaType.json"))).fields.length > 0,
+      true,
+    );
   });
 
   it("reads v3 defaults and next-row-id", () => {
     const md = parseTableMetadata(read("TableMetadataV3ValidMinimal.json"));
     assert.equal(md.nextRowId, 0n);
     assert.equal(currentSchema(md).fields[0]!.initialDefault, 1n);
-    assert.equal(serializeTableMetadata(parseTableMetadata(serializeTableMetadata(md))), serializeTableMetadata(md));
+    assert.equal(
+      serializeTableMetadata(parseTableMetadata(serializeTableMetadata(md))),
+      serializeTableMetadata(md),
+    );
   });
 
   it("reads statistics and partition statistics", () => {
     assert.equal(parseTableMetadata(read("TableMetadataStatisticsFiles.json")).statistics.length, 1);
-    assert.equal(parseTableMetadata(read("TableMetadataPartitionStatisticsFiles.json")).partitionStatistics.length, 1);
+    assert.equal(
+      parseTableMetadata(read("TableMetadataPartitionStatisticsFiles.json")).partitionStatistics.length,
+      1,
+    );
   });
 
   const invalid: [string, RegExp][] = [
@@ -60,6 +74,7 @@ describe("table metadata JSON (spec Appendix C)", { skip }, () => {
     ["TableMetadataV2MissingSortOrder.json", /sort-orders/],
   ];
   for (const [file, message] of invalid) {
-    it(`rejects ${file} naming the field`, () => assert.throws(() => parseTableMetadata(read(file)), message));
+    it(`rejects ${file} naming the field`, () =>
+      assert.throws(() => parseTableMetadata(read(file)), message));
   }
 });

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { applyTransform, bucketHash, parseTransform, toHumanString, truncateValue } from "../../src/spec/transform.js";
+import {
+  applyTransform,
+  bucketHash,
+  parseTransform,
+  toHumanString,
+  truncateValue,
+} from "../../src/spec/transform.js";
 import { decimalType, fixedType, Types } from "../../src/spec/types.js";
 import { isoDateToDays, isoTimestampToEpoch, isoTimeToMicros } from "../../src/spec/values.js";
 
@@ -12,7 +18,11 @@ describe("bucket hash (spec Appendix B)", () => {
     ["decimal 14.20", () => bucketHash(decimalType(9, 2), 1420n), -500754589],
     ["date 2017-11-16", () => bucketHash(Types.date, isoDateToDays("2017-11-16")), -653330422],
     ["time 22:31:08", () => bucketHash(Types.time, isoTimeToMicros("22:31:08")), -662762989],
-    ["timestamp", () => bucketHash(Types.timestamp, isoTimestampToEpoch("2017-11-16T22:31:08", "micros")), -2047944441],
+    [
+      "timestamp",
+      () => bucketHash(Types.timestamp, isoTimestampToEpoch("2017-11-16T22:31:08", "micros")),
+      -2047944441,
+    ],
     [
       "timestamp .000001",
       () => bucketHash(Types.timestamp, isoTimestampToEpoch("2017-11-16T22:31:08.000001", "micros")),
@@ -35,7 +45,8 @@ describe("bucket hash (spec Appendix B)", () => {
     ],
     [
       "timestamptz_ns -08:00",
-      () => bucketHash(Types.timestamptzNs, isoTimestampToEpoch("2017-11-16T14:31:08.000001001-08:00", "nanos")),
+      () =>
+        bucketHash(Types.timestamptzNs, isoTimestampToEpoch("2017-11-16T14:31:08.000001001-08:00", "nanos")),
       -1207196810,
     ],
     ["string iceberg", () => bucketHash(Types.string, "iceberg"), 1210000089],
@@ -51,10 +62,17 @@ describe("bucket hash (spec Appendix B)", () => {
 
   it("bucket[N] discards the sign bit before the modulo", () => {
     const h = bucketHash(Types.string, "iceberg");
-    assert.equal(applyTransform(parseTransform("bucket[16]"), Types.string, "iceberg"), (h & 0x7fffffff) % 16);
+    assert.equal(
+      applyTransform(parseTransform("bucket[16]"), Types.string, "iceberg"),
+      (h & 0x7fffffff) % 16,
+    );
     const neg = bucketHash(Types.long, isoTimestampToEpoch("2017-11-16T22:31:08", "micros"));
     assert.ok(neg < 0);
-    const b = applyTransform(parseTransform("bucket[7]"), Types.timestamp, isoTimestampToEpoch("2017-11-16T22:31:08", "micros"));
+    const b = applyTransform(
+      parseTransform("bucket[7]"),
+      Types.timestamp,
+      isoTimestampToEpoch("2017-11-16T22:31:08", "micros"),
+    );
     assert.equal(b, (neg & 0x7fffffff) % 7);
   });
 });
@@ -81,7 +99,10 @@ describe("temporal transforms", () => {
     assert.equal(applyTransform({ kind: "year" }, Types.timestamp, ts), 47);
     assert.equal(applyTransform({ kind: "month" }, Types.timestamp, ts), 47 * 12 + 10);
     assert.equal(applyTransform({ kind: "day" }, Types.timestamp, ts), isoDateToDays("2017-11-16"));
-    assert.equal(applyTransform({ kind: "hour" }, Types.timestamp, ts), isoDateToDays("2017-11-16") * 24 + 22);
+    assert.equal(
+      applyTransform({ kind: "hour" }, Types.timestamp, ts),
+      isoDateToDays("2017-11-16") * 24 + 22,
+    );
   });
   it("values before the epoch floor towards negative infinity", () => {
     const before = isoTimestampToEpoch("1969-12-31T23:59:59.999999", "micros");
@@ -92,7 +113,10 @@ describe("temporal transforms", () => {
   });
   it("renders human strings like Iceberg Java", () => {
     assert.equal(toHumanString({ kind: "month" }, Types.timestamp, 47 * 12 + 10), "2017-11");
-    assert.equal(toHumanString({ kind: "hour" }, Types.timestamp, isoDateToDays("2017-11-16") * 24 + 22), "2017-11-16-22");
+    assert.equal(
+      toHumanString({ kind: "hour" }, Types.timestamp, isoDateToDays("2017-11-16") * 24 + 22),
+      "2017-11-16-22",
+    );
     assert.equal(toHumanString({ kind: "day" }, Types.date, 0), "1970-01-01");
     assert.equal(toHumanString({ kind: "identity" }, Types.string, null), "null");
   });

@@ -18,15 +18,22 @@ import type { FileIO } from "../../io/file-io.js";
 import { joinLocation } from "../../io/location.js";
 import { applyUpdates } from "../../spec/apply-updates.js";
 import { newTableMetadata } from "../../spec/new-table-metadata.js";
-import { checkRequirements } from "../../spec/table-requirement.js";
 import type { TableMetadata } from "../../spec/table-metadata.js";
+import { checkRequirements } from "../../spec/table-requirement.js";
 import type { TableRequirement, TableUpdate } from "../../spec/table-update.js";
 import { newMetadataLocation, readTableMetadata, writeTableMetadata } from "../../table/metadata-io.js";
 import { purgeTableFiles } from "../../table/purge.js";
 import { Table } from "../../table/table.js";
 import type { TableOperations, TableState } from "../../table/table-operations.js";
 import type { Catalog, CreateTableOptions } from "../catalog.js";
-import { identifierToString, type Namespace, namespaceFromString, namespaceToString, type TableIdentifier, validateName } from "../identifier.js";
+import {
+  identifierToString,
+  type Namespace,
+  namespaceFromString,
+  namespaceToString,
+  type TableIdentifier,
+  validateName,
+} from "../identifier.js";
 import type { CatalogDatabase } from "./catalog-schema.js";
 import { migrateCatalogSchema } from "./catalog-schema.js";
 
@@ -94,7 +101,12 @@ export class SqlCatalog implements Catalog {
   }
 
   async #allNamespaceKeys(): Promise<string[]> {
-    const a = await this.db.selectFrom("iceberg_tables").select("table_namespace as ns").where("catalog_name", "=", this.name).distinct().execute();
+    const a = await this.db
+      .selectFrom("iceberg_tables")
+      .select("table_namespace as ns")
+      .where("catalog_name", "=", this.name)
+      .distinct()
+      .execute();
     const b = await this.db
       .selectFrom("iceberg_namespace_properties")
       .select("namespace as ns")
@@ -107,7 +119,8 @@ export class SqlCatalog implements Catalog {
   async createNamespace(ns: Namespace, properties: Readonly<Record<string, string>> = {}): Promise<void> {
     if (ns.length === 0) throw new ValidationError("namespace must have at least one level");
     for (const level of ns) validateName(level, "namespace");
-    if (await this.namespaceExists(ns)) throw new AlreadyExistsError(`Namespace already exists: ${namespaceToString(ns)}`);
+    if (await this.namespaceExists(ns))
+      throw new AlreadyExistsError(`Namespace already exists: ${namespaceToString(ns)}`);
     const rows = Object.entries({ [NAMESPACE_EXISTS_PROPERTY]: "true", ...properties }).map(([k, v]) => ({
       catalog_name: this.name,
       namespace: namespaceToString(ns),
@@ -117,13 +130,15 @@ export class SqlCatalog implements Catalog {
     try {
       await this.db.insertInto("iceberg_namespace_properties").values(rows).execute();
     } catch (e) {
-      if (isUniqueViolation(e)) throw new AlreadyExistsError(`Namespace already exists: ${namespaceToString(ns)}`);
+      if (isUniqueViolation(e))
+        throw new AlreadyExistsError(`Namespace already exists: ${namespaceToString(ns)}`);
       throw e;
     }
   }
 
   async loadNamespaceProperties(ns: Namespace): Promise<Record<string, string>> {
-    if (!(await this.namespaceExists(ns))) throw new NoSuchNamespaceError(`Namespace does not exist: ${namespaceToString(ns)}`);
+    if (!(await this.namespaceExists(ns)))
+      throw new NoSuchNamespaceError(`Namespace does not exist: ${namespaceToString(ns)}`);
     const rows = await this.db
       .selectFrom("iceberg_namespace_properties")
       .select(["property_key", "property_value"])
@@ -131,7 +146,8 @@ export class SqlCatalog implements Catalog {
       .where("namespace", "=", namespaceToString(ns))
       .execute();
     const out: Record<string, string> = {};
-    for (const r of rows) if (r.property_key !== NAMESPACE_EXISTS_PROPERTY) out[r.property_key] = r.property_value ?? "";
+    for (const r of rows)
+      if (r.property_key !== NAMESPACE_EXISTS_PROPERTY) out[r.property_key] = r.property_value ?? "";
     return out;
   }
 
@@ -139,10 +155,18 @@ export class SqlCatalog implements Catalog {
     const key = namespaceToString(ns);
     if (!(await this.namespaceExists(ns))) throw new NoSuchNamespaceError(`Namespace does not exist: ${key}`);
     const tables = await this.listTables(ns);
-    if (tables.length > 0) throw new NamespaceNotEmptyError(`Namespace ${key} is not empty: it holds ${tables.length} table(s)`);
+    if (tables.length > 0)
+      throw new NamespaceNotEmptyError(`Namespace ${key} is not empty: it holds ${tables.length} table(s)`);
     const children = await this.listNamespaces(ns);
-    if (children.length > 0) throw new NamespaceNotEmptyError(`Namespace ${key} is not empty: it holds ${children.length} namespace(s)`);
-    await this.db.deleteFrom("iceberg_namespace_properties").where("catalog_name", "=", this.name).where("namespace", "=", key).execute();
+    if (children.length > 0)
+      throw new NamespaceNotEmptyError(
+        `Namespace ${key} is not empty: it holds ${children.length} namespace(s)`,
+      );
+    await this.db
+      .deleteFrom("iceberg_namespace_properties")
+      .where("catalog_name", "=", this.name)
+      .where("namespace", "=", key)
+      .execute();
   }
 
   async updateNamespaceProperties(
@@ -153,7 +177,8 @@ export class SqlCatalog implements Catalog {
     const key = namespaceToString(ns);
     if (!(await this.namespaceExists(ns))) throw new NoSuchNamespaceError(`Namespace does not exist: ${key}`);
     const overlap = removals.filter((r) => r in updates);
-    if (overlap.length > 0) throw new ValidationError(`properties both removed and updated: ${overlap.join(", ")}`);
+    if (overlap.length > 0)
+      throw new ValidationError(`properties both removed and updated: ${overlap.join(", ")}`);
     await this.db.transaction().execute(async (trx) => {
       if (removals.length > 0) {
         await trx
@@ -167,13 +192,20 @@ export class SqlCatalog implements Catalog {
         await trx
           .insertInto("iceberg_namespace_properties")
           .values({ catalog_name: this.name, namespace: key, property_key: k, property_value: v })
-          .onConflict((oc) => oc.columns(["catalog_name", "namespace", "property_key"]).doUpdateSet({ property_value: v }))
+          .onConflict((oc) =>
+            oc.columns(["catalog_name", "namespace", "property_key"]).doUpdateSet({ property_value: v }),
+          )
           .execute();
       }
       // Keep the namespace alive even when every property is removed.
       await trx
         .insertInto("iceberg_namespace_properties")
-        .values({ catalog_name: this.name, namespace: key, property_key: NAMESPACE_EXISTS_PROPERTY, property_value: "true" })
+        .values({
+          catalog_name: this.name,
+          namespace: key,
+          property_key: NAMESPACE_EXISTS_PROPERTY,
+          property_value: "true",
+        })
         .onConflict((oc) => oc.doNothing())
         .execute();
     });
@@ -182,7 +214,8 @@ export class SqlCatalog implements Catalog {
   // ------------------------------------------------------------------ tables
 
   async listTables(ns: Namespace): Promise<TableIdentifier[]> {
-    if (!(await this.namespaceExists(ns))) throw new NoSuchNamespaceError(`Namespace does not exist: ${namespaceToString(ns)}`);
+    if (!(await this.namespaceExists(ns)))
+      throw new NoSuchNamespaceError(`Namespace does not exist: ${namespaceToString(ns)}`);
     const rows = await this.db
       .selectFrom("iceberg_tables")
       .select("table_name")
@@ -222,14 +255,16 @@ export class SqlCatalog implements Catalog {
   }
 
   #checkInWarehouse(location: string): void {
-    if (!this.#inWarehouse(location)) throw new ValidationError(`table location ${location} is outside the warehouse ${this.warehouse}`);
+    if (!this.#inWarehouse(location))
+      throw new ValidationError(`table location ${location} is outside the warehouse ${this.warehouse}`);
   }
 
   async #readMetadata(location: string): Promise<TableMetadata> {
     const hit = metadataCache.get(location);
     if (hit) return hit;
     const md = await readTableMetadata(this.io, location);
-    if (metadataCache.size >= METADATA_CACHE_MAX) metadataCache.delete(metadataCache.keys().next().value as string);
+    if (metadataCache.size >= METADATA_CACHE_MAX)
+      metadataCache.delete(metadataCache.keys().next().value as string);
     metadataCache.set(location, md);
     return md;
   }
@@ -243,8 +278,12 @@ export class SqlCatalog implements Catalog {
 
   async #state(id: TableIdentifier): Promise<TableState> {
     const row = await this.#row(id);
-    if (!row?.metadata_location) throw new NoSuchTableError(`Table does not exist: ${identifierToString(id)}`);
-    return { metadata: await this.#readMetadata(row.metadata_location), metadataLocation: row.metadata_location };
+    if (!row?.metadata_location)
+      throw new NoSuchTableError(`Table does not exist: ${identifierToString(id)}`);
+    return {
+      metadata: await this.#readMetadata(row.metadata_location),
+      metadataLocation: row.metadata_location,
+    };
   }
 
   async loadTable(id: TableIdentifier): Promise<Table> {
@@ -257,7 +296,8 @@ export class SqlCatalog implements Catalog {
     if (!(await this.namespaceExists(id.namespace))) {
       throw new NoSuchNamespaceError(`Namespace does not exist: ${namespaceToString(id.namespace)}`);
     }
-    if (await this.tableExists(id)) throw new AlreadyExistsError(`Table already exists: ${identifierToString(id)}`);
+    if (await this.tableExists(id))
+      throw new AlreadyExistsError(`Table already exists: ${identifierToString(id)}`);
     const location = opts.location ?? this.defaultTableLocation(id);
     this.#checkInWarehouse(location);
     const metadata = newTableMetadata({
@@ -284,7 +324,8 @@ export class SqlCatalog implements Catalog {
         .execute();
     } catch (e) {
       await this.io.delete(metadataLocation).catch(() => {});
-      if (isUniqueViolation(e)) throw new AlreadyExistsError(`Table already exists: ${identifierToString(id)}`);
+      if (isUniqueViolation(e))
+        throw new AlreadyExistsError(`Table already exists: ${identifierToString(id)}`);
       throw e;
     }
     return new Table(id, { metadata, metadataLocation }, this.io, this.#ops(id));
@@ -296,7 +337,8 @@ export class SqlCatalog implements Catalog {
     if (!(await this.namespaceExists(id.namespace))) {
       throw new NoSuchNamespaceError(`Namespace does not exist: ${namespaceToString(id.namespace)}`);
     }
-    if (await this.tableExists(id)) throw new AlreadyExistsError(`Table already exists: ${identifierToString(id)}`);
+    if (await this.tableExists(id))
+      throw new AlreadyExistsError(`Table already exists: ${identifierToString(id)}`);
     const metadata = await this.#readMetadata(metadataLocation);
     try {
       await this.db
@@ -311,7 +353,8 @@ export class SqlCatalog implements Catalog {
         })
         .execute();
     } catch (e) {
-      if (isUniqueViolation(e)) throw new AlreadyExistsError(`Table already exists: ${identifierToString(id)}`);
+      if (isUniqueViolation(e))
+        throw new AlreadyExistsError(`Table already exists: ${identifierToString(id)}`);
       throw e;
     }
     return new Table(id, { metadata, metadataLocation }, this.io, this.#ops(id));
@@ -326,18 +369,21 @@ export class SqlCatalog implements Catalog {
       .where("table_name", "=", id.name)
       .where((eb) => eb.or([eb("iceberg_type", "is", null), eb("iceberg_type", "=", "TABLE")]))
       .executeTakeFirst();
-    if (Number(res.numDeletedRows) === 0) throw new NoSuchTableError(`Table does not exist: ${identifierToString(id)}`);
+    if (Number(res.numDeletedRows) === 0)
+      throw new NoSuchTableError(`Table does not exist: ${identifierToString(id)}`);
     if (table) await purgeTableFiles(table, (l) => this.#inWarehouse(l));
   }
 
   async renameTable(from: TableIdentifier, to: TableIdentifier): Promise<void> {
     for (const level of to.namespace) validateName(level, "namespace");
     validateName(to.name, "table");
-    if (!(await this.tableExists(from))) throw new NoSuchTableError(`Table does not exist: ${identifierToString(from)}`);
+    if (!(await this.tableExists(from)))
+      throw new NoSuchTableError(`Table does not exist: ${identifierToString(from)}`);
     if (!(await this.namespaceExists(to.namespace))) {
       throw new NoSuchNamespaceError(`Namespace does not exist: ${namespaceToString(to.namespace)}`);
     }
-    if (await this.tableExists(to)) throw new AlreadyExistsError(`Table already exists: ${identifierToString(to)}`);
+    if (await this.tableExists(to))
+      throw new AlreadyExistsError(`Table already exists: ${identifierToString(to)}`);
     try {
       const res = await this.db
         .updateTable("iceberg_tables")
@@ -346,16 +392,23 @@ export class SqlCatalog implements Catalog {
         .where("table_namespace", "=", namespaceToString(from.namespace))
         .where("table_name", "=", from.name)
         .executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 0) throw new NoSuchTableError(`Table does not exist: ${identifierToString(from)}`);
+      if (Number(res.numUpdatedRows) === 0)
+        throw new NoSuchTableError(`Table does not exist: ${identifierToString(from)}`);
     } catch (e) {
-      if (isUniqueViolation(e)) throw new AlreadyExistsError(`Table already exists: ${identifierToString(to)}`);
+      if (isUniqueViolation(e))
+        throw new AlreadyExistsError(`Table already exists: ${identifierToString(to)}`);
       throw e;
     }
   }
 
-  async commitTable(id: TableIdentifier, requirements: readonly TableRequirement[], updates: readonly TableUpdate[]): Promise<TableState> {
+  async commitTable(
+    id: TableIdentifier,
+    requirements: readonly TableRequirement[],
+    updates: readonly TableUpdate[],
+  ): Promise<TableState> {
     const row = await this.#row(id);
-    if (!row?.metadata_location) throw new NoSuchTableError(`Table does not exist: ${identifierToString(id)}`);
+    if (!row?.metadata_location)
+      throw new NoSuchTableError(`Table does not exist: ${identifierToString(id)}`);
     const base = await this.#readMetadata(row.metadata_location);
     checkRequirements(base, requirements);
     const metadata = applyUpdates(base, updates, { previousMetadataLocation: row.metadata_location });
@@ -375,13 +428,18 @@ export class SqlCatalog implements Catalog {
       swapped = Number(res.numUpdatedRows) === 1;
     } catch (e) {
       // The database may or may not have applied the swap: never delete the new file.
-      throw new CommitStateUnknownError(`commit of ${identifierToString(id)} has an unknown outcome: ${(e as Error).message}`, {
-        cause: e,
-      });
+      throw new CommitStateUnknownError(
+        `commit of ${identifierToString(id)} has an unknown outcome: ${(e as Error).message}`,
+        {
+          cause: e,
+        },
+      );
     }
     if (!swapped) {
       await this.io.delete(metadataLocation).catch(() => {});
-      throw new CommitFailedError(`Table ${identifierToString(id)} was updated concurrently: metadata location changed from ${row.metadata_location}`);
+      throw new CommitFailedError(
+        `Table ${identifierToString(id)} was updated concurrently: metadata location changed from ${row.metadata_location}`,
+      );
     }
     metadataCache.set(metadataLocation, metadata);
     return { metadata, metadataLocation };
@@ -391,5 +449,9 @@ export class SqlCatalog implements Catalog {
 /** Whether a driver error is a unique/primary-key violation (SQLite or PostgreSQL). */
 function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string; message?: string };
-  return err.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || err.code === "SQLITE_CONSTRAINT_UNIQUE" || err.code === "23505";
+  return (
+    err.code === "SQLITE_CONSTRAINT_PRIMARYKEY" ||
+    err.code === "SQLITE_CONSTRAINT_UNIQUE" ||
+    err.code === "23505"
+  );
 }

@@ -3,8 +3,8 @@
  * and the summary as `key=value` pairs.
  */
 import { identifierToString, parseIdentifier } from "../../catalog/identifier.js";
-import { quoteString } from "../../duckdb/sql.js";
 import type { Config } from "../../config/config.js";
+import { quoteString } from "../../duckdb/sql.js";
 import { Lakehouse } from "../../engine/lakehouse.js";
 import { literalResult } from "../../engine/result.js";
 import { NoSuchTableError } from "../../errors.js";
@@ -16,7 +16,8 @@ export async function history(config: Config, table: string, format: OutputForma
   try {
     const id = parseIdentifier(table);
     const catalog = lakehouse.catalog();
-    if (!(await catalog.tableExists(id))) throw new NoSuchTableError(`Table '${config.catalog}.${identifierToString(id)}' does not exist`);
+    if (!(await catalog.tableExists(id)))
+      throw new NoSuchTableError(`Table '${config.catalog}.${identifierToString(id)}' does not exist`);
     const t = await catalog.loadTable(id);
     const current = t.currentSnapshot()?.snapshotId;
     const rows = [...t.metadata.snapshots]

@@ -6,8 +6,8 @@ import cliProgress from "cli-progress";
 import { parseIdentifier } from "../../catalog/identifier.js";
 import type { Config } from "../../config/config.js";
 import { Lakehouse } from "../../engine/lakehouse.js";
-import type { FileFormat } from "../../ingest/file-source.js";
 import { ingestFiles } from "../../ingest/file-ingest.js";
+import type { FileFormat } from "../../ingest/file-source.js";
 
 /** Options of the ingest command. */
 export interface IngestCommandOptions {
@@ -20,10 +20,19 @@ export interface IngestCommandOptions {
 
 /** Runs the command. @throws the ingest's errors (the CLI prints them and exits 1). */
 export async function ingest(config: Config, files: string[], opts: IngestCommandOptions): Promise<void> {
-  const lakehouse = await Lakehouse.open({ dataDir: config.dataDir, catalogName: config.catalog, threads: config.threads, memoryLimit: config.memoryLimit });
+  const lakehouse = await Lakehouse.open({
+    dataDir: config.dataDir,
+    catalogName: config.catalog,
+    threads: config.threads,
+    memoryLimit: config.memoryLimit,
+  });
   const bar = process.stderr.isTTY
     ? new cliProgress.SingleBar(
-        { format: "ingesting [{bar}] {percentage}% | {rows} rows | {rate} rows/s", stream: process.stderr, hideCursor: true },
+        {
+          format: "ingesting [{bar}] {percentage}% | {rows} rows | {rate} rows/s",
+          stream: process.stderr,
+          hideCursor: true,
+        },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
@@ -41,10 +50,16 @@ export async function ingest(config: Config, files: string[], opts: IngestComman
       targetFileSizeBytes: opts.targetFileSize,
       onProgress: (rows, _total, ms) => {
         const p = duck.connection.progress.percentage;
-        bar?.update(Math.max(0, Math.min(100, Math.round(p))), { rows: rows.toString(), rate: Math.round(Number(rows) / Math.max(ms / 1000, 0.001)) });
+        bar?.update(Math.max(0, Math.min(100, Math.round(p))), {
+          rows: rows.toString(),
+          rate: Math.round(Number(rows) / Math.max(ms / 1000, 0.001)),
+        });
       },
     });
-    bar?.update(100, { rows: result.rows.toString(), rate: Math.round(Number(result.rows) / Math.max(result.elapsedMs / 1000, 0.001)) });
+    bar?.update(100, {
+      rows: result.rows.toString(),
+      rate: Math.round(Number(result.rows) / Math.max(result.elapsedMs / 1000, 0.001)),
+    });
     bar?.stop();
     const rate = Math.round(Number(result.rows) / Math.max(result.elapsedMs / 1000, 0.001));
     process.stdout.write(

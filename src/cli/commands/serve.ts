@@ -9,7 +9,12 @@ import { createHttpServer } from "../../server/http-server.js";
 /** Starts the server; resolves when it stops. */
 export async function serve(config: Config): Promise<void> {
   const log = pino({ name: "aichemy" });
-  const lakehouse = await Lakehouse.open({ dataDir: config.dataDir, catalogName: config.catalog, threads: config.threads, memoryLimit: config.memoryLimit });
+  const lakehouse = await Lakehouse.open({
+    dataDir: config.dataDir,
+    catalogName: config.catalog,
+    threads: config.threads,
+    memoryLimit: config.memoryLimit,
+  });
   const server = createHttpServer(lakehouse, log);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -17,7 +22,10 @@ export async function serve(config: Config): Promise<void> {
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  log.info({ dataDir: lakehouse.dataDir, catalog: config.catalog, url: `http://${config.host}:${port}` }, "AIchemy lakehouse ready");
+  log.info(
+    { dataDir: lakehouse.dataDir, catalog: config.catalog, url: `http://${config.host}:${port}` },
+    "AIchemy lakehouse ready",
+  );
   process.stdout.write(
     `AIchemy lakehouse ready: data in ${lakehouse.dataDir}, catalog '${config.catalog}'\n` +
       `  HTTP  http://${config.host}:${port}/health   POST /api/v1/query {"sql": "..."}\n` +

@@ -25,7 +25,12 @@ async function readStdin(): Promise<string> {
 
 /** Runs the command; returns the exit code (1 after an error). */
 export async function sql(config: Config, opts: SqlOptions): Promise<number> {
-  const lakehouse = await Lakehouse.open({ dataDir: config.dataDir, catalogName: config.catalog, threads: config.threads, memoryLimit: config.memoryLimit });
+  const lakehouse = await Lakehouse.open({
+    dataDir: config.dataDir,
+    catalogName: config.catalog,
+    threads: config.threads,
+    memoryLimit: config.memoryLimit,
+  });
   try {
     const session = await lakehouse.session({ schema: opts.schema });
     let script: string | undefined = opts.execute;
@@ -41,9 +46,14 @@ export async function sql(config: Config, opts: SqlOptions): Promise<number> {
         const result = await session.execute(stmt.sql);
         const showDdl = result.columns.length > 0 || opts.format === "table";
         if (showDdl) process.stdout.write(`${formatResult(result, opts.format)}\n`);
-        if (i < statements.length - 1 && result.columns.length > 0 && opts.format === "table") process.stdout.write("\n");
+        if (i < statements.length - 1 && result.columns.length > 0 && opts.format === "table")
+          process.stdout.write("\n");
       } catch (e) {
-        const where = opts.file ? `${opts.file}:${stmt.line}:${stmt.column}: ` : statements.length > 1 ? `statement ${i + 1} (line ${stmt.line}): ` : "";
+        const where = opts.file
+          ? `${opts.file}:${stmt.line}:${stmt.column}: `
+          : statements.length > 1
+            ? `statement ${i + 1} (line ${stmt.line}): `
+            : "";
         process.stderr.write(`${where}${errorMessage(e)}\n`);
         return 1;
       }

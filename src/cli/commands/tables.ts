@@ -3,8 +3,8 @@
  * size from the current snapshot's summary.
  */
 import { namespaceToString } from "../../catalog/identifier.js";
-import { quoteString } from "../../duckdb/sql.js";
 import type { Config } from "../../config/config.js";
+import { quoteString } from "../../duckdb/sql.js";
 import { Lakehouse } from "../../engine/lakehouse.js";
 import { literalResult } from "../../engine/result.js";
 import { formatResult, type OutputFormat } from "../format.js";

@@ -82,7 +82,14 @@ export function collectBaseTables(root: AstNode): BaseTableRef[] {
         const ref = String(from.ref_type ?? "REGULAR");
         const plain = ref === "REGULAR" || ref === "CROSS";
         const leftNullable = nullable || !plain || kind === "RIGHT" || kind === "OUTER";
-        const rightNullable = nullable || !plain || kind === "LEFT" || kind === "OUTER" || kind === "SEMI" || kind === "ANTI" || kind === "MARK";
+        const rightNullable =
+          nullable ||
+          !plain ||
+          kind === "LEFT" ||
+          kind === "OUTER" ||
+          kind === "SEMI" ||
+          kind === "ANTI" ||
+          kind === "MARK";
         visitFrom(from.left, select, leftNullable, ctes);
         visitFrom(from.right, select, rightNullable, ctes);
         visit(from.condition, ctes);
@@ -123,7 +130,8 @@ export function whereConjuncts(select: AstNode | undefined): AstNode[] {
   if (!isNode(where)) return [];
   const out: AstNode[] = [];
   const split = (e: AstNode) => {
-    if (e.type === "CONJUNCTION_AND" && Array.isArray(e.children)) for (const c of e.children) split(c as AstNode);
+    if (e.type === "CONJUNCTION_AND" && Array.isArray(e.children))
+      for (const c of e.children) split(c as AstNode);
     else out.push(e);
   };
   split(where);

@@ -21,7 +21,15 @@ import { valueSql } from "../../table/scan-relation.js";
 import type { Table } from "../../table/table.js";
 
 /** The metadata table suffixes we serve. */
-export const METADATA_TABLES = ["snapshots", "history", "files", "manifests", "partitions", "refs", "properties"] as const;
+export const METADATA_TABLES = [
+  "snapshots",
+  "history",
+  "files",
+  "manifests",
+  "partitions",
+  "refs",
+  "properties",
+] as const;
 /** One of {@link METADATA_TABLES}. */
 export type MetadataTableKind = (typeof METADATA_TABLES)[number];
 
@@ -35,7 +43,8 @@ const lit = {
   num: (v: number | bigint | undefined | null) => (v === undefined || v === null ? "NULL" : String(v)),
   bool: (v: boolean | undefined | null) => (v === undefined || v === null ? "NULL" : v ? "true" : "false"),
   tsMs: (ms: number) => `make_timestamptz(${BigInt(ms) * 1000n})`,
-  map: (entries: [string, string][]) => (entries.length === 0 ? "MAP{}" : `MAP{${entries.map(([k, v]) => `${k}: ${v}`).join(", ")}}`),
+  map: (entries: [string, string][]) =>
+    entries.length === 0 ? "MAP{}" : `MAP{${entries.map(([k, v]) => `${k}: ${v}`).join(", ")}}`,
   list: (items: string[]) => `[${items.join(", ")}]`,
 };
 
@@ -45,7 +54,9 @@ function relation(columns: readonly Column[], rows: readonly string[][]): string
   if (rows.length === 0) {
     return `(SELECT ${columns.map((c) => `CAST(NULL AS ${c.type}) AS ${quoteIdent(c.name)}`).join(", ")} WHERE false)`;
   }
-  const values = rows.map((r) => `(${r.map((v, i) => `CAST(${v} AS ${columns[i]!.type})`).join(", ")})`).join(", ");
+  const values = rows
+    .map((r) => `(${r.map((v, i) => `CAST(${v} AS ${columns[i]!.type})`).join(", ")})`)
+    .join(", ");
   return `(SELECT * FROM (VALUES ${values}) AS v(${names}))`;
 }
 
@@ -53,7 +64,11 @@ function relation(columns: readonly Column[], rows: readonly string[][]): string
  * The relation of a metadata table at `snapshot` (the current one by default).
  * @throws ValidationError for an unknown metadata table name.
  */
-export async function metadataTableRelation(table: Table, kind: string, snapshot?: Snapshot): Promise<string> {
+export async function metadataTableRelation(
+  table: Table,
+  kind: string,
+  snapshot?: Snapshot,
+): Promise<string> {
   const md = table.metadata;
   const snap = snapshot ?? currentSnapshot(md);
   switch (kind as MetadataTableKind) {
@@ -86,7 +101,12 @@ export async function metadataTableRelation(table: Table, kind: string, snapshot
           { name: "parent_id", type: "BIGINT" },
           { name: "is_current_ancestor", type: "BOOLEAN" },
         ],
-        md.snapshotLog.map((e) => [lit.tsMs(e.timestampMs), lit.num(e.snapshotId), lit.num(parentOf.get(e.snapshotId)), lit.bool(ancestors.has(e.snapshotId))]),
+        md.snapshotLog.map((e) => [
+          lit.tsMs(e.timestampMs),
+          lit.num(e.snapshotId),
+          lit.num(parentOf.get(e.snapshotId)),
+          lit.bool(ancestors.has(e.snapshotId)),
+        ]),
       );
     }
     case "refs":
@@ -130,7 +150,10 @@ export async function metadataTableRelation(table: Table, kind: string, snapshot
           { name: "existing_rows_count", type: "BIGINT" },
           { name: "deleted_data_files_count", type: "INTEGER" },
           { name: "deleted_rows_count", type: "BIGINT" },
-          { name: "partition_summaries", type: "STRUCT(contains_null BOOLEAN, contains_nan BOOLEAN, lower_bound VARCHAR, upper_bound VARCHAR)[]" },
+          {
+            name: "partition_summaries",
+            type: "STRUCT(contains_null BOOLEAN, contains_nan BOOLEAN, lower_bound VARCHAR, upper_bound VARCHAR)[]",
+          },
         ],
         manifests.map((m) => {
           const type = specPartitionType(md, specById(md, m.partitionSpecId));
@@ -160,7 +183,9 @@ export async function metadataTableRelation(table: Table, kind: string, snapshot
     case "partitions":
       return partitionsRelation(table, snap);
     default:
-      throw new ValidationError(`Unknown metadata table type: ${kind} (supported: ${METADATA_TABLES.join(", ")})`);
+      throw new ValidationError(
+        `Unknown metadata table type: ${kind} (supported: ${METADATA_TABLES.join(", ")})`,
+      );
   }
 }
 
@@ -176,12 +201,17 @@ function safeHuman(type: PrimitiveType, bytes: Uint8Array): string | null {
 function unifiedPartitionType(table: Table): StructType {
   const fields = new Map<number, StructType["fields"][number]>();
   for (const spec of table.metadata.partitionSpecs) {
-    for (const f of specPartitionType(table.metadata, spec).fields) if (!fields.has(f.id)) fields.set(f.id, f);
+    for (const f of specPartitionType(table.metadata, spec).fields)
+      if (!fields.has(f.id)) fields.set(f.id, f);
   }
   return { kind: "struct", fields: [...fields.values()].sort((a, b) => a.id - b.id) };
 }
 
-function partitionStruct(unified: StructType, specFieldIds: number[], values: readonly (PrimitiveValue | null)[]): string {
+function partitionStruct(
+  unified: StructType,
+  specFieldIds: number[],
+  values: readonly (PrimitiveValue | null)[],
+): string {
   if (unified.fields.length === 0) return "NULL";
   const parts = unified.fields.map((f) => {
     const i = specFieldIds.indexOf(f.id);
@@ -200,13 +230,16 @@ async function filesRelation(table: Table, snap: Snapshot | undefined): Promise<
   const schema = table.schema();
   const unified = unifiedPartitionType(table);
   const files = await liveFiles(table, snap);
-  const intMap = (m: ReadonlyMap<number, bigint> | undefined) => (m ? lit.map([...m].map(([k, v]) => [String(k), String(v)])) : "NULL");
+  const intMap = (m: ReadonlyMap<number, bigint> | undefined) =>
+    m ? lit.map([...m].map(([k, v]) => [String(k), String(v)])) : "NULL";
   const boundMap = (m: ReadonlyMap<number, Uint8Array> | undefined) =>
     m
       ? lit.map(
           [...m].flatMap(([k, b]) => {
             const f = schema.findField(k);
-            return f && isPrimitive(f.type) ? [[String(k), lit.str(safeHuman(f.type, b))] as [string, string]] : [];
+            return f && isPrimitive(f.type)
+              ? [[String(k), lit.str(safeHuman(f.type, b))] as [string, string]]
+              : [];
           }),
         )
       : "NULL";
@@ -257,12 +290,23 @@ async function filesRelation(table: Table, snap: Snapshot | undefined): Promise<
   return relation(columns, rows);
 }
 
-function readableMetrics(schema: Schema, f: { columnSizes?: ReadonlyMap<number, bigint> | undefined; valueCounts?: ReadonlyMap<number, bigint> | undefined; nullValueCounts?: ReadonlyMap<number, bigint> | undefined; nanValueCounts?: ReadonlyMap<number, bigint> | undefined; lowerBounds?: ReadonlyMap<number, Uint8Array> | undefined; upperBounds?: ReadonlyMap<number, Uint8Array> | undefined }): Record<string, unknown> {
+function readableMetrics(
+  schema: Schema,
+  f: {
+    columnSizes?: ReadonlyMap<number, bigint> | undefined;
+    valueCounts?: ReadonlyMap<number, bigint> | undefined;
+    nullValueCounts?: ReadonlyMap<number, bigint> | undefined;
+    nanValueCounts?: ReadonlyMap<number, bigint> | undefined;
+    lowerBounds?: ReadonlyMap<number, Uint8Array> | undefined;
+    upperBounds?: ReadonlyMap<number, Uint8Array> | undefined;
+  },
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const { field, path } of schema.allFields()) {
     if (!isPrimitive(field.type)) continue;
     const id = field.id;
-    const n = (m: ReadonlyMap<number, bigint> | undefined) => (m?.get(id) === undefined ? null : Number(m.get(id)));
+    const n = (m: ReadonlyMap<number, bigint> | undefined) =>
+      m?.get(id) === undefined ? null : Number(m.get(id));
     const b = (m: ReadonlyMap<number, Uint8Array> | undefined) => {
       const x = m?.get(id);
       return x ? safeHuman(field.type as PrimitiveType, x) : null;
@@ -283,8 +327,14 @@ async function partitionsRelation(table: Table, snap: Snapshot | undefined): Pro
   const md = table.metadata;
   const schema = table.schema();
   const unified = unifiedPartitionType(table);
-  const files = (await liveFiles(table, snap)).filter((f) => f.entry.dataFile.content === DataFileContent.DATA);
-  const prims = schema.fields.filter((f) => isPrimitive(f.type)) as { id: number; name: string; type: PrimitiveType }[];
+  const files = (await liveFiles(table, snap)).filter(
+    (f) => f.entry.dataFile.content === DataFileContent.DATA,
+  );
+  const prims = schema.fields.filter((f) => isPrimitive(f.type)) as {
+    id: number;
+    name: string;
+    type: PrimitiveType;
+  }[];
   interface Agg {
     partition: string;
     records: bigint;
@@ -298,17 +348,34 @@ async function partitionsRelation(table: Table, snap: Snapshot | undefined): Pro
   const groups = new Map<string, Agg>();
   for (const { entry, specId } of files) {
     const f = entry.dataFile;
-    const key = partitionStruct(unified, specById(md, specId).fields.map((x) => x.fieldId), f.partition);
+    const key = partitionStruct(
+      unified,
+      specById(md, specId).fields.map((x) => x.fieldId),
+      f.partition,
+    );
     let g = groups.get(key);
     if (!g) {
-      g = { partition: key, records: 0n, files: 0n, size: 0n, min: new Map(), max: new Map(), nulls: new Map(), nans: new Map() };
+      g = {
+        partition: key,
+        records: 0n,
+        files: 0n,
+        size: 0n,
+        min: new Map(),
+        max: new Map(),
+        nulls: new Map(),
+        nans: new Map(),
+      };
       groups.set(key, g);
     }
     g.records += f.recordCount;
     g.files++;
     g.size += f.fileSizeInBytes;
     for (const c of prims) {
-      const fold = (m: Map<number, PrimitiveValue | undefined>, bytes: Uint8Array | undefined, better: (x: number) => boolean) => {
+      const fold = (
+        m: Map<number, PrimitiveValue | undefined>,
+        bytes: Uint8Array | undefined,
+        better: (x: number) => boolean,
+      ) => {
         if (m.has(c.id) && m.get(c.id) === undefined) return;
         if (!bytes) return m.set(c.id, undefined);
         const v = fromBytes(c.type, bytes);
@@ -336,7 +403,8 @@ async function partitionsRelation(table: Table, snap: Snapshot | undefined): Pro
   const rows = [...groups.values()].map((g) => {
     const data = prims
       .map((c) => {
-        const v = (x: PrimitiveValue | undefined) => (x === undefined ? "NULL" : `CAST(${valueSql(c.type, x)} AS ${icebergToDuckType(c.type)})`);
+        const v = (x: PrimitiveValue | undefined) =>
+          x === undefined ? "NULL" : `CAST(${valueSql(c.type, x)} AS ${icebergToDuckType(c.type)})`;
         return `${quoteString(c.name)}: {min: ${v(g.min.get(c.id))}, max: ${v(g.max.get(c.id))}, null_count: ${lit.num(g.nulls.get(c.id))}, nan_count: ${lit.num(g.nans.get(c.id))}}`;
       })
       .join(", ");

@@ -9,7 +9,14 @@
 import type { Duck } from "../../duckdb/connection.js";
 import { quoteIdent, quoteString } from "../../duckdb/sql.js";
 import { icebergToDuckType } from "../../duckdb/types.js";
-import { and, type BoundReference, type Expression, not, or, TRUE } from "../../spec/expressions/expression.js";
+import {
+  and,
+  type BoundReference,
+  type Expression,
+  not,
+  or,
+  TRUE,
+} from "../../spec/expressions/expression.js";
 import { stringifyJson } from "../../spec/json.js";
 import type { Schema } from "../../spec/schema.js";
 import { isPrimitive, type PrimitiveType } from "../../spec/types.js";
@@ -17,7 +24,13 @@ import type { PrimitiveValue } from "../../spec/values.js";
 import { decodePartitionKey, partitionKeySql } from "../../table/partition-sql.js";
 import { type AstNode, type BaseTableRef, whereConjuncts } from "./duckdb-ast.js";
 
-const COMPARISONS: Record<string, { op: "eq" | "notEq" | "lt" | "gt" | "ltEq" | "gtEq"; flipped: "eq" | "notEq" | "lt" | "gt" | "ltEq" | "gtEq" }> = {
+const COMPARISONS: Record<
+  string,
+  {
+    op: "eq" | "notEq" | "lt" | "gt" | "ltEq" | "gtEq";
+    flipped: "eq" | "notEq" | "lt" | "gt" | "ltEq" | "gtEq";
+  }
+> = {
   COMPARE_EQUAL: { op: "eq", flipped: "eq" },
   COMPARE_NOTEQUAL: { op: "notEq", flipped: "notEq" },
   COMPARE_LESSTHAN: { op: "lt", flipped: "gt" },
@@ -27,7 +40,22 @@ const COMPARISONS: Record<string, { op: "eq" | "notEq" | "lt" | "gt" | "ltEq" | 
 };
 
 /** Functions whose value changes between our folding query and the real one, or per row. */
-const VOLATILE = new Set(["now", "current_timestamp", "get_current_timestamp", "transaction_timestamp", "random", "uuid", "gen_random_uuid", "nextval", "setseed", "current_time", "current_date", "today", "localtimestamp", "localtime"]);
+const VOLATILE = new Set([
+  "now",
+  "current_timestamp",
+  "get_current_timestamp",
+  "transaction_timestamp",
+  "random",
+  "uuid",
+  "gen_random_uuid",
+  "nextval",
+  "setseed",
+  "current_time",
+  "current_date",
+  "today",
+  "localtimestamp",
+  "localtime",
+]);
 
 interface Pending {
   readonly node: AstNode;
@@ -52,7 +80,14 @@ function isNode(v: unknown): v is AstNode {
 function isConstant(n: unknown): boolean {
   if (Array.isArray(n)) return n.every(isConstant);
   if (!isNode(n)) return true;
-  if (n.class === "COLUMN_REF" || n.class === "SUBQUERY" || n.class === "PARAMETER" || n.class === "STAR" || n.class === "LAMBDA") return false;
+  if (
+    n.class === "COLUMN_REF" ||
+    n.class === "SUBQUERY" ||
+    n.class === "PARAMETER" ||
+    n.class === "STAR" ||
+    n.class === "LAMBDA"
+  )
+    return false;
   if (n.class === "FUNCTION" && VOLATILE.has(String(n.function_name).toLowerCase())) return false;
   if (n.class === "FUNCTION" && (n.children as unknown[]).length === 0 && !n.is_operator) return false;
   return Object.values(n).every(isConstant);
@@ -65,7 +100,9 @@ function isConstant(n: unknown): boolean {
 export async function pushdownFilter(duck: Duck, ref: BaseTableRef, schema: Schema): Promise<Expression> {
   if (!ref.prunable || !ref.select) return TRUE;
   const qualifier = (ref.alias || ref.table).toLowerCase();
-  const columns = new Map(schema.fields.filter((f) => isPrimitive(f.type)).map((f) => [f.name.toLowerCase(), f]));
+  const columns = new Map(
+    schema.fields.filter((f) => isPrimitive(f.type)).map((f) => [f.name.toLowerCase(), f]),
+  );
   const column = (n: unknown): BoundReference | undefined => {
     if (!isNode(n) || n.class !== "COLUMN_REF") return undefined;
     const names = (n.column_names as string[]).map((s) => s.toLowerCase());
@@ -94,7 +131,9 @@ export async function pushdownFilter(duck: Duck, ref: BaseTableRef, schema: Sche
     if (type === "OPERATOR_NOT") {
       const inner = draft((n.children as AstNode[])[0]!);
       // NOT over a partially converted AND would be wrong: require the whole child.
-      return inner && fullyConverted((n.children as AstNode[])[0]!, inner) ? { kind: "not", part: inner } : undefined;
+      return inner && fullyConverted((n.children as AstNode[])[0]!, inner)
+        ? { kind: "not", part: inner }
+        : undefined;
     }
     const cmp = COMPARISONS[type];
     if (cmp) {
@@ -116,7 +155,13 @@ export async function pushdownFilter(duck: Duck, ref: BaseTableRef, schema: Sche
       const lo = constant(n.lower, c.type);
       const hi = constant(n.upper, c.type);
       if (!lo || !hi) return undefined;
-      return { kind: "and", parts: [{ kind: "cmp", op: "gtEq", ref: c, value: lo }, { kind: "cmp", op: "ltEq", ref: c, value: hi }] };
+      return {
+        kind: "and",
+        parts: [
+          { kind: "cmp", op: "gtEq", ref: c, value: lo },
+          { kind: "cmp", op: "ltEq", ref: c, value: hi },
+        ],
+      };
     }
     if (type === "COMPARE_IN" || type === "COMPARE_NOT_IN") {
       const [first, ...rest] = n.children as AstNode[];
@@ -128,17 +173,20 @@ export async function pushdownFilter(duck: Duck, ref: BaseTableRef, schema: Sche
     }
     if (type === "OPERATOR_IS_NULL" || type === "OPERATOR_IS_NOT_NULL") {
       const c = column((n.children as AstNode[])[0]);
-      return c ? { kind: "unary", op: type === "OPERATOR_IS_NULL" ? "isNull" : "notNull", ref: c } : undefined;
+      return c
+        ? { kind: "unary", op: type === "OPERATOR_IS_NULL" ? "isNull" : "notNull", ref: c }
+        : undefined;
     }
     if (n.class === "FUNCTION") {
       const name = String(n.function_name).toLowerCase();
       const args = n.children as AstNode[];
       const c = column(args[0]);
       const lit = args[1];
-      if (!c || c.type.kind !== "string" || !isNode(lit) || lit.class !== "CONSTANT") return undefined;
+      if (c?.type.kind !== "string" || !isNode(lit) || lit.class !== "CONSTANT") return undefined;
       const value = (lit.value as { value?: unknown; is_null?: boolean }).value;
       if (typeof value !== "string") return undefined;
-      if ((name === "prefix" || name === "starts_with") && args.length === 2) return { kind: "prefix", ref: c, prefix: value };
+      if ((name === "prefix" || name === "starts_with") && args.length === 2)
+        return { kind: "prefix", ref: c, prefix: value };
       if (name === "~~" && args.length === 2) {
         const m = /^([^%_\\]*)%$/.exec(value);
         if (m && m[1]!.length > 0) return { kind: "prefix", ref: c, prefix: m[1]! };
@@ -163,7 +211,11 @@ export async function pushdownFilter(duck: Duck, ref: BaseTableRef, schema: Sche
 function fullyConverted(node: AstNode, d: Draft): boolean {
   if (node.type === "CONJUNCTION_AND") {
     const children = node.children as AstNode[];
-    return d.kind === "and" && d.parts.length === children.length && children.every((c, i) => fullyConverted(c, d.parts[i]!));
+    return (
+      d.kind === "and" &&
+      d.parts.length === children.length &&
+      children.every((c, i) => fullyConverted(c, d.parts[i]!))
+    );
   }
   if (node.type === "CONJUNCTION_OR" && d.kind === "or") {
     return (node.children as AstNode[]).every((c, i) => fullyConverted(c, d.parts[i]!));

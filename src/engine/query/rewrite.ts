@@ -11,7 +11,13 @@ import { quoteIdent } from "../../duckdb/sql.js";
 import { ValidationError } from "../../errors.js";
 import type { Expression } from "../../spec/expressions/expression.js";
 import type { Snapshot } from "../../spec/snapshot.js";
-import { planScan, type ScanPlan, type SnapshotSelector, schemaForSnapshot, selectSnapshot } from "../../table/scan.js";
+import {
+  planScan,
+  type ScanPlan,
+  type SnapshotSelector,
+  schemaForSnapshot,
+  selectSnapshot,
+} from "../../table/scan.js";
 import { scanRelation } from "../../table/scan-relation.js";
 import type { Table } from "../../table/table.js";
 import { tokenize } from "../sql/tokenizer.js";
@@ -42,7 +48,11 @@ export interface RewrittenQuery {
  * @throws ValidationError for syntax errors (with line and column) or bad time travel values;
  * NoSuchTableError for unknown lakehouse tables.
  */
-export async function rewriteQuery(duck: Duck, resolver: TableResolver, sql: string): Promise<RewrittenQuery> {
+export async function rewriteQuery(
+  duck: Duck,
+  resolver: TableResolver,
+  sql: string,
+): Promise<RewrittenQuery> {
   const { text, clauses } = extractTimeTravel(sql);
   const statements = await parseWithDuckDB(duck, text);
   if (statements.length !== 1) throw new ValidationError("expected exactly one statement");
@@ -63,7 +73,8 @@ export async function rewriteQuery(duck: Duck, resolver: TableResolver, sql: str
     const baseParts = metaIdx > 0 ? [...parts.slice(0, -1), ref.table.slice(0, metaIdx)] : parts;
     const resolved = await resolver.resolve(baseParts);
     if (!resolved) {
-      if (clause) throw new ValidationError(`time travel is only supported on lakehouse tables: ${parts.join(".")}`);
+      if (clause)
+        throw new ValidationError(`time travel is only supported on lakehouse tables: ${parts.join(".")}`);
       continue;
     }
     if (clause) usedClauses.add(clause);
@@ -72,13 +83,20 @@ export async function rewriteQuery(duck: Duck, resolver: TableResolver, sql: str
     let relation: string;
     if (metaIdx > 0) {
       const snapshot = selectSnapshot(table.metadata, selector);
-      relation = await metadataTableRelation(table, ref.table.slice(metaIdx + 1).toLowerCase(), clause ? snapshot : undefined);
+      relation = await metadataTableRelation(
+        table,
+        ref.table.slice(metaIdx + 1).toLowerCase(),
+        clause ? snapshot : undefined,
+      );
     } else {
       const timeTravel = clause !== undefined;
       const snapshot: Snapshot | undefined = selectSnapshot(table.metadata, selector);
       const schema = schemaForSnapshot(table.metadata, snapshot, timeTravel);
       const filter = await pushdownFilter(duck, ref, schema);
-      const plan = await planScan(table, { ...(snapshot ? { snapshotId: snapshot.snapshotId } : {}), filter });
+      const plan = await planScan(table, {
+        ...(snapshot ? { snapshotId: snapshot.snapshotId } : {}),
+        filter,
+      });
       const finalPlan = timeTravel ? plan : { ...plan, schema };
       scans.push({ name: resolved.qualifiedName, plan: finalPlan, filter });
       const count = countStarFromMetadata(root, ref, finalPlan);
@@ -89,7 +107,8 @@ export async function rewriteQuery(duck: Duck, resolver: TableResolver, sql: str
     replacements.push({ start: ref.location, end: nameEnd, text: `${relation}${alias}` });
   }
   for (const c of clauses) {
-    if (!usedClauses.has(c)) throw new ValidationError(`FOR ${c.kind.toUpperCase()} AS OF must follow a table name`);
+    if (!usedClauses.has(c))
+      throw new ValidationError(`FOR ${c.kind.toUpperCase()} AS OF must follow a table name`);
   }
   replacements.sort((a, b) => b.start - a.start);
   let out = text;
@@ -102,7 +121,10 @@ function qualifiedNameEnd(tokens: ReturnType<typeof tokenize>, start: number): n
   let i = tokens.findIndex((t) => t.start === start);
   if (i < 0) throw new ValidationError(`cannot locate table reference at offset ${start}`);
   let end = tokens[i]!.end;
-  while (tokens[i + 1]?.text === "." && (tokens[i + 2]?.kind === "word" || tokens[i + 2]?.kind === "quoted")) {
+  while (
+    tokens[i + 1]?.text === "." &&
+    (tokens[i + 2]?.kind === "word" || tokens[i + 2]?.kind === "quoted")
+  ) {
     i += 2;
     end = tokens[i]!.end;
   }
@@ -117,7 +139,8 @@ function qualifiedNameEnd(tokens: ReturnType<typeof tokenize>, start: number): n
 export async function evaluateTimeTravel(duck: Duck, clause: TimeTravelClause): Promise<SnapshotSelector> {
   const toks = clause.tokens;
   if (clause.kind === "version") {
-    if (toks.length === 1 && toks[0]!.kind === "number" && /^\d+$/.test(toks[0]!.text)) return { snapshotId: BigInt(toks[0]!.text) };
+    if (toks.length === 1 && toks[0]!.kind === "number" && /^\d+$/.test(toks[0]!.text))
+      return { snapshotId: BigInt(toks[0]!.text) };
     try {
       const rows = await duck.queryJS(`SELECT (${clause.expression}) AS v`);
       const v = rows[0]!.v;
@@ -125,7 +148,9 @@ export async function evaluateTimeTravel(duck: Duck, clause: TimeTravelClause): 
       if (typeof v === "number" && Number.isInteger(v)) return { snapshotId: BigInt(v) };
       if (typeof v === "string") return { ref: v };
     } catch (e) {
-      throw new ValidationError(`invalid version in FOR VERSION AS OF ${clause.expression}: ${(e as Error).message}`);
+      throw new ValidationError(
+        `invalid version in FOR VERSION AS OF ${clause.expression}: ${(e as Error).message}`,
+      );
     }
     throw new ValidationError(`Unsupported type for table version: ${clause.expression}`);
   }
@@ -133,7 +158,9 @@ export async function evaluateTimeTravel(duck: Duck, clause: TimeTravelClause): 
     const rows = await duck.queryJS(`SELECT epoch_ms(CAST((${clause.expression}) AS TIMESTAMPTZ)) AS ms`);
     return { asOfTimestampMs: Number(rows[0]!.ms) };
   } catch (e) {
-    throw new ValidationError(`invalid timestamp in FOR TIMESTAMP AS OF ${clause.expression}: ${(e as Error).message}`);
+    throw new ValidationError(
+      `invalid timestamp in FOR TIMESTAMP AS OF ${clause.expression}: ${(e as Error).message}`,
+    );
   }
 }
 
@@ -143,15 +170,24 @@ export async function evaluateTimeTravel(duck: Duck, clause: TimeTravelClause): 
  */
 function countStarFromMetadata(root: AstNode, ref: BaseTableRef, plan: ScanPlan): string | undefined {
   if (root.type !== "SELECT_NODE" || ref.select !== root) return undefined;
-  if ((root.from_table as AstNode).type !== "BASE_TABLE" || root.where_clause || root.having || root.qualify || root.sample) return undefined;
-  if ((root.group_expressions as unknown[]).length > 0 || (root.modifiers as unknown[]).length > 0) return undefined;
+  if (
+    (root.from_table as AstNode).type !== "BASE_TABLE" ||
+    root.where_clause ||
+    root.having ||
+    root.qualify ||
+    root.sample
+  )
+    return undefined;
+  if ((root.group_expressions as unknown[]).length > 0 || (root.modifiers as unknown[]).length > 0)
+    return undefined;
   if (((root.cte_map as { map: unknown[] }).map ?? []).length > 0) return undefined;
   const list = root.select_list as AstNode[];
   if (list.length !== 1) return undefined;
   const item = list[0]!;
   const isCountStar =
     item.class === "FUNCTION" &&
-    (item.function_name === "count_star" || (item.function_name === "count" && (item.children as unknown[]).length === 0)) &&
+    (item.function_name === "count_star" ||
+      (item.function_name === "count" && (item.children as unknown[]).length === 0)) &&
     !item.distinct &&
     !item.filter;
   if (!isCountStar) return undefined;
@@ -160,4 +196,3 @@ function countStarFromMetadata(root: AstNode, ref: BaseTableRef, plan: ScanPlan)
   const name = item.alias ? String(item.alias) : "count_star()";
   return `SELECT CAST(${total} AS BIGINT) AS ${quoteIdent(name)}`;
 }
-

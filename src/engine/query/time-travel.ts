@@ -79,7 +79,12 @@ export function extractTimeTravel(sql: string): { text: string; clauses: TimeTra
   for (let i = 0; i < tokens.length; i++) {
     if (!isKeyword(tokens[i], "FOR")) continue;
     const kindTok = tokens[i + 1];
-    const kind = isKeyword(kindTok, "VERSION") || isKeyword(kindTok, "SYSTEM_VERSION") ? "version" : isKeyword(kindTok, "TIMESTAMP") || isKeyword(kindTok, "SYSTEM_TIME") ? "timestamp" : undefined;
+    const kind =
+      isKeyword(kindTok, "VERSION") || isKeyword(kindTok, "SYSTEM_VERSION")
+        ? "version"
+        : isKeyword(kindTok, "TIMESTAMP") || isKeyword(kindTok, "SYSTEM_TIME")
+          ? "timestamp"
+          : undefined;
     if (!kind || !isKeyword(tokens[i + 2], "AS") || !isKeyword(tokens[i + 3], "OF")) continue;
     let j = i + 4;
     let depth = 0;
@@ -106,15 +111,27 @@ export function extractTimeTravel(sql: string): { text: string; clauses: TimeTra
         complete = false;
         continue;
       }
-      if (complete && (t.kind === "word" || t.kind === "quoted") && !CONTINUE.has(t.text.toUpperCase())) break;
+      if (complete && (t.kind === "word" || t.kind === "quoted") && !CONTINUE.has(t.text.toUpperCase()))
+        break;
       // A word followed by a string is a typed literal (TIMESTAMP '...'); after a word, more may follow.
-      complete = t.kind === "string" || t.kind === "number" || t.kind === "quoted" || (t.kind === "word" && tokens[j + 1]?.kind !== "string" && tokens[j + 1]?.text !== "(");
-      if (t.kind === "word" && CONTINUE.has(t.text.toUpperCase())) complete = t.text.toUpperCase() !== "AT" && t.text.toUpperCase() !== "TIME";
+      complete =
+        t.kind === "string" ||
+        t.kind === "number" ||
+        t.kind === "quoted" ||
+        (t.kind === "word" && tokens[j + 1]?.kind !== "string" && tokens[j + 1]?.text !== "(");
+      if (t.kind === "word" && CONTINUE.has(t.text.toUpperCase()))
+        complete = t.text.toUpperCase() !== "AT" && t.text.toUpperCase() !== "TIME";
     }
     const exprTokens = tokens.slice(exprStart, j);
     if (exprTokens.length === 0) continue;
     const end = exprTokens[exprTokens.length - 1]!.end;
-    clauses.push({ kind, start: tokens[i]!.start, end, expression: sql.slice(exprTokens[0]!.start, end), tokens: exprTokens });
+    clauses.push({
+      kind,
+      start: tokens[i]!.start,
+      end,
+      expression: sql.slice(exprTokens[0]!.start, end),
+      tokens: exprTokens,
+    });
     i = j - 1;
   }
   let text = sql;

@@ -14,7 +14,14 @@ export interface QualifiedName {
 }
 
 /** A literal value of a property or procedure argument. */
-export type LiteralValue = string | number | bigint | boolean | null | LiteralValue[] | { readonly [key: string]: LiteralValue };
+export type LiteralValue =
+  | string
+  | number
+  | bigint
+  | boolean
+  | null
+  | LiteralValue[]
+  | { readonly [key: string]: LiteralValue };
 
 /** A token cursor over one statement. */
 export class Parser {
@@ -118,7 +125,11 @@ export class Parser {
     if (t.kind === "string") return this.string();
     if (t.kind === "number") {
       this.next();
-      return /^[0-9]+$/.test(t.text) ? (Number.isSafeInteger(Number(t.text)) ? Number(t.text) : BigInt(t.text)) : Number(t.text);
+      return /^[0-9]+$/.test(t.text)
+        ? Number.isSafeInteger(Number(t.text))
+          ? Number(t.text)
+          : BigInt(t.text)
+        : Number(t.text);
     }
     if (t.kind === "op" && t.text === "-" && this.peek(1).kind === "number") {
       this.next();
@@ -146,7 +157,8 @@ export class Parser {
       this.expectPunct(",");
       const values = this.literal();
       this.expectPunct(")");
-      if (!Array.isArray(keys) || !Array.isArray(values) || keys.length !== values.length) throw this.error("MAP(...) needs two arrays of equal length", t);
+      if (!Array.isArray(keys) || !Array.isArray(values) || keys.length !== values.length)
+        throw this.error("MAP(...) needs two arrays of equal length", t);
       return Object.fromEntries(keys.map((k, i) => [String(k), values[i]!]));
     }
     if (t.kind === "word" && this.peek(1).kind === "string") {
@@ -175,7 +187,8 @@ export class Parser {
   rest(): string {
     const t = this.peek();
     let end = this.tokens.length - 1;
-    while (end > this.pos && this.tokens[end - 1]!.kind === "punct" && this.tokens[end - 1]!.text === ";") end--;
+    while (end > this.pos && this.tokens[end - 1]!.kind === "punct" && this.tokens[end - 1]!.text === ";")
+      end--;
     return this.sql.slice(t.start, this.tokens[end]!.start).trim();
   }
 

@@ -24,7 +24,12 @@ export type AlterAction =
   | { readonly kind: "renameColumn"; readonly from: string; readonly to: string; readonly ifExists: boolean }
   | { readonly kind: "renameTable"; readonly to: QualifiedName }
   | { readonly kind: "setProperties"; readonly properties: Record<string, LiteralValue> }
-  | { readonly kind: "execute"; readonly procedure: string; readonly args: readonly CallArgument[]; readonly where?: string | undefined };
+  | {
+      readonly kind: "execute";
+      readonly procedure: string;
+      readonly args: readonly CallArgument[];
+      readonly where?: string | undefined;
+    };
 
 /** A procedure argument, positional or named (`name => value`). */
 export interface CallArgument {
@@ -37,12 +42,30 @@ export type Statement =
   | { readonly kind: "query"; readonly query: string }
   | { readonly kind: "explain"; readonly analyze: boolean; readonly query: string }
   | { readonly kind: "showCatalogs"; readonly like?: string | undefined }
-  | { readonly kind: "showSchemas"; readonly catalog?: string | undefined; readonly like?: string | undefined }
-  | { readonly kind: "showTables"; readonly schema?: QualifiedName | undefined; readonly like?: string | undefined }
+  | {
+      readonly kind: "showSchemas";
+      readonly catalog?: string | undefined;
+      readonly like?: string | undefined;
+    }
+  | {
+      readonly kind: "showTables";
+      readonly schema?: QualifiedName | undefined;
+      readonly like?: string | undefined;
+    }
   | { readonly kind: "showColumns"; readonly table: QualifiedName }
   | { readonly kind: "showCreateTable"; readonly table: QualifiedName }
-  | { readonly kind: "createSchema"; readonly name: QualifiedName; readonly ifNotExists: boolean; readonly properties: Record<string, LiteralValue> }
-  | { readonly kind: "dropSchema"; readonly name: QualifiedName; readonly ifExists: boolean; readonly cascade: boolean }
+  | {
+      readonly kind: "createSchema";
+      readonly name: QualifiedName;
+      readonly ifNotExists: boolean;
+      readonly properties: Record<string, LiteralValue>;
+    }
+  | {
+      readonly kind: "dropSchema";
+      readonly name: QualifiedName;
+      readonly ifExists: boolean;
+      readonly cascade: boolean;
+    }
   | {
       readonly kind: "createTable";
       readonly name: QualifiedName;
@@ -63,9 +86,19 @@ export type Statement =
       readonly query: string;
       readonly withData: boolean;
     }
-  | { readonly kind: "insert"; readonly table: QualifiedName; readonly columns?: readonly string[] | undefined; readonly query: string }
+  | {
+      readonly kind: "insert";
+      readonly table: QualifiedName;
+      readonly columns?: readonly string[] | undefined;
+      readonly query: string;
+    }
   | { readonly kind: "dropTable"; readonly name: QualifiedName; readonly ifExists: boolean }
-  | { readonly kind: "alterTable"; readonly name: QualifiedName; readonly ifExists: boolean; readonly action: AlterAction }
+  | {
+      readonly kind: "alterTable";
+      readonly name: QualifiedName;
+      readonly ifExists: boolean;
+      readonly action: AlterAction;
+    }
   | { readonly kind: "commentOnTable"; readonly name: QualifiedName; readonly comment: string | null }
   | { readonly kind: "commentOnColumn"; readonly name: QualifiedName; readonly comment: string | null }
   | { readonly kind: "call"; readonly procedure: QualifiedName; readonly args: readonly CallArgument[] }
@@ -81,7 +114,8 @@ export function parseStatement(sql: string): Statement {
   const p = new Parser(sql);
   const first = p.peek();
   if (first.kind === "eof") throw p.error("empty statement");
-  if ((first.kind === "word" && QUERY_STARTS.has(first.text.toUpperCase())) || p.isPunct("(")) return { kind: "query", query: p.rest() };
+  if ((first.kind === "word" && QUERY_STARTS.has(first.text.toUpperCase())) || p.isPunct("("))
+    return { kind: "query", query: p.rest() };
   if (p.acceptKeyword("EXPLAIN")) {
     const analyze = p.acceptKeyword("ANALYZE");
     if (p.isPunct("(")) p.parenthesized(); // options such as (TYPE DISTRIBUTED) are accepted and ignored
@@ -128,13 +162,15 @@ function parseShow(p: Parser): Statement {
     return { kind: "showCatalogs", like };
   }
   if (p.acceptKeyword("SCHEMAS")) {
-    const catalog = p.acceptKeyword("FROM") || p.acceptKeyword("IN") ? p.identifier("catalog name") : undefined;
+    const catalog =
+      p.acceptKeyword("FROM") || p.acceptKeyword("IN") ? p.identifier("catalog name") : undefined;
     const like = likePattern(p);
     p.expectEnd();
     return { kind: "showSchemas", catalog, like };
   }
   if (p.acceptKeyword("TABLES")) {
-    const schema = p.acceptKeyword("FROM") || p.acceptKeyword("IN") ? p.qualifiedName("schema name") : undefined;
+    const schema =
+      p.acceptKeyword("FROM") || p.acceptKeyword("IN") ? p.qualifiedName("schema name") : undefined;
     const like = likePattern(p);
     p.expectEnd();
     return { kind: "showTables", schema, like };
@@ -187,7 +223,10 @@ function parseCreate(p: Parser): Statement {
     // Column definitions have a type after the name; CTAS aliases are bare names.
     const save = p.pos;
     p.next();
-    const isAliasList = (p.peek(1).kind === "punct" && (p.peek(1).text === "," || p.peek(1).text === ")")) && (p.peek().kind === "word" || p.peek().kind === "quoted");
+    const isAliasList =
+      p.peek(1).kind === "punct" &&
+      (p.peek(1).text === "," || p.peek(1).text === ")") &&
+      (p.peek().kind === "word" || p.peek().kind === "quoted");
     p.pos = save;
     p.expectPunct("(");
     if (isAliasList) {
@@ -212,7 +251,17 @@ function parseCreate(p: Parser): Statement {
     const query = m ? rest.slice(0, m.index) : rest;
     const withData = !m?.[1];
     p.pos = p.tokens.length - 1;
-    return { kind: "createTableAs", name, orReplace, ifNotExists, columnAliases, comment, properties, query, withData };
+    return {
+      kind: "createTableAs",
+      name,
+      orReplace,
+      ifNotExists,
+      columnAliases,
+      comment,
+      properties,
+      query,
+      withData,
+    };
   }
   if (!columns) return p.unexpected("'(' column definitions or 'AS' query");
   p.expectEnd();
@@ -240,7 +289,12 @@ function parseInsert(p: Parser): Statement {
   const table = p.qualifiedName("table name");
   let columns: string[] | undefined;
   // `INSERT INTO t (a, b) SELECT` vs `INSERT INTO t (SELECT ...)`
-  if (p.isPunct("(") && !isKeyword(p.peek(1), "SELECT") && !isKeyword(p.peek(1), "WITH") && !isKeyword(p.peek(1), "VALUES")) {
+  if (
+    p.isPunct("(") &&
+    !isKeyword(p.peek(1), "SELECT") &&
+    !isKeyword(p.peek(1), "WITH") &&
+    !isKeyword(p.peek(1), "VALUES")
+  ) {
     p.expectPunct("(");
     columns = [];
     do columns.push(p.identifier("column name"));
@@ -261,7 +315,11 @@ function parseAlter(p: Parser): Statement {
     action = { kind: "addColumn", column: parseColumn(p), ifNotExists };
   } else if (p.acceptKeyword("DROP", "COLUMN")) {
     const ifExistsCol = p.acceptKeyword("IF", "EXISTS");
-    action = { kind: "dropColumn", column: p.qualifiedName("column name").parts.join("."), ifExists: ifExistsCol };
+    action = {
+      kind: "dropColumn",
+      column: p.qualifiedName("column name").parts.join("."),
+      ifExists: ifExistsCol,
+    };
   } else if (p.acceptKeyword("RENAME", "COLUMN")) {
     const ifExistsCol = p.acceptKeyword("IF", "EXISTS");
     const from = p.qualifiedName("column name").parts.join(".");
@@ -284,7 +342,9 @@ function parseAlter(p: Parser): Statement {
     if (where !== undefined) p.pos = p.tokens.length - 1;
     action = { kind: "execute", procedure, args, where };
   } else {
-    return p.unexpected("'ADD COLUMN', 'DROP COLUMN', 'RENAME COLUMN', 'RENAME TO', 'SET PROPERTIES', 'EXECUTE'");
+    return p.unexpected(
+      "'ADD COLUMN', 'DROP COLUMN', 'RENAME COLUMN', 'RENAME TO', 'SET PROPERTIES', 'EXECUTE'",
+    );
   }
   p.expectEnd();
   return { kind: "alterTable", name, ifExists, action };
@@ -292,12 +352,18 @@ function parseAlter(p: Parser): Statement {
 
 function parseComment(p: Parser): Statement {
   p.expectKeyword("ON");
-  const target = p.acceptKeyword("TABLE") ? "table" : p.acceptKeyword("COLUMN") ? "column" : p.unexpected("'TABLE' or 'COLUMN'");
+  const target = p.acceptKeyword("TABLE")
+    ? "table"
+    : p.acceptKeyword("COLUMN")
+      ? "column"
+      : p.unexpected("'TABLE' or 'COLUMN'");
   const name = p.qualifiedName(`${target} name`);
   p.expectKeyword("IS");
   const comment = p.acceptKeyword("NULL") ? null : p.string("comment");
   p.expectEnd();
-  return target === "table" ? { kind: "commentOnTable", name, comment } : { kind: "commentOnColumn", name, comment };
+  return target === "table"
+    ? { kind: "commentOnTable", name, comment }
+    : { kind: "commentOnColumn", name, comment };
 }
 
 function parseCallArguments(p: Parser): CallArgument[] {
@@ -305,7 +371,11 @@ function parseCallArguments(p: Parser): CallArgument[] {
   p.expectPunct("(");
   if (!p.isPunct(")")) {
     do {
-      if ((p.peek().kind === "word" || p.peek().kind === "quoted") && p.peek(1).kind === "op" && p.peek(1).text === "=>") {
+      if (
+        (p.peek().kind === "word" || p.peek().kind === "quoted") &&
+        p.peek(1).kind === "op" &&
+        p.peek(1).text === "=>"
+      ) {
         const name = p.identifier("argument name");
         p.next();
         args.push({ name, value: p.literal() });

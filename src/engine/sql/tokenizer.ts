@@ -41,7 +41,25 @@ export function isKeyword(t: Token | undefined, kw: string): boolean {
   return t !== undefined && t.kind === "word" && t.text.toUpperCase() === kw;
 }
 
-const OPS = ["<=>", "->>", "::", "<=", ">=", "<>", "!=", "||", "->", "=>", ":=", "**", "//", "<<", ">>", "==", "~~"];
+const OPS = [
+  "<=>",
+  "->>",
+  "::",
+  "<=",
+  ">=",
+  "<>",
+  "!=",
+  "||",
+  "->",
+  "=>",
+  ":=",
+  "**",
+  "//",
+  "<<",
+  ">>",
+  "==",
+  "~~",
+];
 
 /**
  * Splits SQL text into tokens (comments and whitespace skipped; an `eof` token last).
@@ -81,14 +99,22 @@ export function tokenize(sql: string): Token[] {
     if (ch === "/" && sql[i + 1] === "*") {
       const endAt = sql.indexOf("*/", i + 2);
       if (endAt < 0) fail("unterminated comment", i, l, c);
-      for (let k = i; k < endAt; k++) if (sql[k] === "\n") {
-        line++;
-        lineStart = k + 1;
-      }
+      for (let k = i; k < endAt; k++)
+        if (sql[k] === "\n") {
+          line++;
+          lineStart = k + 1;
+        }
       i = endAt + 2;
       continue;
     }
-    const stringStart = ch === "'" ? i : (ch === "e" || ch === "E") && sql[i + 1] === "'" ? i + 1 : (ch === "u" || ch === "U") && sql[i + 1] === "&" && sql[i + 2] === "'" ? i + 2 : -1;
+    const stringStart =
+      ch === "'"
+        ? i
+        : (ch === "e" || ch === "E") && sql[i + 1] === "'"
+          ? i + 1
+          : (ch === "u" || ch === "U") && sql[i + 1] === "&" && sql[i + 2] === "'"
+            ? i + 2
+            : -1;
     if (stringStart >= 0) {
       i = stringStart + 1;
       for (;;) {
@@ -130,7 +156,14 @@ export function tokenize(sql: string): Token[] {
         i++;
       }
       const text = sql.slice(start, i);
-      out.push({ kind: "quoted", text: q === "`" ? `"${text.slice(1, -1).replace(/"/g, '""')}"` : text, start, end: i, line: l, column: c });
+      out.push({
+        kind: "quoted",
+        text: q === "`" ? `"${text.slice(1, -1).replace(/"/g, '""')}"` : text,
+        start,
+        end: i,
+        line: l,
+        column: c,
+      });
       continue;
     }
     if (/[0-9]/.test(ch) || (ch === "." && /[0-9]/.test(sql[i + 1] ?? ""))) {
@@ -195,12 +228,18 @@ export function splitStatements(script: string): StatementText[] {
   let depth = 0;
   for (const t of tokens) {
     if (t.kind === "eof" || (t.kind === "punct" && t.text === ";" && depth === 0)) {
-      if (first) out.push({ sql: script.slice(first.start, t.kind === "eof" ? script.length : t.start).trim(), line: first.line, column: first.column });
+      if (first)
+        out.push({
+          sql: script.slice(first.start, t.kind === "eof" ? script.length : t.start).trim(),
+          line: first.line,
+          column: first.column,
+        });
       first = undefined;
       continue;
     }
     if (t.kind === "punct" && (t.text === "(" || t.text === "[" || t.text === "{")) depth++;
-    if (t.kind === "punct" && (t.text === ")" || t.text === "]" || t.text === "}")) depth = Math.max(0, depth - 1);
+    if (t.kind === "punct" && (t.text === ")" || t.text === "]" || t.text === "}"))
+      depth = Math.max(0, depth - 1);
     first ??= t;
   }
   return out;

@@ -62,14 +62,17 @@ export function parseTrinoType(p: Parser): IcebergType {
       return Types.date;
     case "time": {
       const [precision = 6] = intArgs();
-      if (precision > 6) throw p.error(`time(${precision}) is not supported; Iceberg time has microsecond precision`, start);
-      if (p.acceptKeyword("WITH", "TIME", "ZONE")) throw p.error("time with time zone is not supported by Iceberg", start);
+      if (precision > 6)
+        throw p.error(`time(${precision}) is not supported; Iceberg time has microsecond precision`, start);
+      if (p.acceptKeyword("WITH", "TIME", "ZONE"))
+        throw p.error("time with time zone is not supported by Iceberg", start);
       p.acceptKeyword("WITHOUT", "TIME", "ZONE");
       return Types.time;
     }
     case "timestamp": {
       const [precision = 6] = intArgs();
-      if (p.acceptKeyword("WITH", "TIME", "ZONE")) return precision > 6 ? Types.timestamptzNs : Types.timestamptz;
+      if (p.acceptKeyword("WITH", "TIME", "ZONE"))
+        return precision > 6 ? Types.timestamptzNs : Types.timestamptz;
       p.acceptKeyword("WITHOUT", "TIME", "ZONE");
       return precision > 6 ? Types.timestampNs : Types.timestamp;
     }

@@ -5,8 +5,14 @@
 import { NoSuchTableError, UnsupportedOperationError, ValidationError } from "../../errors.js";
 import { assignFreshIds } from "../../spec/schema.js";
 import type { TableUpdate } from "../../spec/table-update.js";
-import { type MetadataChange, commitMetadataChange } from "../../table/metadata-commit.js";
-import { addColumn, dropColumn, renameColumn, type SchemaChange, setColumnDoc } from "../../table/schema-update.js";
+import { commitMetadataChange, type MetadataChange } from "../../table/metadata-commit.js";
+import {
+  addColumn,
+  dropColumn,
+  renameColumn,
+  type SchemaChange,
+  setColumnDoc,
+} from "../../table/schema-update.js";
 import type { Table } from "../../table/table.js";
 import { qualifiedText, resolveTableName, type SessionContext } from "../context.js";
 import { type StatementResult, updateResult } from "../result.js";
@@ -30,7 +36,10 @@ function schemaCommit(base: Table, change: SchemaChange | undefined): MetadataCh
 }
 
 /** DROP TABLE [IF EXISTS]: removes the table and deletes its files (Trino semantics). */
-export async function dropTable(ctx: SessionContext, s: Extract<Statement, { kind: "dropTable" }>): Promise<StatementResult> {
+export async function dropTable(
+  ctx: SessionContext,
+  s: Extract<Statement, { kind: "dropTable" }>,
+): Promise<StatementResult> {
   const r = resolveTableName(ctx, s.name);
   try {
     await r.catalog.dropTable(r.id, true);
@@ -45,34 +54,54 @@ export async function dropTable(ctx: SessionContext, s: Extract<Statement, { kin
 }
 
 /** ALTER TABLE ... */
-export async function alterTable(ctx: SessionContext, s: Extract<Statement, { kind: "alterTable" }>): Promise<StatementResult> {
+export async function alterTable(
+  ctx: SessionContext,
+  s: Extract<Statement, { kind: "alterTable" }>,
+): Promise<StatementResult> {
   const r = resolveTableName(ctx, s.name);
   const name = qualifiedText(r);
   let table: Table;
   try {
     table = await loadOrFail(r.catalog, r.id, name);
   } catch (e) {
-    if (e instanceof NoSuchTableError && s.ifExists) return updateResult(s.action.kind === "renameTable" ? "RENAME TABLE" : "ALTER TABLE");
+    if (e instanceof NoSuchTableError && s.ifExists)
+      return updateResult(s.action.kind === "renameTable" ? "RENAME TABLE" : "ALTER TABLE");
     throw e;
   }
   const a = s.action;
   switch (a.kind) {
     case "addColumn": {
-      const fresh = assignFreshIds([{ id: 0, name: a.column.name, required: false, type: a.column.type }], 0).fields[0]!;
+      const fresh = assignFreshIds([{ id: 0, name: a.column.name, required: false, type: a.column.type }], 0)
+        .fields[0]!;
       await commitMetadataChange(table, (base) =>
-        schemaCommit(base, addColumn(base.metadata, base.schema(), a.column.name, fresh.type, { doc: a.column.comment, required: a.column.notNull, ifNotExists: a.ifNotExists })),
+        schemaCommit(
+          base,
+          addColumn(base.metadata, base.schema(), a.column.name, fresh.type, {
+            doc: a.column.comment,
+            required: a.column.notNull,
+            ifNotExists: a.ifNotExists,
+          }),
+        ),
       );
       return updateResult("ADD COLUMN");
     }
     case "dropColumn":
-      await commitMetadataChange(table, (base) => schemaCommit(base, dropColumn(base.metadata, base.schema(), a.column, a.ifExists)));
+      await commitMetadataChange(table, (base) =>
+        schemaCommit(base, dropColumn(base.metadata, base.schema(), a.column, a.ifExists)),
+      );
       return updateResult("DROP COLUMN");
     case "renameColumn":
-      await commitMetadataChange(table, (base) => schemaCommit(base, renameColumn(base.metadata, base.schema(), a.from, a.to, a.ifExists)));
+      await commitMetadataChange(table, (base) =>
+        schemaCommit(base, renameColumn(base.metadata, base.schema(), a.from, a.to, a.ifExists)),
+      );
       return updateResult("RENAME COLUMN");
     case "renameTable": {
-      const to = resolveTableName(ctx, a.to.parts.length === 1 ? [r.catalogName, ...r.id.namespace, a.to.parts[0]!] : a.to);
-      if (to.catalogName !== r.catalogName) throw new ValidationError("Table rename across catalogs is not supported");
+      const to = resolveTableName(
+        ctx,
+        a.to.parts.length === 1 ? [r.catalogName, ...r.id.namespace, a.to.parts[0]!] : a.to,
+      );
+      if (to.catalogName !== r.catalogName)
+        throw new ValidationError("Table rename across catalogs is not supported");
       await r.catalog.renameTable(r.id, to.id);
       return updateResult("RENAME TABLE");
     }
@@ -84,23 +113,35 @@ export async function alterTable(ctx: SessionContext, s: Extract<Statement, { ki
 }
 
 /** COMMENT ON TABLE t IS '...' | NULL (the Iceberg table property `comment`). */
-export async function commentOnTable(ctx: SessionContext, s: Extract<Statement, { kind: "commentOnTable" }>): Promise<StatementResult> {
+export async function commentOnTable(
+  ctx: SessionContext,
+  s: Extract<Statement, { kind: "commentOnTable" }>,
+): Promise<StatementResult> {
   const r = resolveTableName(ctx, s.name);
   const table = await loadOrFail(r.catalog, r.id, qualifiedText(r));
   await commitMetadataChange(table, () => ({
     requirements: [],
-    updates: [s.comment === null ? { action: "remove-properties", removals: ["comment"] } : { action: "set-properties", updates: { comment: s.comment } }],
+    updates: [
+      s.comment === null
+        ? { action: "remove-properties", removals: ["comment"] }
+        : { action: "set-properties", updates: { comment: s.comment } },
+    ],
   }));
   return updateResult("COMMENT");
 }
 
 /** COMMENT ON COLUMN t.c IS '...' | NULL (the field's doc). */
-export async function commentOnColumn(ctx: SessionContext, s: Extract<Statement, { kind: "commentOnColumn" }>): Promise<StatementResult> {
+export async function commentOnColumn(
+  ctx: SessionContext,
+  s: Extract<Statement, { kind: "commentOnColumn" }>,
+): Promise<StatementResult> {
   const parts = s.name.parts;
   if (parts.length < 2) throw new ValidationError("COMMENT ON COLUMN needs table.column");
   const r = resolveTableName(ctx, parts.slice(0, -1));
   const column = parts[parts.length - 1]!;
   const table = await loadOrFail(r.catalog, r.id, qualifiedText(r));
-  await commitMetadataChange(table, (base) => schemaCommit(base, setColumnDoc(base.metadata, base.schema(), column, s.comment)));
+  await commitMetadataChange(table, (base) =>
+    schemaCommit(base, setColumnDoc(base.metadata, base.schema(), column, s.comment)),
+  );
   return updateResult("COMMENT");
 }

@@ -13,58 +13,86 @@ import type { LiteralValue } from "../sql/parser.js";
 import type { CallArgument, Statement } from "../sql/statement.js";
 
 /** Binds positional and named arguments to parameter names (Trino procedure call rules). */
-export function bindArguments(procedure: string, params: readonly { name: string; required: boolean }[], args: readonly CallArgument[]): Record<string, LiteralValue> {
+export function bindArguments(
+  procedure: string,
+  params: readonly { name: string; required: boolean }[],
+  args: readonly CallArgument[],
+): Record<string, LiteralValue> {
   const out: Record<string, LiteralValue> = {};
   let positional = true;
   args.forEach((a, i) => {
     if (a.name === undefined) {
-      if (!positional) throw new ValidationError(`${procedure}: positional arguments cannot follow named arguments`);
+      if (!positional)
+        throw new ValidationError(`${procedure}: positional arguments cannot follow named arguments`);
       const p = params[i];
-      if (!p) throw new ValidationError(`${procedure}: too many arguments (${args.length}); parameters are ${params.map((x) => x.name).join(", ")}`);
+      if (!p)
+        throw new ValidationError(
+          `${procedure}: too many arguments (${args.length}); parameters are ${params.map((x) => x.name).join(", ")}`,
+        );
       out[p.name] = a.value;
     } else {
       positional = false;
       const p = params.find((x) => x.name === a.name!.toLowerCase());
-      if (!p) throw new ValidationError(`${procedure}: unknown argument ${a.name}; parameters are ${params.map((x) => x.name).join(", ")}`);
+      if (!p)
+        throw new ValidationError(
+          `${procedure}: unknown argument ${a.name}; parameters are ${params.map((x) => x.name).join(", ")}`,
+        );
       if (p.name in out) throw new ValidationError(`${procedure}: duplicate argument ${p.name}`);
       out[p.name] = a.value;
     }
   });
-  for (const p of params) if (p.required && (out[p.name] === undefined || out[p.name] === null)) throw new ValidationError(`${procedure}: required argument ${p.name} is missing`);
+  for (const p of params)
+    if (p.required && (out[p.name] === undefined || out[p.name] === null))
+      throw new ValidationError(`${procedure}: required argument ${p.name} is missing`);
   return out;
 }
 
 /** Dispatches CALL to the procedure. */
-export async function call(ctx: SessionContext, s: Extract<Statement, { kind: "call" }>): Promise<StatementResult> {
+export async function call(
+  ctx: SessionContext,
+  s: Extract<Statement, { kind: "call" }>,
+): Promise<StatementResult> {
   const parts = s.procedure.parts;
   const catalogName = parts.length >= 3 ? parts[0]! : ctx.currentCatalog;
   const schema = parts.length >= 2 ? parts[parts.length - 2] : undefined;
   const procedure = parts[parts.length - 1]!;
-  if (!catalogName || !ctx.catalogs.has(catalogName)) throw new ValidationError(`Catalog '${catalogName ?? ""}' not found`);
+  if (!catalogName || !ctx.catalogs.has(catalogName))
+    throw new ValidationError(`Catalog '${catalogName ?? ""}' not found`);
   if (schema !== "system") throw new ValidationError(`Procedure not registered: ${parts.join(".")}`);
   switch (procedure) {
     case "register_table": {
-      const a = bindArguments(procedure, [
-        { name: "schema_name", required: true },
-        { name: "table_name", required: true },
-        { name: "table_location", required: true },
-        { name: "metadata_file_name", required: false },
-      ], s.args);
+      const a = bindArguments(
+        procedure,
+        [
+          { name: "schema_name", required: true },
+          { name: "table_name", required: true },
+          { name: "table_location", required: true },
+          { name: "metadata_file_name", required: false },
+        ],
+        s.args,
+      );
       const r = resolveTableName(ctx, [catalogName, String(a.schema_name), String(a.table_name)]);
       const raw = String(a.table_location).replace(/\/+$/, "");
       const location = hasScheme(raw) ? raw : fileUri(raw);
       const catalog = r.catalog;
-      const metadataLocation = a.metadata_file_name ? joinLocation(location, "metadata", String(a.metadata_file_name)) : await findCurrentMetadata(catalog.io, location);
+      const metadataLocation = a.metadata_file_name
+        ? joinLocation(location, "metadata", String(a.metadata_file_name))
+        : await findCurrentMetadata(catalog.io, location);
       await catalog.registerTable(r.id, metadataLocation);
       return updateResult("CALL");
     }
     case "unregister_table": {
-      const a = bindArguments(procedure, [
-        { name: "schema_name", required: true },
-        { name: "table_name", required: true },
-      ], s.args);
+      const a = bindArguments(
+        procedure,
+        [
+          { name: "schema_name", required: true },
+          { name: "table_name", required: true },
+        ],
+        s.args,
+      );
       const r = resolveTableName(ctx, [catalogName, String(a.schema_name), String(a.table_name)]);
-      if (!(await r.catalog.tableExists(r.id))) throw new ValidationError(`Table '${qualifiedText(r)}' not found`);
+      if (!(await r.catalog.tableExists(r.id)))
+        throw new ValidationError(`Table '${qualifiedText(r)}' not found`);
       await r.catalog.dropTable(r.id, false);
       return updateResult("CALL");
     }

@@ -1,10 +1,11 @@
 /**
  * CREATE TABLE (with Trino types and Iceberg table properties) and CREATE TABLE AS SELECT.
  */
+
+import { duckTypeToIceberg } from "../../duckdb/types.js";
 import { AlreadyExistsError, ValidationError } from "../../errors.js";
 import { Schema } from "../../spec/schema.js";
 import type { NestedField } from "../../spec/types.js";
-import { duckTypeToIceberg } from "../../duckdb/types.js";
 import { writeQuery } from "../../table/write-query.js";
 import { qualifiedText, resolveTableName, type SessionContext } from "../context.js";
 import { type StatementResult, updateResult } from "../result.js";
@@ -21,9 +22,18 @@ function checkColumnNames(fields: readonly NestedField[]): void {
 }
 
 /** CREATE [OR REPLACE] TABLE [IF NOT EXISTS] name (columns) [COMMENT] [WITH (...)]. */
-export async function createTable(ctx: SessionContext, s: Extract<Statement, { kind: "createTable" }>): Promise<StatementResult> {
+export async function createTable(
+  ctx: SessionContext,
+  s: Extract<Statement, { kind: "createTable" }>,
+): Promise<StatementResult> {
   const r = resolveTableName(ctx, s.name);
-  const fields: NestedField[] = s.columns.map((c, i) => ({ id: i + 1, name: c.name, required: c.notNull, type: c.type, doc: c.comment }));
+  const fields: NestedField[] = s.columns.map((c, i) => ({
+    id: i + 1,
+    name: c.name,
+    required: c.notNull,
+    type: c.type,
+    doc: c.comment,
+  }));
   checkColumnNames(fields);
   const schema = new Schema(0, fields);
   const props = parseTableProperties(s.properties, schema, r.catalogName);
@@ -47,7 +57,10 @@ export async function createTable(ctx: SessionContext, s: Extract<Statement, { k
  * CREATE TABLE name [(aliases)] [COMMENT] [WITH (...)] AS query [WITH [NO] DATA]. The table is
  * created from the query's column types; if writing the data fails, the table is dropped again.
  */
-export async function createTableAs(ctx: SessionContext, s: Extract<Statement, { kind: "createTableAs" }>): Promise<StatementResult> {
+export async function createTableAs(
+  ctx: SessionContext,
+  s: Extract<Statement, { kind: "createTableAs" }>,
+): Promise<StatementResult> {
   const r = resolveTableName(ctx, s.name);
   const exists = await r.catalog.tableExists(r.id);
   if (exists && s.ifNotExists) return updateResult("CREATE TABLE", 0n);
@@ -57,9 +70,16 @@ export async function createTableAs(ctx: SessionContext, s: Extract<Statement, {
   const names = s.columnAliases ?? described.columnNames();
   const types = described.columnTypes();
   if (names.length !== types.length) {
-    throw new ValidationError(`Column alias list has ${names.length} entries but the query has ${types.length} columns`);
+    throw new ValidationError(
+      `Column alias list has ${names.length} entries but the query has ${types.length} columns`,
+    );
   }
-  const fields: NestedField[] = names.map((name, i) => ({ id: i + 1, name, required: false, type: duckTypeToIceberg(types[i]!, `column ${name}`) }));
+  const fields: NestedField[] = names.map((name, i) => ({
+    id: i + 1,
+    name,
+    required: false,
+    type: duckTypeToIceberg(types[i]!, `column ${name}`),
+  }));
   checkColumnNames(fields);
   const schema = new Schema(0, fields);
   const props = parseTableProperties(s.properties, schema, r.catalogName);

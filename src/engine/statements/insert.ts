@@ -8,7 +8,10 @@ import type { Statement } from "../sql/statement.js";
 import { loadOrFail } from "./show.js";
 
 /** Appends the query's rows to the table as one snapshot; reports rows written. */
-export async function insert(ctx: SessionContext, s: Extract<Statement, { kind: "insert" }>): Promise<StatementResult> {
+export async function insert(
+  ctx: SessionContext,
+  s: Extract<Statement, { kind: "insert" }>,
+): Promise<StatementResult> {
   const r = resolveTableName(ctx, s.table);
   const name = qualifiedText(r);
   const table = await loadOrFail(r.catalog, r.id, name);

@@ -8,11 +8,15 @@ import { type StatementResult, updateResult } from "../result.js";
 import type { Statement } from "../sql/statement.js";
 
 /** CREATE SCHEMA [IF NOT EXISTS] catalog.schema [WITH (location = ...)]. */
-export async function createSchema(ctx: SessionContext, s: Extract<Statement, { kind: "createSchema" }>): Promise<StatementResult> {
+export async function createSchema(
+  ctx: SessionContext,
+  s: Extract<Statement, { kind: "createSchema" }>,
+): Promise<StatementResult> {
   const { catalog, catalogName, namespace } = resolveSchemaName(ctx, s.name);
   const properties: Record<string, string> = {};
   for (const [k, v] of Object.entries(s.properties)) {
-    if (k !== "location") throw new ValidationError(`Catalog '${catalogName}' schema property '${k}' does not exist`);
+    if (k !== "location")
+      throw new ValidationError(`Catalog '${catalogName}' schema property '${k}' does not exist`);
     properties.location = String(v);
   }
   if (await catalog.namespaceExists(namespace)) {
@@ -24,7 +28,10 @@ export async function createSchema(ctx: SessionContext, s: Extract<Statement, { 
 }
 
 /** DROP SCHEMA [IF EXISTS] s [CASCADE]: CASCADE drops the schema's tables first (with their data). */
-export async function dropSchema(ctx: SessionContext, s: Extract<Statement, { kind: "dropSchema" }>): Promise<StatementResult> {
+export async function dropSchema(
+  ctx: SessionContext,
+  s: Extract<Statement, { kind: "dropSchema" }>,
+): Promise<StatementResult> {
   const { catalog, catalogName, namespace } = resolveSchemaName(ctx, s.name);
   if (!(await catalog.namespaceExists(namespace))) {
     if (s.ifExists) return updateResult("DROP SCHEMA");
@@ -39,9 +46,13 @@ export async function dropSchema(ctx: SessionContext, s: Extract<Statement, { ki
 }
 
 /** USE catalog.schema | USE schema. @throws ValidationError when it does not exist. */
-export async function useSchema(ctx: SessionContext, s: Extract<Statement, { kind: "use" }>): Promise<StatementResult> {
+export async function useSchema(
+  ctx: SessionContext,
+  s: Extract<Statement, { kind: "use" }>,
+): Promise<StatementResult> {
   const { catalog, catalogName, namespace } = resolveSchemaName(ctx, s.name);
-  if (!(await catalog.namespaceExists(namespace))) throw new ValidationError(`Schema does not exist: ${catalogName}.${namespaceToString(namespace)}`);
+  if (!(await catalog.namespaceExists(namespace)))
+    throw new ValidationError(`Schema does not exist: ${catalogName}.${namespaceToString(namespace)}`);
   ctx.currentCatalog = catalogName;
   ctx.currentSchema = namespaceToString(namespace);
   return updateResult("USE");

@@ -32,9 +32,13 @@ export interface AvroContainer<T = Record<string, unknown>> {
  * @param source names the file in error messages.
  * @throws Error naming `source` for a bad magic number, an unsupported codec, or a truncated block.
  */
-export function readAvroContainer<T = Record<string, unknown>>(buf: Uint8Array, source = "avro file"): AvroContainer<T> {
+export function readAvroContainer<T = Record<string, unknown>>(
+  buf: Uint8Array,
+  source = "avro file",
+): AvroContainer<T> {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (b.length < 4 || !b.subarray(0, 4).equals(MAGIC)) throw new Error(`${source} is not an Avro container file (bad magic)`);
+  if (b.length < 4 || !b.subarray(0, 4).equals(MAGIC))
+    throw new Error(`${source} is not an Avro container file (bad magic)`);
   const { value: header, offset: start } = HEADER.decode(b, 0) as unknown as {
     value: { meta: Record<string, Buffer>; sync: Buffer };
     offset: number;
@@ -47,13 +51,15 @@ export function readAvroContainer<T = Record<string, unknown>>(buf: Uint8Array, 
   const schema = JSON.parse(schemaText);
   const type = avroType(schema);
   const codec = metadata["avro.codec"] ?? "null";
-  if (codec !== "null" && codec !== "deflate") throw new Error(`${source}: unsupported Avro codec ${codec} (null and deflate are supported)`);
+  if (codec !== "null" && codec !== "deflate")
+    throw new Error(`${source}: unsupported Avro codec ${codec} (null and deflate are supported)`);
   const records: T[] = [];
   let pos = start;
   while (pos < b.length) {
     const count = LONG.decode(b, pos) as unknown as { value: number; offset: number };
     const size = LONG.decode(b, count.offset) as unknown as { value: number; offset: number };
-    if (count.offset < 0 || size.offset < 0) throw new Error(`${source}: truncated Avro block header at byte ${pos}`);
+    if (count.offset < 0 || size.offset < 0)
+      throw new Error(`${source}: truncated Avro block header at byte ${pos}`);
     const end = size.offset + size.value;
     if (end + 16 > b.length) throw new Error(`${source}: truncated Avro block at byte ${pos}`);
     let data = b.subarray(size.offset, end);
@@ -65,7 +71,8 @@ export function readAvroContainer<T = Record<string, unknown>>(buf: Uint8Array, 
       records.push(r.value);
       p = r.offset;
     }
-    if (!b.subarray(end, end + 16).equals(header.sync)) throw new Error(`${source}: sync marker mismatch after block at byte ${pos}`);
+    if (!b.subarray(end, end + 16).equals(header.sync))
+      throw new Error(`${source}: sync marker mismatch after block at byte ${pos}`);
     pos = end + 16;
   }
   return { schema, metadata, records };

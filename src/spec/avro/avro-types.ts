@@ -29,6 +29,8 @@ export function avroType(schema: unknown): avro.Type {
     wrapUnions: "auto",
     // Longs written as objects ({"type": "long", "logicalType": ...}) bypass the registry.
     typeHook: (s: avro.Schema) =>
-      typeof s === "object" && s !== null && (s as { type?: unknown }).type === "long" ? BIGINT_LONG : undefined,
+      typeof s === "object" && s !== null && (s as { type?: unknown }).type === "long"
+        ? BIGINT_LONG
+        : undefined,
   });
 }

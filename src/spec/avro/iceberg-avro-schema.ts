@@ -41,7 +41,11 @@ export function avroPrimitiveSchema(type: PrimitiveType, uniqueName: string): un
       return { type: "long", logicalType: "timestamp-micros", "adjust-to-utc": type.kind === "timestamptz" };
     case "timestamp_ns":
     case "timestamptz_ns":
-      return { type: "long", logicalType: "timestamp-nanos", "adjust-to-utc": type.kind === "timestamptz_ns" };
+      return {
+        type: "long",
+        logicalType: "timestamp-nanos",
+        "adjust-to-utc": type.kind === "timestamptz_ns",
+      };
     case "uuid":
       return { type: "fixed", name: `uuid_fixed_${uniqueName}`, size: 16, logicalType: "uuid" };
     case "fixed":

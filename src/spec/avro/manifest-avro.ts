@@ -5,12 +5,23 @@
  */
 import { partitionFieldsToJson } from "../codec/partition-spec-json.js";
 import { schemaToJson } from "../codec/schema-json.js";
-import { type DataFile, DataFileContent, type FileFormat, type ManifestEntry, type ManifestEntryStatus } from "../manifest-entry.js";
+import {
+  type DataFile,
+  DataFileContent,
+  type FileFormat,
+  type ManifestEntry,
+  type ManifestEntryStatus,
+} from "../manifest-entry.js";
 import type { PartitionSpec } from "../partition-spec.js";
 import type { Schema } from "../schema.js";
 import type { PrimitiveType, StructType } from "../types.js";
 import { readAvroContainer, writeAvroContainer } from "./avro-container.js";
-import { avroCompatibleName, avroPrimitiveSchema, fromAvroValue, toAvroValue } from "./iceberg-avro-schema.js";
+import {
+  avroCompatibleName,
+  avroPrimitiveSchema,
+  fromAvroValue,
+  toAvroValue,
+} from "./iceberg-avro-schema.js";
 
 /** Everything read from one manifest file. */
 export interface ManifestContents {
@@ -42,7 +53,8 @@ function fieldSchema(recordSchema: unknown, name: string): unknown {
 function readMap<V>(v: unknown, conv: (x: unknown) => V): Map<number, V> | undefined {
   if (v === null || v === undefined) return undefined;
   const out = new Map<number, V>();
-  if (Array.isArray(v)) for (const kv of v as { key: number; value: unknown }[]) out.set(Number(kv.key), conv(kv.value));
+  if (Array.isArray(v))
+    for (const kv of v as { key: number; value: unknown }[]) out.set(Number(kv.key), conv(kv.value));
   else for (const [k, x] of Object.entries(v as Record<string, unknown>)) out.set(Number(k), conv(x));
   return out;
 }
@@ -114,7 +126,14 @@ export function readManifest(buf: Uint8Array, partitionType: StructType, source:
   return { entries, metadata: container.metadata };
 }
 
-const mapSchema = (fieldId: number, name: string, keyId: number, valueId: number, valueType: string, doc: string) => ({
+const mapSchema = (
+  fieldId: number,
+  name: string,
+  keyId: number,
+  valueId: number,
+  valueType: string,
+  doc: string,
+) => ({
   name,
   type: [
     "null",
@@ -150,23 +169,54 @@ export function manifestEntrySchema(formatVersion: number, partitionType: Struct
   };
   const v1 = formatVersion === 1;
   const dataFileFields: unknown[] = [];
-  if (!v1) dataFileFields.push({ name: "content", type: "int", doc: "Contents of the file: 0=data, 1=position deletes, 2=equality deletes", "field-id": 134 });
+  if (!v1)
+    dataFileFields.push({
+      name: "content",
+      type: "int",
+      doc: "Contents of the file: 0=data, 1=position deletes, 2=equality deletes",
+      "field-id": 134,
+    });
   dataFileFields.push(
     { name: "file_path", type: "string", doc: "Location URI with FS scheme", "field-id": 100 },
     { name: "file_format", type: "string", doc: "File format name: avro, orc, or parquet", "field-id": 101 },
-    { name: "partition", type: partition, doc: "Partition data tuple, schema based on the partition spec", "field-id": 102 },
+    {
+      name: "partition",
+      type: partition,
+      doc: "Partition data tuple, schema based on the partition spec",
+      "field-id": 102,
+    },
     { name: "record_count", type: "long", doc: "Number of records in the file", "field-id": 103 },
     { name: "file_size_in_bytes", type: "long", doc: "Total file size in bytes", "field-id": 104 },
   );
   if (v1) dataFileFields.push({ name: "block_size_in_bytes", type: "long", "field-id": 105 });
   dataFileFields.push(
     mapSchema(108, "column_sizes", 117, 118, "long", "Map of column id to total size on disk"),
-    mapSchema(109, "value_counts", 119, 120, "long", "Map of column id to total count, including null and NaN"),
+    mapSchema(
+      109,
+      "value_counts",
+      119,
+      120,
+      "long",
+      "Map of column id to total count, including null and NaN",
+    ),
     mapSchema(110, "null_value_counts", 121, 122, "long", "Map of column id to null value count"),
-    mapSchema(137, "nan_value_counts", 138, 139, "long", "Map of column id to number of NaN values in the column"),
+    mapSchema(
+      137,
+      "nan_value_counts",
+      138,
+      139,
+      "long",
+      "Map of column id to number of NaN values in the column",
+    ),
     mapSchema(125, "lower_bounds", 126, 127, "bytes", "Map of column id to lower bound"),
     mapSchema(128, "upper_bounds", 129, 130, "bytes", "Map of column id to upper bound"),
-    { name: "key_metadata", type: ["null", "bytes"], doc: "Encryption key metadata blob", default: null, "field-id": 131 },
+    {
+      name: "key_metadata",
+      type: ["null", "bytes"],
+      doc: "Encryption key metadata blob",
+      default: null,
+      "field-id": 131,
+    },
     {
       name: "split_offsets",
       type: ["null", { type: "array", items: "long", "element-id": 133 }],
@@ -184,7 +234,13 @@ export function manifestEntrySchema(formatVersion: number, partitionType: Struct
       "field-id": 135,
     });
   }
-  dataFileFields.push({ name: "sort_order_id", type: ["null", "int"], doc: "Sort order ID", default: null, "field-id": 140 });
+  dataFileFields.push({
+    name: "sort_order_id",
+    type: ["null", "int"],
+    doc: "Sort order ID",
+    default: null,
+    "field-id": 140,
+  });
   if (!v1) {
     dataFileFields.push({
       name: "referenced_data_file",
@@ -203,7 +259,11 @@ export function manifestEntrySchema(formatVersion: number, partitionType: Struct
       { name: "file_sequence_number", type: ["null", "long"], default: null, "field-id": 4 },
     );
   }
-  entryFields.push({ name: "data_file", type: { type: "record", name: "r2", fields: dataFileFields }, "field-id": 2 });
+  entryFields.push({
+    name: "data_file",
+    type: { type: "record", name: "r2", fields: dataFileFields },
+    "field-id": 2,
+  });
   return { type: "record", name: "manifest_entry", fields: entryFields };
 }
 
@@ -234,7 +294,10 @@ export function writeManifest(entries: readonly ManifestEntry[], opts: ManifestW
       file_path: d.filePath,
       file_format: d.fileFormat,
       partition: Object.fromEntries(
-        opts.partitionType.fields.map((f, i) => [avroCompatibleName(f.name), toAvroValue(f.type as PrimitiveType, d.partition[i] ?? null)]),
+        opts.partitionType.fields.map((f, i) => [
+          avroCompatibleName(f.name),
+          toAvroValue(f.type as PrimitiveType, d.partition[i] ?? null),
+        ]),
       ),
       record_count: d.recordCount,
       file_size_in_bytes: d.fileSizeInBytes,

@@ -15,7 +15,8 @@ function idIndex(recordSchema: unknown): Map<number, string> {
   return out;
 }
 
-const big = (v: unknown) => (v === null || v === undefined ? undefined : typeof v === "bigint" ? v : BigInt(v as number));
+const big = (v: unknown) =>
+  v === null || v === undefined ? undefined : typeof v === "bigint" ? v : BigInt(v as number);
 const int = (v: unknown) => (v === null || v === undefined ? undefined : Number(v));
 
 /**
@@ -25,9 +26,9 @@ const int = (v: unknown) => (v === null || v === undefined ? undefined : Number(
 export function readManifestList(buf: Uint8Array, source: string): ManifestFile[] {
   const c = readAvroContainer<AvroRecord>(buf, source);
   const ids = idIndex(c.schema);
-  const partitionsField = ((c.schema as { fields: { name: string; "field-id"?: number; type: unknown }[] }).fields ?? []).find(
-    (f) => f["field-id"] === 507 || f.name === "partitions",
-  );
+  const partitionsField = (
+    (c.schema as { fields: { name: string; "field-id"?: number; type: unknown }[] }).fields ?? []
+  ).find((f) => f["field-id"] === 507 || f.name === "partitions");
   const summarySchema = (() => {
     const t = partitionsField?.type;
     const arr = Array.isArray(t) ? t.find((x) => x !== "null") : t;
@@ -76,10 +77,33 @@ const SUMMARY = {
     type: "record",
     name: "r508",
     fields: [
-      { name: "contains_null", type: "boolean", doc: "True if any file has a null partition value", "field-id": 509 },
-      { name: "contains_nan", type: ["null", "boolean"], doc: "True if any file has a nan partition value", default: null, "field-id": 518 },
-      { name: "lower_bound", type: ["null", "bytes"], doc: "Partition lower bound for all files", default: null, "field-id": 510 },
-      { name: "upper_bound", type: ["null", "bytes"], doc: "Partition upper bound for all files", default: null, "field-id": 511 },
+      {
+        name: "contains_null",
+        type: "boolean",
+        doc: "True if any file has a null partition value",
+        "field-id": 509,
+      },
+      {
+        name: "contains_nan",
+        type: ["null", "boolean"],
+        doc: "True if any file has a nan partition value",
+        default: null,
+        "field-id": 518,
+      },
+      {
+        name: "lower_bound",
+        type: ["null", "bytes"],
+        doc: "Partition lower bound for all files",
+        default: null,
+        "field-id": 510,
+      },
+      {
+        name: "upper_bound",
+        type: ["null", "bytes"],
+        doc: "Partition upper bound for all files",
+        default: null,
+        "field-id": 511,
+      },
     ],
   },
   "element-id": 508,
@@ -96,21 +120,58 @@ export function manifestFileSchema(formatVersion: number): unknown {
   if (!v1) {
     fields.push(
       { name: "content", type: "int", doc: "Contents of the manifest: 0=data, 1=deletes", "field-id": 517 },
-      { name: "sequence_number", type: "long", doc: "Sequence number when the manifest was added", "field-id": 515 },
-      { name: "min_sequence_number", type: "long", doc: "Lowest sequence number in the manifest", "field-id": 516 },
+      {
+        name: "sequence_number",
+        type: "long",
+        doc: "Sequence number when the manifest was added",
+        "field-id": 515,
+      },
+      {
+        name: "min_sequence_number",
+        type: "long",
+        doc: "Lowest sequence number in the manifest",
+        "field-id": 516,
+      },
     );
   }
   const opt = (t: string) => (v1 ? ["null", t] : t);
   fields.push(
     { name: "added_snapshot_id", type: "long", doc: "Snapshot ID that added the manifest", "field-id": 503 },
-    { name: v1 ? "added_data_files_count" : "added_files_count", type: opt("int"), doc: "Added entry count", "field-id": 504 },
-    { name: v1 ? "existing_data_files_count" : "existing_files_count", type: opt("int"), doc: "Existing entry count", "field-id": 505 },
-    { name: v1 ? "deleted_data_files_count" : "deleted_files_count", type: opt("int"), doc: "Deleted entry count", "field-id": 506 },
+    {
+      name: v1 ? "added_data_files_count" : "added_files_count",
+      type: opt("int"),
+      doc: "Added entry count",
+      "field-id": 504,
+    },
+    {
+      name: v1 ? "existing_data_files_count" : "existing_files_count",
+      type: opt("int"),
+      doc: "Existing entry count",
+      "field-id": 505,
+    },
+    {
+      name: v1 ? "deleted_data_files_count" : "deleted_files_count",
+      type: opt("int"),
+      doc: "Deleted entry count",
+      "field-id": 506,
+    },
     { name: "added_rows_count", type: opt("long"), doc: "Added rows count", "field-id": 512 },
     { name: "existing_rows_count", type: opt("long"), doc: "Existing rows count", "field-id": 513 },
     { name: "deleted_rows_count", type: opt("long"), doc: "Deleted rows count", "field-id": 514 },
-    { name: "partitions", type: ["null", SUMMARY], doc: "Summary for each partition", default: null, "field-id": 507 },
-    { name: "key_metadata", type: ["null", "bytes"], doc: "Encryption key metadata blob", default: null, "field-id": 519 },
+    {
+      name: "partitions",
+      type: ["null", SUMMARY],
+      doc: "Summary for each partition",
+      default: null,
+      "field-id": 507,
+    },
+    {
+      name: "key_metadata",
+      type: ["null", "bytes"],
+      doc: "Encryption key metadata blob",
+      default: null,
+      "field-id": 519,
+    },
   );
   return { type: "record", name: "manifest_file", fields };
 }
@@ -127,7 +188,10 @@ export interface ManifestListWriteOptions {
  * Encodes a manifest list (deflate). Manifests whose sequence numbers are unassigned must be
  * given the snapshot's sequence number by the caller before writing.
  */
-export function writeManifestList(manifests: readonly ManifestFile[], opts: ManifestListWriteOptions): Buffer {
+export function writeManifestList(
+  manifests: readonly ManifestFile[],
+  opts: ManifestListWriteOptions,
+): Buffer {
   const v1 = opts.formatVersion === 1;
   const records = manifests.map((m) => {
     const r: AvroRecord = {

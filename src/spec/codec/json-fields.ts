@@ -34,7 +34,8 @@ export function asArray(value: unknown, path: string): unknown[] {
 /** A required string field. @throws JsonShapeError */
 export function reqString(o: JsonObject, key: string, path: string): string {
   const v = o[key];
-  if (typeof v !== "string") throw new JsonShapeError(`${path}.${key}`, `expected a string, got ${describe(v)}`);
+  if (typeof v !== "string")
+    throw new JsonShapeError(`${path}.${key}`, `expected a string, got ${describe(v)}`);
   return v;
 }
 
@@ -42,7 +43,8 @@ export function reqString(o: JsonObject, key: string, path: string): string {
 export function optString(o: JsonObject, key: string, path: string): string | undefined {
   const v = o[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== "string") throw new JsonShapeError(`${path}.${key}`, `expected a string, got ${describe(v)}`);
+  if (typeof v !== "string")
+    throw new JsonShapeError(`${path}.${key}`, `expected a string, got ${describe(v)}`);
   return v;
 }
 
@@ -81,7 +83,8 @@ export function optLong(o: JsonObject, key: string, path: string): bigint | unde
 /** A required boolean field. @throws JsonShapeError */
 export function reqBool(o: JsonObject, key: string, path: string): boolean {
   const v = o[key];
-  if (typeof v !== "boolean") throw new JsonShapeError(`${path}.${key}`, `expected a boolean, got ${describe(v)}`);
+  if (typeof v !== "boolean")
+    throw new JsonShapeError(`${path}.${key}`, `expected a boolean, got ${describe(v)}`);
   return v;
 }
 

@@ -15,7 +15,8 @@ export function partitionFieldsFromJson(json: unknown, path: string): PartitionF
   return asArray(json, path).map((x, i) => {
     const p = `${path}[${i}]`;
     const o = asObject(x, p);
-    const sourceIds = o["source-ids"] === undefined ? undefined : asArray(o["source-ids"], `${p}.source-ids`).map(Number);
+    const sourceIds =
+      o["source-ids"] === undefined ? undefined : asArray(o["source-ids"], `${p}.source-ids`).map(Number);
     const sourceId = optInt(o, "source-id", p) ?? sourceIds?.[0];
     if (sourceId === undefined) throw new JsonShapeError(`${p}.source-id`, "required field is missing");
     return {
@@ -60,9 +61,12 @@ export function sortOrderFromJson(json: unknown, path: string): SortOrder {
     const f = asObject(x, p);
     const direction = reqString(f, "direction", p).toLowerCase();
     const nullOrder = reqString(f, "null-order", p).toLowerCase();
-    if (direction !== "asc" && direction !== "desc") throw new JsonShapeError(`${p}.direction`, `must be asc or desc`);
-    if (nullOrder !== "nulls-first" && nullOrder !== "nulls-last") throw new JsonShapeError(`${p}.null-order`, `must be nulls-first or nulls-last`);
-    const sourceId = optInt(f, "source-id", p) ?? (f["source-ids"] ? Number(asArray(f["source-ids"], p)[0]) : undefined);
+    if (direction !== "asc" && direction !== "desc")
+      throw new JsonShapeError(`${p}.direction`, `must be asc or desc`);
+    if (nullOrder !== "nulls-first" && nullOrder !== "nulls-last")
+      throw new JsonShapeError(`${p}.null-order`, `must be nulls-first or nulls-last`);
+    const sourceId =
+      optInt(f, "source-id", p) ?? (f["source-ids"] ? Number(asArray(f["source-ids"], p)[0]) : undefined);
     if (sourceId === undefined) throw new JsonShapeError(`${p}.source-id`, "required field is missing");
     return { sourceId, transform: parseTransform(reqString(f, "transform", p)), direction, nullOrder };
   });

@@ -5,7 +5,16 @@
 import { fromJsonValue, toJsonValue } from "../conversions.js";
 import { Schema } from "../schema.js";
 import { type IcebergType, type NestedField, parsePrimitiveType, typeToString } from "../types.js";
-import { asArray, asObject, JsonShapeError, optInt, optString, reqBool, reqInt, reqString } from "./json-fields.js";
+import {
+  asArray,
+  asObject,
+  JsonShapeError,
+  optInt,
+  optString,
+  reqBool,
+  reqInt,
+  reqString,
+} from "./json-fields.js";
 
 /** Decodes a type from JSON. @throws JsonShapeError naming the path. */
 export function typeFromJson(json: unknown, path: string): IcebergType {
@@ -20,7 +29,10 @@ export function typeFromJson(json: unknown, path: string): IcebergType {
   const kind = reqString(o, "type", path);
   switch (kind) {
     case "struct":
-      return { kind: "struct", fields: asArray(o.fields, `${path}.fields`).map((f, i) => fieldFromJson(f, `${path}.fields[${i}]`)) };
+      return {
+        kind: "struct",
+        fields: asArray(o.fields, `${path}.fields`).map((f, i) => fieldFromJson(f, `${path}.fields[${i}]`)),
+      };
     case "list":
       return {
         kind: "list",
@@ -93,7 +105,12 @@ export function typeToJson(type: IcebergType): unknown {
 
 /** Encodes a struct field to JSON (omitting absent doc and defaults). */
 export function fieldToJson(f: NestedField): Record<string, unknown> {
-  const out: Record<string, unknown> = { id: f.id, name: f.name, required: f.required, type: typeToJson(f.type) };
+  const out: Record<string, unknown> = {
+    id: f.id,
+    name: f.name,
+    required: f.required,
+    type: typeToJson(f.type),
+  };
   if (f.doc !== undefined) out.doc = f.doc;
   if (f.initialDefault !== undefined) out["initial-default"] = toJsonValue(f.type, f.initialDefault);
   if (f.writeDefault !== undefined) out["write-default"] = toJsonValue(f.type, f.writeDefault);
@@ -103,10 +120,18 @@ export function fieldToJson(f: NestedField): Record<string, unknown> {
 /** Decodes a schema; `schema-id` defaults to `defaultId` (v1 schemas may omit it). */
 export function schemaFromJson(json: unknown, path: string, defaultId = 0): Schema {
   const o = asObject(json, path);
-  if (o.type !== undefined && o.type !== "struct") throw new JsonShapeError(`${path}.type`, "a schema must be a struct");
+  if (o.type !== undefined && o.type !== "struct")
+    throw new JsonShapeError(`${path}.type`, "a schema must be a struct");
   const fields = asArray(o.fields, `${path}.fields`).map((f, i) => fieldFromJson(f, `${path}.fields[${i}]`));
-  const ids = o["identifier-field-ids"] === undefined || o["identifier-field-ids"] === null ? [] : asArray(o["identifier-field-ids"], `${path}.identifier-field-ids`);
-  return new Schema(optInt(o, "schema-id", path) ?? defaultId, fields, ids.map((x) => Number(x)));
+  const ids =
+    o["identifier-field-ids"] === undefined || o["identifier-field-ids"] === null
+      ? []
+      : asArray(o["identifier-field-ids"], `${path}.identifier-field-ids`);
+  return new Schema(
+    optInt(o, "schema-id", path) ?? defaultId,
+    fields,
+    ids.map((x) => Number(x)),
+  );
 }
 
 /** Encodes a schema to JSON. */

@@ -24,7 +24,18 @@ import {
   type StatisticsFile,
   type TableMetadata,
 } from "../table-metadata.js";
-import { asArray, asObject, JsonShapeError, optInt, optLong, optString, reqInt, reqLong, reqString, stringMap } from "./json-fields.js";
+import {
+  asArray,
+  asObject,
+  JsonShapeError,
+  optInt,
+  optLong,
+  optString,
+  reqInt,
+  reqLong,
+  reqString,
+  stringMap,
+} from "./json-fields.js";
 import {
   partitionFieldsFromJson,
   partitionFieldsToJson,
@@ -45,12 +56,15 @@ export function parseTableMetadata(input: string | unknown): TableMetadata {
   const p = "metadata";
   const formatVersion = reqInt(o, "format-version", p);
   if (formatVersion < 1 || formatVersion > MAX_FORMAT_VERSION) {
-    throw new Error(`unsupported table format version ${formatVersion} (this build reads 1..${MAX_FORMAT_VERSION})`);
+    throw new Error(
+      `unsupported table format version ${formatVersion} (this build reads 1..${MAX_FORMAT_VERSION})`,
+    );
   }
   if (formatVersion >= 2) {
     // v2+ metadata must use the list forms (spec "Table Metadata Fields"); Java rejects them missing too.
     for (const key of ["table-uuid", "last-sequence-number", "schemas", "current-schema-id"]) {
-      if (o[key] === undefined || o[key] === null) throw new JsonShapeError(`${p}.${key}`, `required in format v${formatVersion} but missing`);
+      if (o[key] === undefined || o[key] === null)
+        throw new JsonShapeError(`${p}.${key}`, `required in format v${formatVersion} but missing`);
     }
   }
   const schemas: Schema[] =
@@ -62,39 +76,62 @@ export function parseTableMetadata(input: string | unknown): TableMetadata {
     throw new JsonShapeError(`${p}.current-schema-id`, `no schema with id ${currentSchemaId}`);
   }
   if (formatVersion >= 2) {
-    for (const key of ["partition-specs", "default-spec-id", "last-partition-id", "sort-orders", "default-sort-order-id"]) {
-      if (o[key] === undefined || o[key] === null) throw new JsonShapeError(`${p}.${key}`, `required in format v${formatVersion} but missing`);
+    for (const key of [
+      "partition-specs",
+      "default-spec-id",
+      "last-partition-id",
+      "sort-orders",
+      "default-sort-order-id",
+    ]) {
+      if (o[key] === undefined || o[key] === null)
+        throw new JsonShapeError(`${p}.${key}`, `required in format v${formatVersion} but missing`);
     }
   }
   const partitionSpecs: PartitionSpec[] =
     o["partition-specs"] !== undefined
-      ? asArray(o["partition-specs"], `${p}.partition-specs`).map((s, i) => partitionSpecFromJson(s, `${p}.partition-specs[${i}]`))
+      ? asArray(o["partition-specs"], `${p}.partition-specs`).map((s, i) =>
+          partitionSpecFromJson(s, `${p}.partition-specs[${i}]`),
+        )
       : [{ specId: 0, fields: partitionFieldsFromJson(o["partition-spec"] ?? [], `${p}.partition-spec`) }];
   const defaultSpecId = optInt(o, "default-spec-id", p) ?? partitionSpecs[0]!.specId;
   const lastPartitionId =
-    optInt(o, "last-partition-id", p) ?? partitionSpecs.reduce((m, s) => Math.max(m, lastAssignedFieldId(s)), 999);
+    optInt(o, "last-partition-id", p) ??
+    partitionSpecs.reduce((m, s) => Math.max(m, lastAssignedFieldId(s)), 999);
   const sortOrders =
     o["sort-orders"] !== undefined
-      ? asArray(o["sort-orders"], `${p}.sort-orders`).map((s, i) => sortOrderFromJson(s, `${p}.sort-orders[${i}]`))
+      ? asArray(o["sort-orders"], `${p}.sort-orders`).map((s, i) =>
+          sortOrderFromJson(s, `${p}.sort-orders[${i}]`),
+        )
       : [UNSORTED_ORDER];
   let currentSnapshotId = optLong(o, "current-snapshot-id", p) ?? null;
   if (currentSnapshotId === -1n) currentSnapshotId = null;
-  const snapshots = asArray(o.snapshots ?? [], `${p}.snapshots`).map((s, i) => snapshotFromJson(s, `${p}.snapshots[${i}]`));
+  const snapshots = asArray(o.snapshots ?? [], `${p}.snapshots`).map((s, i) =>
+    snapshotFromJson(s, `${p}.snapshots[${i}]`),
+  );
   const refs: Record<string, SnapshotRef> = {};
   if (o.refs !== undefined && o.refs !== null) {
-    for (const [name, r] of Object.entries(asObject(o.refs, `${p}.refs`))) refs[name] = refFromJson(r, `${p}.refs.${name}`);
+    for (const [name, r] of Object.entries(asObject(o.refs, `${p}.refs`)))
+      refs[name] = refFromJson(r, `${p}.refs.${name}`);
   }
-  if (!refs[MAIN_BRANCH] && currentSnapshotId !== null) refs[MAIN_BRANCH] = { snapshotId: currentSnapshotId, type: "branch" };
-  const snapshotLog: SnapshotLogEntry[] = asArray(o["snapshot-log"] ?? [], `${p}.snapshot-log`).map((e, i) => {
-    const q = `${p}.snapshot-log[${i}]`;
-    const x = asObject(e, q);
-    return { snapshotId: reqLong(x, "snapshot-id", q), timestampMs: Number(reqLong(x, "timestamp-ms", q)) };
-  });
-  const metadataLog: MetadataLogEntry[] = asArray(o["metadata-log"] ?? [], `${p}.metadata-log`).map((e, i) => {
-    const q = `${p}.metadata-log[${i}]`;
-    const x = asObject(e, q);
-    return { metadataFile: reqString(x, "metadata-file", q), timestampMs: Number(reqLong(x, "timestamp-ms", q)) };
-  });
+  if (!refs[MAIN_BRANCH] && currentSnapshotId !== null)
+    refs[MAIN_BRANCH] = { snapshotId: currentSnapshotId, type: "branch" };
+  const snapshotLog: SnapshotLogEntry[] = asArray(o["snapshot-log"] ?? [], `${p}.snapshot-log`).map(
+    (e, i) => {
+      const q = `${p}.snapshot-log[${i}]`;
+      const x = asObject(e, q);
+      return { snapshotId: reqLong(x, "snapshot-id", q), timestampMs: Number(reqLong(x, "timestamp-ms", q)) };
+    },
+  );
+  const metadataLog: MetadataLogEntry[] = asArray(o["metadata-log"] ?? [], `${p}.metadata-log`).map(
+    (e, i) => {
+      const q = `${p}.metadata-log[${i}]`;
+      const x = asObject(e, q);
+      return {
+        metadataFile: reqString(x, "metadata-file", q),
+        timestampMs: Number(reqLong(x, "timestamp-ms", q)),
+      };
+    },
+  );
   const statistics: StatisticsFile[] = asArray(o.statistics ?? [], `${p}.statistics`).map((e, i) => {
     const q = `${p}.statistics[${i}]`;
     const x = asObject(e, q);
@@ -107,17 +144,18 @@ export function parseTableMetadata(input: string | unknown): TableMetadata {
       blobMetadata: asArray(x["blob-metadata"] ?? [], `${q}.blob-metadata`),
     };
   });
-  const partitionStatistics: PartitionStatisticsFile[] = asArray(o["partition-statistics"] ?? [], `${p}.partition-statistics`).map(
-    (e, i) => {
-      const q = `${p}.partition-statistics[${i}]`;
-      const x = asObject(e, q);
-      return {
-        snapshotId: reqLong(x, "snapshot-id", q),
-        statisticsPath: reqString(x, "statistics-path", q),
-        fileSizeInBytes: reqLong(x, "file-size-in-bytes", q),
-      };
-    },
-  );
+  const partitionStatistics: PartitionStatisticsFile[] = asArray(
+    o["partition-statistics"] ?? [],
+    `${p}.partition-statistics`,
+  ).map((e, i) => {
+    const q = `${p}.partition-statistics[${i}]`;
+    const x = asObject(e, q);
+    return {
+      snapshotId: reqLong(x, "snapshot-id", q),
+      statisticsPath: reqString(x, "statistics-path", q),
+      fileSizeInBytes: reqLong(x, "file-size-in-bytes", q),
+    };
+  });
   const md: TableMetadata = {
     formatVersion: formatVersion as FormatVersion,
     tableUuid: optString(o, "table-uuid", p) ?? randomUUID(),
@@ -141,7 +179,8 @@ export function parseTableMetadata(input: string | unknown): TableMetadata {
     statistics,
     partitionStatistics,
     nextRowId: optLong(o, "next-row-id", p),
-    encryptionKeys: o["encryption-keys"] === undefined ? undefined : asArray(o["encryption-keys"], `${p}.encryption-keys`),
+    encryptionKeys:
+      o["encryption-keys"] === undefined ? undefined : asArray(o["encryption-keys"], `${p}.encryption-keys`),
   };
   if (!md.partitionSpecs.some((s) => s.specId === md.defaultSpecId)) {
     throw new JsonShapeError(`${p}.default-spec-id`, `no partition spec with id ${md.defaultSpecId}`);
@@ -172,7 +211,8 @@ export function snapshotFromJson(json: unknown, path: string): Snapshot {
 export function refFromJson(json: unknown, path: string): SnapshotRef {
   const o = asObject(json, path);
   const type = reqString(o, "type", path).toLowerCase();
-  if (type !== "branch" && type !== "tag") throw new JsonShapeError(`${path}.type`, `must be branch or tag, got ${type}`);
+  if (type !== "branch" && type !== "tag")
+    throw new JsonShapeError(`${path}.type`, `must be branch or tag, got ${type}`);
   const ms = (k: string) => {
     const v = optLong(o, k, path);
     return v === undefined ? undefined : Number(v);
@@ -225,7 +265,10 @@ export function tableMetadataToJson(md: TableMetadata): Record<string, unknown> 
   if (v === 1) out.schema = schemaToJson(current);
   out["current-schema-id"] = md.currentSchemaId;
   out.schemas = md.schemas.map(schemaToJson);
-  if (v === 1) out["partition-spec"] = partitionFieldsToJson(md.partitionSpecs.find((s) => s.specId === md.defaultSpecId)!.fields);
+  if (v === 1)
+    out["partition-spec"] = partitionFieldsToJson(
+      md.partitionSpecs.find((s) => s.specId === md.defaultSpecId)!.fields,
+    );
   out["default-spec-id"] = md.defaultSpecId;
   out["partition-specs"] = md.partitionSpecs.map(partitionSpecToJson);
   out["last-partition-id"] = md.lastPartitionId;
@@ -252,8 +295,14 @@ export function tableMetadataToJson(md: TableMetadata): Record<string, unknown> 
     "statistics-path": s.statisticsPath,
     "file-size-in-bytes": s.fileSizeInBytes,
   }));
-  out["snapshot-log"] = md.snapshotLog.map((e) => ({ "timestamp-ms": e.timestampMs, "snapshot-id": e.snapshotId }));
-  out["metadata-log"] = md.metadataLog.map((e) => ({ "timestamp-ms": e.timestampMs, "metadata-file": e.metadataFile }));
+  out["snapshot-log"] = md.snapshotLog.map((e) => ({
+    "timestamp-ms": e.timestampMs,
+    "snapshot-id": e.snapshotId,
+  }));
+  out["metadata-log"] = md.metadataLog.map((e) => ({
+    "timestamp-ms": e.timestampMs,
+    "metadata-file": e.metadataFile,
+  }));
   if (md.nextRowId !== undefined) out["next-row-id"] = md.nextRowId;
   if (md.encryptionKeys !== undefined) out["encryption-keys"] = md.encryptionKeys;
   return out;

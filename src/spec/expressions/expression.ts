@@ -145,7 +145,12 @@ export function referencedFieldIds(e: Expression, out = new Set<number>()): Set<
 
 /** A short human-readable rendering, for EXPLAIN output and messages. */
 export function expressionToString(e: Expression): string {
-  const lit = (v: PrimitiveValue) => (typeof v === "string" ? `'${v}'` : v instanceof Uint8Array ? `X'${Buffer.from(v).toString("hex")}'` : String(v));
+  const lit = (v: PrimitiveValue) =>
+    typeof v === "string"
+      ? `'${v}'`
+      : v instanceof Uint8Array
+        ? `X'${Buffer.from(v).toString("hex")}'`
+        : String(v);
   switch (e.op) {
     case "true":
     case "false":

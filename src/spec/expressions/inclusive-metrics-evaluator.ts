@@ -14,7 +14,10 @@ const FLOATS = new Set(["float", "double"]);
  * Builds an evaluator for a filter. `includeEmptyFiles` keeps files with zero records (off by
  * default: they hold no rows).
  */
-export function inclusiveMetricsEvaluator(filter: Expression, includeEmptyFiles = false): (file: DataFile) => boolean {
+export function inclusiveMetricsEvaluator(
+  filter: Expression,
+  includeEmptyFiles = false,
+): (file: DataFile) => boolean {
   const expr = rewriteNot(filter);
   return (file) => {
     if (file.recordCount === 0n && !includeEmptyFiles) return false;
@@ -92,8 +95,10 @@ function evaluate(e: Expression, f: DataFile): boolean {
       const prefix = String(e.value);
       const lower = bound(f.lowerBounds, e.ref) as string | undefined;
       const upper = bound(f.upperBounds, e.ref) as string | undefined;
-      if (lower !== undefined && compareValues(e.ref.type, lower.slice(0, prefix.length), prefix) > 0) return false;
-      if (upper !== undefined && compareValues(e.ref.type, upper.slice(0, prefix.length), prefix) < 0) return false;
+      if (lower !== undefined && compareValues(e.ref.type, lower.slice(0, prefix.length), prefix) > 0)
+        return false;
+      if (upper !== undefined && compareValues(e.ref.type, upper.slice(0, prefix.length), prefix) < 0)
+        return false;
       return true;
     }
   }
@@ -121,7 +126,10 @@ function skipNullsOrNaNs(f: DataFile, ref: BoundReference): boolean {
   return values !== undefined && nulls !== undefined && nans !== undefined && values === nulls + nans;
 }
 
-function bound(bounds: ReadonlyMap<number, Uint8Array> | undefined, ref: BoundReference): PrimitiveValue | undefined {
+function bound(
+  bounds: ReadonlyMap<number, Uint8Array> | undefined,
+  ref: BoundReference,
+): PrimitiveValue | undefined {
   const b = bounds?.get(ref.fieldId);
   if (b === undefined) return undefined;
   try {

@@ -13,7 +13,10 @@ import { type BoundReference, type Expression, rewriteNot } from "./expression.j
  * Builds an evaluator of a partition predicate (references by partition field id) over
  * manifests written with a spec whose partition struct is `partitionType`.
  */
-export function manifestEvaluator(partitionFilter: Expression, partitionType: StructType): (m: ManifestFile) => boolean {
+export function manifestEvaluator(
+  partitionFilter: Expression,
+  partitionType: StructType,
+): (m: ManifestFile) => boolean {
   const expr = rewriteNot(partitionFilter);
   const positions = new Map(partitionType.fields.map((f, i) => [f.id, i]));
   return (m) => {
@@ -64,7 +67,9 @@ function evaluate(e: Expression, summaryOf: (r: BoundReference) => FieldSummary 
       return true;
     case "in":
       if (noValues || e.values.length === 0) return false;
-      return e.values.some((v) => (lower === undefined || cmp(lower, v) <= 0) && (upper === undefined || cmp(upper, v) >= 0));
+      return e.values.some(
+        (v) => (lower === undefined || cmp(lower, v) <= 0) && (upper === undefined || cmp(upper, v) >= 0),
+      );
     case "startsWith": {
       if (noValues) return false;
       const p = String(e.value);

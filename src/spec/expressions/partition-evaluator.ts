@@ -30,16 +30,16 @@ export function partitionEvaluator(
         if (i === undefined) return true;
         const v = p[i] ?? null;
         const cmp = (x: PrimitiveValue) => compareValues(e.ref.type, v as PrimitiveValue, x);
-        const isNaN = typeof v === "number" && Number.isNaN(v);
+        const valueIsNaN = typeof v === "number" && Number.isNaN(v);
         switch (e.op) {
           case "isNull":
             return v === null;
           case "notNull":
             return v !== null;
           case "isNaN":
-            return isNaN;
+            return valueIsNaN;
           case "notNaN":
-            return !isNaN;
+            return !valueIsNaN;
         }
         if (v === null) return false;
         switch (e.op) {

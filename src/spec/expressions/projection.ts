@@ -38,7 +38,11 @@ export function projectInclusive(filter: Expression, spec: PartitionSpec, schema
   return visit(rewriteNot(filter));
 }
 
-function projectPredicate(e: Exclude<Expression, { op: "true" | "false" | "and" | "or" | "not" }>, pf: PartitionField, schema: Schema): Expression {
+function projectPredicate(
+  e: Exclude<Expression, { op: "true" | "false" | "and" | "or" | "not" }>,
+  pf: PartitionField,
+  schema: Schema,
+): Expression {
   const source = schema.findField(pf.sourceId);
   if (!source || !isPrimitive(source.type)) return TRUE;
   const t = pf.transform;
@@ -70,7 +74,9 @@ function projectPredicate(e: Exclude<Expression, { op: "true" | "false" | "and" 
       if (t.kind === "truncate" && e.ref.type.kind === "string") {
         const prefix = e.value as string;
         const truncated = apply(prefix) as string;
-        return Array.from(prefix).length <= t.width ? { op: "startsWith", ref, value: truncated } : { op: "eq", ref, value: truncated };
+        return Array.from(prefix).length <= t.width
+          ? { op: "startsWith", ref, value: truncated }
+          : { op: "eq", ref, value: truncated };
       }
       return TRUE;
     default: {
@@ -80,11 +86,15 @@ function projectPredicate(e: Exclude<Expression, { op: "true" | "false" | "and" 
       const discrete = isDiscrete(e.ref.type);
       switch (e.op) {
         case "lt":
-          return discrete ? { op: "ltEq", ref, value: apply(step(e.ref.type, e.value, -1)) } : { op: "ltEq", ref, value: apply(e.value) };
+          return discrete
+            ? { op: "ltEq", ref, value: apply(step(e.ref.type, e.value, -1)) }
+            : { op: "ltEq", ref, value: apply(e.value) };
         case "ltEq":
           return { op: "ltEq", ref, value: apply(e.value) };
         case "gt":
-          return discrete ? { op: "gtEq", ref, value: apply(step(e.ref.type, e.value, 1)) } : { op: "gtEq", ref, value: apply(e.value) };
+          return discrete
+            ? { op: "gtEq", ref, value: apply(step(e.ref.type, e.value, 1)) }
+            : { op: "gtEq", ref, value: apply(e.value) };
         case "gtEq":
           return { op: "gtEq", ref, value: apply(e.value) };
       }
@@ -99,7 +109,17 @@ function isOrderPreserving(t: Transform): boolean {
 
 /** Types whose values have a successor/predecessor (integers, dates, times, timestamps, decimals). */
 function isDiscrete(type: PrimitiveType): boolean {
-  return ["int", "long", "date", "time", "timestamp", "timestamptz", "timestamp_ns", "timestamptz_ns", "decimal"].includes(type.kind);
+  return [
+    "int",
+    "long",
+    "date",
+    "time",
+    "timestamp",
+    "timestamptz",
+    "timestamp_ns",
+    "timestamptz_ns",
+    "decimal",
+  ].includes(type.kind);
 }
 
 function step(type: PrimitiveType, v: PrimitiveValue, by: 1 | -1): PrimitiveValue {

@@ -18,7 +18,8 @@ export function decodeDeletionVector(blob: Uint8Array, source = "deletion vector
   const b = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
   if (b.length < 12) throw new Error(`${source}: blob too short (${b.length} bytes)`);
   const length = b.readUInt32BE(0);
-  if (length + 8 !== b.length) throw new Error(`${source}: length field ${length} does not match blob size ${b.length}`);
+  if (length + 8 !== b.length)
+    throw new Error(`${source}: length field ${length} does not match blob size ${b.length}`);
   if (!MAGIC.every((m, i) => b[4 + i] === m)) throw new Error(`${source}: bad deletion vector magic`);
   const body = b.subarray(4, 4 + length);
   const crc = b.readUInt32BE(4 + length);
