@@ -29,11 +29,24 @@ export interface BaseTableRef {
   readonly ctes: ReadonlySet<string>;
 }
 
+/** Parse trees by SQL text: parsing is a pure function of the text, so entries never go stale. */
+const parseCache = new Map<string, AstNode[]>();
+const PARSE_CACHE_MAX = 512;
+
 /**
- * Parses SQL with DuckDB's parser.
+ * Parses SQL with DuckDB's parser (results cached by text; treat them as read-only).
  * @throws ValidationError with DuckDB's message and the line and column of the error.
  */
 export async function parseWithDuckDB(duck: Duck, sql: string): Promise<AstNode[]> {
+  const cached = parseCache.get(sql);
+  if (cached) return cached;
+  const parsed = await parseUncached(duck, sql);
+  if (parseCache.size >= PARSE_CACHE_MAX) parseCache.delete(parseCache.keys().next().value as string);
+  parseCache.set(sql, parsed);
+  return parsed;
+}
+
+async function parseUncached(duck: Duck, sql: string): Promise<AstNode[]> {
   const rows = await duck.query(`SELECT json_serialize_sql(${quoteString(sql)}) AS j`);
   const parsed = parseJson(String(rows[0]!.j)) as AstNode;
   if (parsed.error) {

@@ -20,7 +20,7 @@ import {
 import { stringifyJson } from "../../spec/json.js";
 import type { Schema } from "../../spec/schema.js";
 import { isPrimitive, type PrimitiveType } from "../../spec/types.js";
-import type { PrimitiveValue } from "../../spec/values.js";
+import { isoDateToDays, isoTimestampToEpoch, type PrimitiveValue } from "../../spec/values.js";
 import { decodePartitionKey, partitionKeySql } from "../../table/partition-sql.js";
 import { type AstNode, type BaseTableRef, whereConjuncts } from "./duckdb-ast.js";
 
@@ -57,7 +57,8 @@ const VOLATILE = new Set([
   "localtime",
 ]);
 
-interface Pending {
+/** A constant expression to fold, cast to a column type. */
+export interface Pending {
   readonly node: AstNode;
   readonly type: PrimitiveType;
   value?: PrimitiveValue | null | undefined;
@@ -94,11 +95,20 @@ function isConstant(n: unknown): boolean {
 }
 
 /**
- * Builds the row filter of `ref` from its SELECT's WHERE clause (TRUE when nothing applies).
+ * A row filter whose constants still need folding: collect the `pending` constants of several
+ * tables, fold them with one {@link foldConstants} call, then `finish()` each filter.
+ */
+export interface DraftFilter {
+  readonly pending: Pending[];
+  finish(): Expression;
+}
+
+/**
+ * Drafts the row filter of `ref` from its SELECT's WHERE clause (TRUE when nothing applies);
  * `schema` is the schema the scan reads with.
  */
-export async function pushdownFilter(duck: Duck, ref: BaseTableRef, schema: Schema): Promise<Expression> {
-  if (!ref.prunable || !ref.select) return TRUE;
+export function draftFilter(ref: BaseTableRef, schema: Schema): DraftFilter {
+  if (!ref.prunable || !ref.select) return { pending: [], finish: () => TRUE };
   const qualifier = (ref.alias || ref.table).toLowerCase();
   const columns = new Map(
     schema.fields.filter((f) => isPrimitive(f.type)).map((f) => [f.name.toLowerCase(), f]),
@@ -197,14 +207,17 @@ export async function pushdownFilter(duck: Duck, ref: BaseTableRef, schema: Sche
   const drafts = whereConjuncts(ref.select)
     .map(draft)
     .filter((d): d is Draft => d !== undefined);
-  if (drafts.length === 0) return TRUE;
-  await foldConstants(duck, pending);
-  let out: Expression = TRUE;
-  for (const d of drafts) {
-    const e = finish(d);
-    if (e) out = and(out, e);
-  }
-  return out;
+  return {
+    pending,
+    finish: () => {
+      let out: Expression = TRUE;
+      for (const d of drafts) {
+        const e = finish(d);
+        if (e) out = and(out, e);
+      }
+      return out;
+    },
+  };
 }
 
 /** Whether a draft covers its whole AST node (ANDs may drop parts; NOT must not). */
@@ -270,8 +283,43 @@ function finish(d: Draft): Expression | undefined {
  * SQL (`json_deserialize_sql`), casts each to its column's type with TRY_CAST and returns an
  * exact text key that decodes into the Iceberg value (NULL when it does not fit).
  */
-async function foldConstants(duck: Duck, pending: Pending[]): Promise<void> {
-  if (pending.length === 0) return;
+export async function foldConstants(duck: Duck, all: Pending[]): Promise<void> {
+  // Plain literals (and CASTs of string literals to DATE/TIMESTAMP) are folded here; anything
+  // else (DATE '..' + INTERVAL ..., functions) goes to DuckDB in one batch.
+  const pending: Pending[] = [];
+  for (const p of all) {
+    const v = foldLiteral(p.node, p.type);
+    if (v === undefined) pending.push(p);
+    else p.value = v;
+  }
+  // Folded values of constants that do not depend on the session (no time zones) are cached.
+  const todo: Pending[] = [];
+  for (const p of pending) {
+    const key = foldKey(p);
+    if (key !== undefined && foldCache.has(key)) p.value = foldCache.get(key);
+    else todo.push(p);
+  }
+  if (todo.length === 0) return;
+  await foldInDuckDB(duck, todo);
+  for (const p of todo) {
+    const key = foldKey(p);
+    if (key === undefined || p.value === undefined) continue;
+    if (foldCache.size >= 4096) foldCache.delete(foldCache.keys().next().value as string);
+    foldCache.set(key, p.value);
+  }
+}
+
+const foldCache = new Map<string, PrimitiveValue | null>();
+
+/** Cache key of a constant, or undefined when its value may depend on the session's time zone. */
+function foldKey(p: Pending): string | undefined {
+  if (p.type.kind === "timestamptz" || p.type.kind === "timestamptz_ns") return undefined;
+  const text = stringifyJson(p.node);
+  if (/TIMESTAMP_TZ|time_?zone|TIMESTAMPTZ/i.test(text)) return undefined;
+  return `${p.type.kind}:${"scale" in p.type ? p.type.scale : ""}:${text}`;
+}
+
+async function foldInDuckDB(duck: Duck, pending: Pending[]): Promise<void> {
   const select = pending.map((p, i) => ({ ...p.node, alias: `c${i}` }));
   const stmt = {
     error: false,
@@ -316,4 +364,82 @@ async function foldConstants(duck: Duck, pending: Pending[]): Promise<void> {
   } catch {
     // Constants that DuckDB cannot evaluate here simply do not prune.
   }
+}
+
+const INTEGER_TYPES = new Set([
+  "TINYINT",
+  "SMALLINT",
+  "INTEGER",
+  "BIGINT",
+  "HUGEINT",
+  "UTINYINT",
+  "USMALLINT",
+  "UINTEGER",
+  "UBIGINT",
+]);
+
+/**
+ * Folds a literal in JS when the conversion to `type` is exact and unambiguous; undefined
+ * when DuckDB must decide (then the batch query does). Mirrors DuckDB's implicit casts:
+ * integers and decimals to numeric columns, strings to string/date/timestamp columns.
+ */
+export function foldLiteral(node: AstNode, type: PrimitiveType): PrimitiveValue | null | undefined {
+  let literal = node;
+  let castTo: string | undefined;
+  if (
+    node.class === "CAST" &&
+    !node.try_cast &&
+    isNode(node.child) &&
+    (node.child as AstNode).class === "CONSTANT"
+  ) {
+    literal = node.child as AstNode;
+    castTo = String((node.cast_type as { id?: string })?.id ?? "");
+    if (castTo !== "DATE" && castTo !== "TIMESTAMP" && castTo !== "VARCHAR") return undefined;
+  } else if (node.class !== "CONSTANT") return undefined;
+  const value = literal.value as {
+    type?: { id?: string; type_info?: { scale?: number } };
+    is_null?: boolean;
+    value?: unknown;
+  };
+  if (value.is_null) return null;
+  const id = value.type?.id ?? "";
+  const raw = value.value;
+  try {
+    if (castTo === "DATE")
+      return type.kind === "date" && typeof raw === "string" ? isoDateToDays(raw) : undefined;
+    if (castTo === "TIMESTAMP") {
+      return type.kind === "timestamp" &&
+        typeof raw === "string" &&
+        !/[zZ]|[+-]\d\d(:?\d\d)?$/.test(raw.trim())
+        ? isoTimestampToEpoch(raw, "micros")
+        : undefined;
+    }
+    if (INTEGER_TYPES.has(id) && (typeof raw === "number" || typeof raw === "bigint")) {
+      const v = BigInt(raw);
+      switch (type.kind) {
+        case "int":
+          return v >= -2147483648n && v <= 2147483647n ? Number(v) : undefined;
+        case "long":
+          return v >= -(2n ** 63n) && v < 2n ** 63n ? v : undefined;
+        case "decimal":
+          return v * 10n ** BigInt(type.scale);
+        case "double":
+          return Number.isSafeInteger(Number(v)) ? Number(v) : undefined;
+        default:
+          return undefined;
+      }
+    }
+    if (id === "DECIMAL" && (typeof raw === "number" || typeof raw === "bigint") && type.kind === "decimal") {
+      const scale = value.type?.type_info?.scale ?? 0;
+      if (scale > type.scale) return undefined;
+      return BigInt(raw) * 10n ** BigInt(type.scale - scale);
+    }
+    if (id === "VARCHAR" && typeof raw === "string") {
+      if (type.kind === "string") return raw;
+      if (type.kind === "date" && /^\d{4}-\d{2}-\d{2}$/.test(raw.trim())) return isoDateToDays(raw);
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
 }

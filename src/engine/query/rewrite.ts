@@ -10,6 +10,7 @@ import type { Duck } from "../../duckdb/connection.js";
 import { quoteIdent } from "../../duckdb/sql.js";
 import { ValidationError } from "../../errors.js";
 import type { Expression } from "../../spec/expressions/expression.js";
+import type { Schema } from "../../spec/schema.js";
 import type { Snapshot } from "../../spec/snapshot.js";
 import {
   planScan,
@@ -23,7 +24,7 @@ import type { Table } from "../../table/table.js";
 import { tokenize } from "../sql/tokenizer.js";
 import { type AstNode, type BaseTableRef, collectBaseTables, parseWithDuckDB } from "./duckdb-ast.js";
 import { metadataTableRelation } from "./metadata-tables.js";
-import { pushdownFilter } from "./predicate-pushdown.js";
+import { type DraftFilter, draftFilter, foldConstants } from "./predicate-pushdown.js";
 import { extractTimeTravel, type TimeTravelClause } from "./time-travel.js";
 
 /** How the engine resolves names; implemented by the session. */
@@ -64,6 +65,24 @@ export async function rewriteQuery(
   for (const c of clauses) replacements.push({ start: c.start, end: c.end, text: "" });
   const usedClauses = new Set<TimeTravelClause>();
 
+  // Pass 1: resolve every reference (each table loaded once) and draft its row filter.
+  const tables = new Map<string, Awaited<ReturnType<TableResolver["resolve"]>>>();
+  const resolve = async (parts: string[]) => {
+    const key = parts.join("\u0000");
+    if (!tables.has(key)) tables.set(key, await resolver.resolve(parts));
+    return tables.get(key);
+  };
+  interface Pending {
+    ref: BaseTableRef;
+    nameEnd: number;
+    clause: TimeTravelClause | undefined;
+    metaIdx: number;
+    resolved: NonNullable<Awaited<ReturnType<TableResolver["resolve"]>>>;
+    snapshot: Snapshot | undefined;
+    schema: Schema;
+    filter?: DraftFilter;
+  }
+  const pending: Pending[] = [];
   for (const ref of refs) {
     if (!ref.catalog && !ref.schema && ref.ctes.has(ref.table.toLowerCase())) continue;
     const nameEnd = qualifiedNameEnd(tokens, ref.location);
@@ -71,40 +90,55 @@ export async function rewriteQuery(
     const parts = [ref.catalog, ref.schema, ref.table].filter((p) => p !== "");
     const metaIdx = ref.table.indexOf("$");
     const baseParts = metaIdx > 0 ? [...parts.slice(0, -1), ref.table.slice(0, metaIdx)] : parts;
-    const resolved = await resolver.resolve(baseParts);
+    const resolved = await resolve(baseParts);
     if (!resolved) {
       if (clause)
         throw new ValidationError(`time travel is only supported on lakehouse tables: ${parts.join(".")}`);
       continue;
     }
     if (clause) usedClauses.add(clause);
-    const { table } = resolved;
     const selector = clause ? await evaluateTimeTravel(duck, clause) : {};
+    const snapshot = selectSnapshot(resolved.table.metadata, selector);
+    const schema = schemaForSnapshot(resolved.table.metadata, snapshot, clause !== undefined);
+    pending.push({
+      ref,
+      nameEnd,
+      clause,
+      metaIdx,
+      resolved,
+      snapshot,
+      schema,
+      filter: metaIdx > 0 ? undefined : draftFilter(ref, schema),
+    });
+  }
+  // Pass 2: fold every constant of every filter in one DuckDB round trip, then plan each scan.
+  await foldConstants(
+    duck,
+    pending.flatMap((p) => p.filter?.pending ?? []),
+  );
+  for (const p of pending) {
+    const { ref, table } = { ref: p.ref, table: p.resolved.table };
     let relation: string;
-    if (metaIdx > 0) {
-      const snapshot = selectSnapshot(table.metadata, selector);
+    if (p.metaIdx > 0) {
       relation = await metadataTableRelation(
         table,
-        ref.table.slice(metaIdx + 1).toLowerCase(),
-        clause ? snapshot : undefined,
+        ref.table.slice(p.metaIdx + 1).toLowerCase(),
+        p.clause ? p.snapshot : undefined,
       );
     } else {
-      const timeTravel = clause !== undefined;
-      const snapshot: Snapshot | undefined = selectSnapshot(table.metadata, selector);
-      const schema = schemaForSnapshot(table.metadata, snapshot, timeTravel);
-      const filter = await pushdownFilter(duck, ref, schema);
+      const filter = p.filter!.finish();
       const plan = await planScan(table, {
-        ...(snapshot ? { snapshotId: snapshot.snapshotId } : {}),
+        ...(p.snapshot ? { snapshotId: p.snapshot.snapshotId } : {}),
         filter,
       });
-      const finalPlan = timeTravel ? plan : { ...plan, schema };
-      scans.push({ name: resolved.qualifiedName, plan: finalPlan, filter });
+      const finalPlan = { ...plan, schema: p.schema };
+      scans.push({ name: p.resolved.qualifiedName, plan: finalPlan, filter });
       const count = countStarFromMetadata(root, ref, finalPlan);
       if (count !== undefined) return { sql: count, scans };
       relation = await scanRelation(table, finalPlan, { duck });
     }
     const alias = ref.alias ? "" : ` AS ${quoteIdent(ref.table)}`;
-    replacements.push({ start: ref.location, end: nameEnd, text: `${relation}${alias}` });
+    replacements.push({ start: ref.location, end: p.nameEnd, text: `${relation}${alias}` });
   }
   for (const c of clauses) {
     if (!usedClauses.has(c))
