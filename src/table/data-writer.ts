@@ -111,7 +111,7 @@ export async function writeDataFiles(
         ? `PARTITION_BY (${partCols.map((_, i) => quoteIdent(`__p${i}`)).join(", ")})`
         : `FILE_SIZE_BYTES ${Math.max(1024, Math.floor(target))}`,
     ];
-    const select = `SELECT ${[...columns, ...partCols].join(", ")} FROM (${sourceSql}) AS src`;
+    const select = `SELECT ${[...columns, ...partCols].join(", ")} FROM (${sourceSql}) AS src${sortClause(md, schema)}`;
     await duck.run(`COPY (${select}) TO ${quoteString(staging.localPath)} (${options.join(", ")})`);
     const localFiles = await listParquet(staging.localPath);
     const metrics = await readParquetMetrics(duck, localFiles, schema);
@@ -162,6 +162,22 @@ export async function writeDataFiles(
   } finally {
     await staging.cleanup();
   }
+}
+
+/**
+ * ORDER BY of the table's default sort order (Iceberg spec "Sorting": writers should sort by
+ * it), with each field's transform, direction and null order; empty when unsorted.
+ */
+function sortClause(md: Table["metadata"], schema: Schema): string {
+  const order = md.sortOrders.find((o) => o.orderId === md.defaultSortOrderId);
+  if (!order || order.fields.length === 0) return "";
+  const keys = order.fields.flatMap((f) => {
+    const source = schema.findField(f.sourceId);
+    if (!source || !isPrimitive(source.type) || f.transform.kind === "unknown" || f.transform.kind === "void") return [];
+    const expr = transformSql(f.transform, `src.${quoteIdent(source.name)}`, source.type);
+    return [`${expr} ${f.direction === "desc" ? "DESC" : "ASC"} ${f.nullOrder === "nulls-first" ? "NULLS FIRST" : "NULLS LAST"}`];
+  });
+  return keys.length > 0 ? ` ORDER BY ${keys.join(", ")}` : "";
 }
 
 async function publish(staging: StagingDirectory, local: string, location: string): Promise<void> {

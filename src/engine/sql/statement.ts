@@ -4,6 +4,7 @@
  * USE, EXPLAIN. Queries (SELECT, WITH, VALUES, TABLE, FROM-first) are kept as text for the
  * query rewriter. Grammar follows Trino's `SqlBase.g4` for these statements.
  */
+import { UnsupportedOperationError } from "../../errors.js";
 import type { IcebergType } from "../../spec/types.js";
 import { type LiteralValue, Parser, type QualifiedName } from "./parser.js";
 import { isKeyword } from "./tokenizer.js";
@@ -137,6 +138,9 @@ export function parseStatement(sql: string): Statement {
     const args = parseCallArguments(p);
     p.expectEnd();
     return { kind: "call", procedure, args };
+  }
+  for (const kw of ["DELETE", "UPDATE", "MERGE", "TRUNCATE", "GRANT", "REVOKE", "SET", "RESET", "PREPARE", "EXECUTE", "DEALLOCATE", "START", "COMMIT", "ROLLBACK"]) {
+    if (p.isKeyword(kw)) throw new UnsupportedOperationError(`${kw} statements are not supported yet`);
   }
   if (p.acceptKeyword("USE")) {
     const name = p.qualifiedName("schema name");
