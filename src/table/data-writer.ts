@@ -173,9 +173,12 @@ function sortClause(md: Table["metadata"], schema: Schema): string {
   if (!order || order.fields.length === 0) return "";
   const keys = order.fields.flatMap((f) => {
     const source = schema.findField(f.sourceId);
-    if (!source || !isPrimitive(source.type) || f.transform.kind === "unknown" || f.transform.kind === "void") return [];
+    if (!source || !isPrimitive(source.type) || f.transform.kind === "unknown" || f.transform.kind === "void")
+      return [];
     const expr = transformSql(f.transform, `src.${quoteIdent(source.name)}`, source.type);
-    return [`${expr} ${f.direction === "desc" ? "DESC" : "ASC"} ${f.nullOrder === "nulls-first" ? "NULLS FIRST" : "NULLS LAST"}`];
+    return [
+      `${expr} ${f.direction === "desc" ? "DESC" : "ASC"} ${f.nullOrder === "nulls-first" ? "NULLS FIRST" : "NULLS LAST"}`,
+    ];
   });
   return keys.length > 0 ? ` ORDER BY ${keys.join(", ")}` : "";
 }

@@ -5,9 +5,10 @@
 import { randomUUID } from "node:crypto";
 import { writeManifest } from "../spec/avro/manifest-avro.js";
 import { toBytes } from "../spec/conversions.js";
-import { type ManifestEntry, ManifestEntryStatus } from "../spec/manifest-entry.js";
+import { type DataFile, type ManifestEntry, ManifestEntryStatus } from "../spec/manifest-entry.js";
 import { type FieldSummary, ManifestContent, type ManifestFile } from "../spec/manifest-file.js";
 import type { PartitionSpec } from "../spec/partition-spec.js";
+import { specById } from "../spec/table-metadata.js";
 import type { PrimitiveType } from "../spec/types.js";
 import { compareValues, type PrimitiveValue } from "../spec/values.js";
 import { specPartitionType } from "./manifest-reader.js";
@@ -105,5 +106,28 @@ export async function writeManifestFile(
       partitionType.fields.map((f) => f.type as PrimitiveType),
       entries.filter((e) => e.status !== ManifestEntryStatus.DELETED).map((e) => e.dataFile.partition),
     ),
+  };
+}
+
+/**
+ * A writer of the manifest that lists a snapshot's new files, run on the first commit attempt
+ * and reused by every retry (new entries inherit sequence numbers, so the manifest stays valid).
+ */
+export function addedFilesManifest(
+  files: readonly DataFile[],
+  specId: number,
+): (base: Table, snapshotId: bigint) => Promise<ManifestFile[]> {
+  let written: Promise<ManifestFile[]> | undefined;
+  return (base, snapshotId) => {
+    written ??= (async () => {
+      if (files.length === 0) return [];
+      const entries: ManifestEntry[] = files.map((f) => ({
+        status: ManifestEntryStatus.ADDED,
+        snapshotId,
+        dataFile: f,
+      }));
+      return [await writeManifestFile(base, entries, specById(base.metadata, specId), "data", snapshotId)];
+    })();
+    return written;
   };
 }

@@ -8,25 +8,16 @@ import { type DataFile, type ManifestEntry, ManifestEntryStatus } from "../spec/
 import { ManifestContent, type ManifestFile } from "../spec/manifest-file.js";
 import { specById } from "../spec/table-metadata.js";
 import { readManifestEntries, readSnapshotManifests, specPartitionType } from "./manifest-reader.js";
-import { writeManifestFile } from "./manifest-writer.js";
+import { addedFilesManifest, writeManifestFile } from "./manifest-writer.js";
 import type { PendingSnapshot, SnapshotAttempt } from "./snapshot-producer.js";
 import type { Table } from "./table.js";
 
 /** A pending overwrite of all rows with `files` (written with spec `specId`). */
 export function overwriteAll(files: readonly DataFile[], specId: number): PendingSnapshot {
-  let added: Promise<ManifestFile[]> | undefined;
+  const added = addedFilesManifest(files, specId);
   return {
     operation: "overwrite",
     async apply(base: Table, parent, snapshotId): Promise<SnapshotAttempt> {
-      added ??= (async () => {
-        if (files.length === 0) return [];
-        const entries: ManifestEntry[] = files.map((f) => ({
-          status: ManifestEntryStatus.ADDED,
-          snapshotId,
-          dataFile: f,
-        }));
-        return [await writeManifestFile(base, entries, specById(base.metadata, specId), "data", snapshotId)];
-      })();
       const resolve = (l: string) => base.resolve(l);
       const md = base.metadata;
       const deletedManifests: ManifestFile[] = [];
@@ -53,7 +44,7 @@ export function overwriteAll(files: readonly DataFile[], specId: number): Pendin
         );
       }
       return {
-        manifests: [...(await added), ...deletedManifests],
+        manifests: [...(await added(base, snapshotId)), ...deletedManifests],
         delta: { added: files.map((file) => ({ file, specId })), removed },
         written: deletedManifests.map((m) => m.manifestPath),
       };

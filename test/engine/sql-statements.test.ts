@@ -250,13 +250,27 @@ describe("schema evolution, comments, rename, drop", () => {
 
 describe("sorted tables", () => {
   it("writes data files in the table's sort order (sorted_by) and records the order id", async () => {
-    await session.execute("CREATE TABLE iceberg.analytics.sorted (k INTEGER, v VARCHAR) WITH (sorted_by = ARRAY['k DESC'])");
-    await session.execute("INSERT INTO iceberg.analytics.sorted SELECT (i * 7919) % 1000, 'x' FROM range(1000) t(i)");
-    const file = (await textRows(session, `SELECT file_path || '|' || sort_order_id FROM iceberg.analytics."sorted$files"`))[0]!;
+    await session.execute(
+      "CREATE TABLE iceberg.analytics.sorted (k INTEGER, v VARCHAR) WITH (sorted_by = ARRAY['k DESC'])",
+    );
+    await session.execute(
+      "INSERT INTO iceberg.analytics.sorted SELECT (i * 7919) % 1000, 'x' FROM range(1000) t(i)",
+    );
+    const file = (
+      await textRows(
+        session,
+        `SELECT file_path || '|' || sort_order_id FROM iceberg.analytics."sorted$files"`,
+      )
+    )[0]!;
     const [path, orderId] = file.split("|");
     assert.equal(orderId, "1");
-    const ks = (await session.duck.queryJS(`SELECT k FROM read_parquet('${localPathOf(path!)}')`)).map((r) => Number(r.k));
-    assert.deepEqual(ks, [...ks].sort((a, b) => b - a));
+    const ks = (await session.duck.queryJS(`SELECT k FROM read_parquet('${localPathOf(path!)}')`)).map((r) =>
+      Number(r.k),
+    );
+    assert.deepEqual(
+      ks,
+      [...ks].sort((a, b) => b - a),
+    );
     assert.match((await one("SHOW CREATE TABLE iceberg.analytics.sorted"))!, /sorted_by = ARRAY\['k DESC'\]/);
   });
 });

@@ -291,13 +291,7 @@ export class SqlCatalog implements Catalog {
   }
 
   async createTable(id: TableIdentifier, opts: CreateTableOptions): Promise<Table> {
-    for (const level of id.namespace) validateName(level, "namespace");
-    validateName(id.name, "table");
-    if (!(await this.namespaceExists(id.namespace))) {
-      throw new NoSuchNamespaceError(`Namespace does not exist: ${namespaceToString(id.namespace)}`);
-    }
-    if (await this.tableExists(id))
-      throw new AlreadyExistsError(`Table already exists: ${identifierToString(id)}`);
+    await this.#checkNewTable(id);
     const location = opts.location ?? this.defaultTableLocation(id);
     this.#checkInWarehouse(location);
     const metadata = newTableMetadata({
@@ -311,27 +305,23 @@ export class SqlCatalog implements Catalog {
     const metadataLocation = newMetadataLocation(metadata);
     await writeTableMetadata(this.io, metadataLocation, metadata);
     try {
-      await this.db
-        .insertInto("iceberg_tables")
-        .values({
-          catalog_name: this.name,
-          table_namespace: namespaceToString(id.namespace),
-          table_name: id.name,
-          metadata_location: metadataLocation,
-          previous_metadata_location: null,
-          iceberg_type: "TABLE",
-        })
-        .execute();
+      await this.#insertTableRow(id, metadataLocation);
     } catch (e) {
       await this.io.delete(metadataLocation).catch(() => {});
-      if (isUniqueViolation(e))
-        throw new AlreadyExistsError(`Table already exists: ${identifierToString(id)}`);
       throw e;
     }
     return new Table(id, { metadata, metadataLocation }, this.io, this.#ops(id));
   }
 
   async registerTable(id: TableIdentifier, metadataLocation: string): Promise<Table> {
+    await this.#checkNewTable(id);
+    const metadata = await this.#readMetadata(metadataLocation);
+    await this.#insertTableRow(id, metadataLocation);
+    return new Table(id, { metadata, metadataLocation }, this.io, this.#ops(id));
+  }
+
+  /** Validates a new table's name and namespace. @throws ValidationError, NoSuchNamespaceError, AlreadyExistsError */
+  async #checkNewTable(id: TableIdentifier): Promise<void> {
     for (const level of id.namespace) validateName(level, "namespace");
     validateName(id.name, "table");
     if (!(await this.namespaceExists(id.namespace))) {
@@ -339,7 +329,10 @@ export class SqlCatalog implements Catalog {
     }
     if (await this.tableExists(id))
       throw new AlreadyExistsError(`Table already exists: ${identifierToString(id)}`);
-    const metadata = await this.#readMetadata(metadataLocation);
+  }
+
+  /** Inserts the catalog row of a new table. @throws AlreadyExistsError when another writer created it first. */
+  async #insertTableRow(id: TableIdentifier, metadataLocation: string): Promise<void> {
     try {
       await this.db
         .insertInto("iceberg_tables")
@@ -357,7 +350,6 @@ export class SqlCatalog implements Catalog {
         throw new AlreadyExistsError(`Table already exists: ${identifierToString(id)}`);
       throw e;
     }
-    return new Table(id, { metadata, metadataLocation }, this.io, this.#ops(id));
   }
 
   async dropTable(id: TableIdentifier, purge = false): Promise<void> {

@@ -139,7 +139,22 @@ export function parseStatement(sql: string): Statement {
     p.expectEnd();
     return { kind: "call", procedure, args };
   }
-  for (const kw of ["DELETE", "UPDATE", "MERGE", "TRUNCATE", "GRANT", "REVOKE", "SET", "RESET", "PREPARE", "EXECUTE", "DEALLOCATE", "START", "COMMIT", "ROLLBACK"]) {
+  for (const kw of [
+    "DELETE",
+    "UPDATE",
+    "MERGE",
+    "TRUNCATE",
+    "GRANT",
+    "REVOKE",
+    "SET",
+    "RESET",
+    "PREPARE",
+    "EXECUTE",
+    "DEALLOCATE",
+    "START",
+    "COMMIT",
+    "ROLLBACK",
+  ]) {
     if (p.isKeyword(kw)) throw new UnsupportedOperationError(`${kw} statements are not supported yet`);
   }
   if (p.acceptKeyword("USE")) {

@@ -7,10 +7,10 @@ import { AlreadyExistsError, ValidationError } from "../../errors.js";
 import { Schema } from "../../spec/schema.js";
 import type { NestedField } from "../../spec/types.js";
 import { writeQuery } from "../../table/write-query.js";
-import { qualifiedText, resolveTableName, type SessionContext } from "../context.js";
+import { qualifiedText, type ResolvedName, resolveTableName, type SessionContext } from "../context.js";
 import { type StatementResult, updateResult } from "../result.js";
 import type { Statement } from "../sql/statement.js";
-import { parseTableProperties } from "../table-properties.js";
+import { type ParsedTableProperties, parseTableProperties } from "../table-properties.js";
 
 function checkColumnNames(fields: readonly NestedField[]): void {
   const seen = new Set<string>();
@@ -19,6 +19,23 @@ function checkColumnNames(fields: readonly NestedField[]): void {
     if (seen.has(key)) throw new ValidationError(`Column name '${f.name}' specified more than once`);
     seen.add(key);
   }
+}
+
+/** Creates the table in its catalog from parsed properties and an optional comment. */
+function createWithProperties(
+  r: ResolvedName,
+  schema: Schema,
+  props: ParsedTableProperties,
+  comment: string | undefined,
+) {
+  return r.catalog.createTable(r.id, {
+    schema,
+    partitionSpec: props.partitionSpec,
+    sortOrder: props.sortOrder,
+    location: props.location,
+    formatVersion: props.formatVersion,
+    properties: { ...props.properties, ...(comment !== undefined ? { comment } : {}) },
+  });
 }
 
 /** CREATE [OR REPLACE] TABLE [IF NOT EXISTS] name (columns) [COMMENT] [WITH (...)]. */
@@ -42,14 +59,7 @@ export async function createTable(
     if (!s.orReplace) throw new AlreadyExistsError(`Table '${qualifiedText(r)}' already exists`);
     await r.catalog.dropTable(r.id, true);
   }
-  await r.catalog.createTable(r.id, {
-    schema,
-    partitionSpec: props.partitionSpec,
-    sortOrder: props.sortOrder,
-    location: props.location,
-    formatVersion: props.formatVersion,
-    properties: { ...props.properties, ...(s.comment !== undefined ? { comment: s.comment } : {}) },
-  });
+  await createWithProperties(r, schema, props, s.comment);
   return updateResult("CREATE TABLE");
 }
 
@@ -84,14 +94,7 @@ export async function createTableAs(
   const schema = new Schema(0, fields);
   const props = parseTableProperties(s.properties, schema, r.catalogName);
   if (exists) await r.catalog.dropTable(r.id, true);
-  const table = await r.catalog.createTable(r.id, {
-    schema,
-    partitionSpec: props.partitionSpec,
-    sortOrder: props.sortOrder,
-    location: props.location,
-    formatVersion: props.formatVersion,
-    properties: { ...props.properties, ...(s.comment !== undefined ? { comment: s.comment } : {}) },
-  });
+  const table = await createWithProperties(r, schema, props, s.comment);
   if (!s.withData) return updateResult("CREATE TABLE", 0n);
   try {
     const written = await writeQuery(ctx.duck, table, query, { tableName: qualifiedText(r) });
