@@ -203,49 +203,134 @@ function identitySources(
   return out;
 }
 
-/** Top-level columns of a Parquet file: names in order and field id -> name. */
+/** A node of a Parquet file's schema tree (from its footer). */
+interface FileNode {
+  readonly name: string;
+  readonly fieldId: number | undefined;
+  readonly children: FileNode[];
+}
+
+/** Top-level columns of a Parquet file. */
 interface FileColumns {
-  readonly names: readonly string[];
-  readonly byId: ReadonlyMap<number, string>;
+  readonly columns: readonly FileNode[];
+  readonly hasIds: boolean;
 }
 
 /** Columns of each Parquet file (immutable files: cached by path). */
 const fileColumnsCache = new Map<string, FileColumns>();
 
-/** Reads (and caches) the top-level columns of Parquet files from their footers. */
+/** Reads (and caches) the schema trees of Parquet files from their footers. */
 async function fileColumns(duck: Duck, paths: readonly string[]): Promise<Map<string, FileColumns>> {
   const missing = [...new Set(paths)].filter((p) => !fileColumnsCache.has(p));
   if (missing.length > 0) {
     const rows = await duck.queryJS(
       `SELECT file_name, name, field_id, num_children FROM parquet_schema(${stringList(missing)})`,
     );
-    // Rows come depth first per file, root first; top-level columns are the root's children.
-    let file = "";
-    let stack: number[] = [];
-    let current: { names: string[]; byId: Map<number, string> } | undefined;
+    // Rows come depth first per file, root first, each node followed by its children.
+    const byFile = new Map<string, typeof rows>();
     for (const r of rows) {
-      if (String(r.file_name) !== file) {
-        if (current) fileColumnsCache.set(file, current);
-        file = String(r.file_name);
-        current = { names: [], byId: new Map() };
-        stack = [Number(r.num_children ?? 0)];
-        continue;
-      }
-      const depth = stack.length;
-      if (depth === 1) {
-        current!.names.push(String(r.name));
-        if (r.field_id !== null && r.field_id !== undefined)
-          current!.byId.set(Number(r.field_id), String(r.name));
-      }
-      stack[stack.length - 1]!--;
-      const children = Number(r.num_children ?? 0);
-      if (children > 0) stack.push(children);
-      while (stack.length > 0 && stack[stack.length - 1] === 0) stack.pop();
+      const f = String(r.file_name);
+      const list = byFile.get(f);
+      if (list) list.push(r);
+      else byFile.set(f, [r]);
     }
-    if (current) fileColumnsCache.set(file, current);
+    for (const [file, nodes] of byFile) {
+      let i = 0;
+      let hasIds = false;
+      const read = (): FileNode => {
+        const r = nodes[i++]!;
+        const fieldId = r.field_id === null || r.field_id === undefined ? undefined : Number(r.field_id);
+        if (fieldId !== undefined) hasIds = true;
+        const n = Number(r.num_children ?? 0);
+        const children: FileNode[] = [];
+        for (let k = 0; k < n && i < nodes.length; k++) children.push(read());
+        return { name: String(r.name), fieldId, children };
+      };
+      const root = read();
+      fileColumnsCache.set(file, { columns: root.children, hasIds });
+    }
     if (fileColumnsCache.size > 200_000) fileColumnsCache.clear();
   }
-  return new Map(paths.map((p) => [p, fileColumnsCache.get(p) ?? { names: [], byId: new Map() }]));
+  return new Map(paths.map((p) => [p, fileColumnsCache.get(p) ?? { columns: [], hasIds: false }]));
+}
+
+/** The element node of a Parquet LIST (3-level `list/element`, or a legacy 2-level repeated child). */
+function listElement(node: FileNode): FileNode | undefined {
+  const repeated = node.children[0];
+  if (!repeated) return undefined;
+  return repeated.children.length === 1 ? repeated.children[0] : repeated;
+}
+
+/** Whether a file node has exactly the ids and names of an Iceberg type (so a CAST reads it). */
+function sameShape(node: FileNode, type: IcebergType): boolean {
+  switch (type.kind) {
+    case "struct":
+      return (
+        node.children.length === type.fields.length &&
+        type.fields.every((f, i) => {
+          const c = node.children[i]!;
+          return c.fieldId === f.id && c.name === f.name && sameShape(c, f.type);
+        })
+      );
+    case "list": {
+      const e = listElement(node);
+      return e !== undefined && e.fieldId === type.elementId && sameShape(e, type.element);
+    }
+    case "map": {
+      const kv = node.children[0];
+      return (
+        kv !== undefined &&
+        kv.children.length === 2 &&
+        kv.children[0]!.fieldId === type.keyId &&
+        kv.children[1]!.fieldId === type.valueId &&
+        sameShape(kv.children[0]!, type.key) &&
+        sameShape(kv.children[1]!, type.value)
+      );
+    }
+    default:
+      return node.children.length === 0;
+  }
+}
+
+/**
+ * SQL reading a file column (`expr`, schema node `node`) as Iceberg type `type`, matching
+ * nested fields by id: struct fields are rebuilt with `struct_pack` (missing ones take their
+ * initial default), list elements and map values through `list_transform`. A column whose
+ * nested shape already matches is simply cast.
+ */
+function projectColumn(expr: string, node: FileNode, type: IcebergType, depth = 0): string {
+  const target = icebergToDuckType(type);
+  if (sameShape(node, type)) return `CAST(${expr} AS ${target})`;
+  switch (type.kind) {
+    case "struct": {
+      const parts = type.fields.map((f) => {
+        const child = node.children.find((c) =>
+          c.fieldId !== undefined ? c.fieldId === f.id : c.name === f.name,
+        );
+        const value = child
+          ? projectColumn(`${expr}.${quoteIdent(child.name)}`, child, f.type, depth + 1)
+          : `CAST(${defaultLiteral(f)} AS ${icebergToDuckType(f.type)})`;
+        return `${quoteIdent(f.name)} := ${value}`;
+      });
+      return `CASE WHEN ${expr} IS NULL THEN NULL ELSE struct_pack(${parts.join(", ")}) END`;
+    }
+    case "list": {
+      const element = listElement(node);
+      if (!element) return `CAST(NULL AS ${target})`;
+      const v = `__e${depth}`;
+      return `CAST(list_transform(${expr}, ${v} -> ${projectColumn(v, element, type.element, depth + 1)}) AS ${target})`;
+    }
+    case "map": {
+      const kv = node.children[0];
+      if (!kv || kv.children.length !== 2) return `CAST(NULL AS ${target})`;
+      const v = `__m${depth}`;
+      const key = projectColumn(`${v}.key`, kv.children[0]!, type.key, depth + 1);
+      const value = projectColumn(`${v}.value`, kv.children[1]!, type.value, depth + 1);
+      return `CAST(map_from_entries(list_transform(map_entries(${expr}), ${v} -> struct_pack(key := ${key}, value := ${value}))) AS ${target})`;
+    }
+    default:
+      return `CAST(${expr} AS ${target})`;
+  }
 }
 
 /**
@@ -266,16 +351,22 @@ async function probeFiles(
   );
   return tasks.map((t) => {
     const cols = info.get(t.localPath)!;
-    const hasIds = cols.byId.size > 0;
-    const present = new Set(cols.names);
+    const hasIds = cols.hasIds;
+    const byName = new Map(cols.columns.map((c) => [c.name, c]));
     const idFields = identity.get(t.task.specId) ?? [];
     const projection = schema.fields.map((f, i) => {
       const type = icebergToDuckType(f.type);
       const as = ` AS ${quoteIdent(names[i]!)}`;
-      let source: string | undefined;
-      if (hasIds) source = cols.byId.get(f.id);
-      else if (mapping) source = namesForField(mapping, f.id).find((n) => present.has(n));
-      if (source !== undefined) return `CAST(d.${quoteIdent(source)} AS ${type})${as}`;
+      let source: FileNode | undefined;
+      if (hasIds) source = cols.columns.find((c) => c.fieldId === f.id);
+      else if (mapping)
+        source = namesForField(mapping, f.id)
+          .map((n) => byName.get(n))
+          .find((c) => c !== undefined);
+      if (source !== undefined) {
+        // Files without ids match nested fields by name (their mapping's nested ids are not applied).
+        return `${hasIds ? projectColumn(`d.${quoteIdent(source.name)}`, source, f.type) : `CAST(d.${quoteIdent(source.name)} AS ${type})`}${as}`;
+      }
       const identityField = idFields.find((x) => x.sourceId === f.id);
       if (identityField) {
         const v = t.task.file.partition[identityField.index] ?? null;

@@ -43,7 +43,10 @@ function freshIds(type: IcebergType, last: number): { type: IcebergType; last: n
   return { type: type2, last: next };
 }
 
-/** Rewrites the struct at `path` (empty = top level) with `fn`. */
+/**
+ * Rewrites the struct at `path` (empty = top level) with `fn`. Paths step into struct fields by
+ * name and into list elements and map keys/values by `element`, `key` and `value`.
+ */
 function updateStruct(
   fields: readonly NestedField[],
   path: readonly string[],
@@ -55,11 +58,28 @@ function updateStruct(
   const i = fields.findIndex((f) => f.name.toLowerCase() === head!.toLowerCase());
   if (i < 0) throw new ValidationError(`Column '${where}' does not exist`);
   const f = fields[i]!;
-  if (f.type.kind !== "struct") throw new ValidationError(`Column '${where}': ${f.name} is not a struct`);
-  const inner = updateStruct(f.type.fields, rest, fn, where);
   const out = [...fields];
-  out[i] = { ...f, type: { kind: "struct", fields: inner } as StructType };
+  out[i] = { ...f, type: updateType(f.type, rest, fn, where, f.name) };
   return out;
+}
+
+function updateType(
+  type: IcebergType,
+  path: readonly string[],
+  fn: (fields: readonly NestedField[]) => NestedField[],
+  where: string,
+  name: string,
+): IcebergType {
+  if (type.kind === "struct")
+    return { kind: "struct", fields: updateStruct(type.fields, path, fn, where) } as StructType;
+  const [head, ...rest] = path;
+  if (type.kind === "list" && head === "element")
+    return { ...type, element: updateType(type.element, rest, fn, where, "element") };
+  if (type.kind === "map" && head === "value")
+    return { ...type, value: updateType(type.value, rest, fn, where, "value") };
+  if (type.kind === "map" && head === "key")
+    return { ...type, key: updateType(type.key, rest, fn, where, "key") };
+  throw new ValidationError(`Column '${where}': ${name} is not a struct`);
 }
 
 function splitPath(name: string): { parent: string[]; leaf: string } {

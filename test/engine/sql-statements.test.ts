@@ -226,6 +226,22 @@ describe("schema evolution, comments, rename, drop", () => {
     );
   });
 
+  it("renames and adds struct fields, reading older files by field id", async () => {
+    await session.execute(
+      "CREATE TABLE iceberg.analytics.nested (id INTEGER, s ROW(x INTEGER, y VARCHAR), l ARRAY(ROW(a INTEGER)))",
+    );
+    await session.execute("INSERT INTO iceberg.analytics.nested VALUES (1, ROW(10, 'ten'), ARRAY[ROW(5)])");
+    await session.execute("ALTER TABLE iceberg.analytics.nested RENAME COLUMN s.x TO x2");
+    await session.execute("ALTER TABLE iceberg.analytics.nested RENAME COLUMN l.element.a TO a2");
+    await session.execute(
+      "INSERT INTO iceberg.analytics.nested VALUES (2, ROW(20, 'twenty'), ARRAY[ROW(6)])",
+    );
+    assert.deepEqual(
+      await textRows(session, "SELECT id, s.x2, s.y, l[1].a2 FROM iceberg.analytics.nested ORDER BY id"),
+      ["1\t10\tten\t5", "2\t20\ttwenty\t6"],
+    );
+  });
+
   it("COMMENT ON TABLE and COLUMN, RENAME TO, DROP TABLE", async () => {
     await session.execute("COMMENT ON TABLE iceberg.analytics.evo IS 'evolving'");
     await session.execute("COMMENT ON COLUMN iceberg.analytics.evo.label IS 'a label'");
