@@ -4,6 +4,7 @@
  * `Catalog`). Implemented by the SQL catalog (SQLite/PostgreSQL) and, later, the REST client.
  */
 import type { FileIO } from "../io/file-io.js";
+import type { Namespace, TableIdentifier } from "../spec/identifier.js";
 import type { PartitionSpec } from "../spec/partition-spec.js";
 import type { Schema } from "../spec/schema.js";
 import type { SortOrder } from "../spec/sort-order.js";
@@ -11,7 +12,6 @@ import type { FormatVersion } from "../spec/table-metadata.js";
 import type { TableRequirement, TableUpdate } from "../spec/table-update.js";
 import type { Table } from "../table/table.js";
 import type { TableState } from "../table/table-operations.js";
-import type { Namespace, TableIdentifier } from "./identifier.js";
 
 /** What a new table is made of. Spec and sort order reference `schema`'s field ids. */
 export interface CreateTableOptions {

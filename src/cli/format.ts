@@ -6,6 +6,7 @@
 import type { DuckDBValue } from "@duckdb/node-api";
 import Table from "cli-table3";
 import { stringify } from "csv-stringify/sync";
+import { jsonValue } from "../duckdb/values.js";
 import type { StatementResult } from "../engine/result.js";
 
 /** Output formats of `aichemy sql`. */
@@ -17,15 +18,6 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export function displayValue(v: DuckDBValue): string {
   if (v === null || v === undefined) return "NULL";
   return typeof v === "string" ? v : String(v);
-}
-
-/** JSON-compatible value: numbers that fit, strings for big integers, decimals and temporals. */
-export function jsonValue(v: DuckDBValue): unknown {
-  if (v === null || v === undefined) return null;
-  if (typeof v === "bigint") return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
-  if (typeof v === "number" || typeof v === "boolean" || typeof v === "string") return v;
-  const toJson = (v as { toJson?: () => unknown }).toJson;
-  return typeof toJson === "function" ? toJson.call(v) : String(v);
 }
 
 /** Renders a result; DDL results render as their update type (and count). */

@@ -7,9 +7,9 @@ import { appendFileSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { namespaceToString } from "../catalog/identifier.js";
 import type { Session } from "../engine/session.js";
 import { splitStatements } from "../engine/sql/tokenizer.js";
+import { namespaceToString } from "../spec/identifier.js";
 import { errorMessage } from "./errors.js";
 import { formatResult, type OutputFormat } from "./format.js";
 

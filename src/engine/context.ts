@@ -3,9 +3,10 @@
  * session's current catalog and schema (Trino rules), and the query rewriter.
  */
 import type { Catalog } from "../catalog/catalog.js";
-import type { Namespace, TableIdentifier } from "../catalog/identifier.js";
 import type { Duck } from "../duckdb/connection.js";
-import { ValidationError } from "../errors.js";
+import { NoSuchTableError, ValidationError } from "../errors.js";
+import type { Namespace, TableIdentifier } from "../spec/identifier.js";
+import type { Table } from "../table/table.js";
 import type { QualifiedName } from "./sql/parser.js";
 
 /** A table name resolved against the session. */
@@ -80,4 +81,18 @@ export function resolveSchemaName(
 /** `catalog.ns.table` text for messages (Trino quotes it: `'iceberg.ns.t'`). */
 export function qualifiedText(r: ResolvedName): string {
   return [r.catalogName, ...r.id.namespace, r.id.name].join(".");
+}
+
+/**
+ * Loads a resolved table.
+ * @throws NoSuchTableError with Trino's message `Table 'catalog.schema.table' does not exist`.
+ */
+export async function loadTableOrFail(r: ResolvedName): Promise<Table> {
+  try {
+    return await r.catalog.loadTable(r.id);
+  } catch (e) {
+    if (e instanceof NoSuchTableError)
+      throw new NoSuchTableError(`Table '${qualifiedText(r)}' does not exist`, { cause: e });
+    throw e;
+  }
 }

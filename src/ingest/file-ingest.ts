@@ -5,10 +5,10 @@
  * forced while reading so that a bad value fails with its file, line and column.
  */
 import type { Catalog } from "../catalog/catalog.js";
-import { identifierToString, type TableIdentifier } from "../catalog/identifier.js";
 import type { Duck } from "../duckdb/connection.js";
 import { duckTypeToIceberg, icebergToDuckType } from "../duckdb/types.js";
 import { CommitStateUnknownError, ValidationError } from "../errors.js";
+import { identifierToString, type TableIdentifier } from "../spec/identifier.js";
 import { Schema } from "../spec/schema.js";
 import type { NestedField } from "../spec/types.js";
 import type { Table } from "../table/table.js";

@@ -6,10 +6,10 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
-import { namespaceToString } from "../catalog/identifier.js";
-import { jsonValue } from "../cli/format.js";
+import { jsonValue } from "../duckdb/values.js";
 import type { Lakehouse } from "../engine/lakehouse.js";
 import { AIchemyError, ValidationError } from "../errors.js";
+import { namespaceToString } from "../spec/identifier.js";
 
 /** Largest accepted request body, in bytes. */
 export const MAX_BODY_BYTES = 1024 * 1024;

@@ -2,9 +2,10 @@
  * A loaded Iceberg table: identifier, current metadata, FileIO and the catalog operations to
  * commit through. Immutable: `refresh()` returns a new Table.
  */
-import type { TableIdentifier } from "../catalog/identifier.js";
+
 import type { FileIO } from "../io/file-io.js";
 import { localPathOf, parentLocation, Relocator } from "../io/location.js";
+import type { TableIdentifier } from "../spec/identifier.js";
 import type { PartitionSpec } from "../spec/partition-spec.js";
 import type { Schema } from "../spec/schema.js";
 import type { Snapshot } from "../spec/snapshot.js";

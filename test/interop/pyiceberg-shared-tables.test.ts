@@ -17,7 +17,9 @@ const CASES: [string, string][] = [
 ];
 const COLUMNS = ["l_orderkey", "l_quantity", "l_extendedprice"];
 
-describe("lineitem tables (v1 gzip metadata, v2 with deletes) agree with PyIceberg", { skip: sharedSkip(ROOT) || pyicebergSkip }, () => {
+describe("lineitem tables (v1 gzip metadata, v2 with deletes) agree with PyIceberg", {
+  skip: sharedSkip(ROOT) || pyicebergSkip,
+}, () => {
   let session: Session;
   let close: () => Promise<void>;
   before(async () => {
@@ -33,7 +35,11 @@ describe("lineitem tables (v1 gzip metadata, v2 with deletes) agree with PyIcebe
   for (const [dir, metadata] of CASES) {
     it(dir, async () => {
       await session.execute(`CALL iceberg.system.register_table('li', '${dir}', '${shared(ROOT, dir)}')`);
-      const theirs = runPython(join(import.meta.dirname, "pyiceberg_static.py"), [shared(ROOT), `${dir}/metadata/${metadata}`, ...COLUMNS]) as {
+      const theirs = runPython(join(import.meta.dirname, "pyiceberg_static.py"), [
+        shared(ROOT),
+        `${dir}/metadata/${metadata}`,
+        ...COLUMNS,
+      ]) as {
         rows: number;
         sums: Record<string, number>;
         distinct: Record<string, number>;
@@ -45,7 +51,10 @@ describe("lineitem tables (v1 gzip metadata, v2 with deletes) agree with PyIcebe
       const values = ours!.split("\t").map(Number);
       assert.equal(values[0], theirs.rows);
       COLUMNS.forEach((c, i) => {
-        assert.ok(Math.abs(values[1 + 2 * i]! - theirs.sums[c]!) <= 1e-6 * Math.abs(theirs.sums[c]!), `sum(${c})`);
+        assert.ok(
+          Math.abs(values[1 + 2 * i]! - theirs.sums[c]!) <= 1e-6 * Math.abs(theirs.sums[c]!),
+          `sum(${c})`,
+        );
         assert.equal(values[2 + 2 * i], theirs.distinct[c], `count(DISTINCT ${c})`);
       });
     });

@@ -17,6 +17,14 @@ import {
 import type { FileIO } from "../../io/file-io.js";
 import { joinLocation } from "../../io/location.js";
 import { applyUpdates } from "../../spec/apply-updates.js";
+import {
+  identifierToString,
+  type Namespace,
+  namespaceFromString,
+  namespaceToString,
+  type TableIdentifier,
+  validateName,
+} from "../../spec/identifier.js";
 import { newTableMetadata } from "../../spec/new-table-metadata.js";
 import type { TableMetadata } from "../../spec/table-metadata.js";
 import { checkRequirements } from "../../spec/table-requirement.js";
@@ -26,14 +34,6 @@ import { purgeTableFiles } from "../../table/purge.js";
 import { Table } from "../../table/table.js";
 import type { TableOperations, TableState } from "../../table/table-operations.js";
 import type { Catalog, CreateTableOptions } from "../catalog.js";
-import {
-  identifierToString,
-  type Namespace,
-  namespaceFromString,
-  namespaceToString,
-  type TableIdentifier,
-  validateName,
-} from "../identifier.js";
 import type { CatalogDatabase } from "./catalog-schema.js";
 import { migrateCatalogSchema } from "./catalog-schema.js";
 

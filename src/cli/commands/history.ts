@@ -2,12 +2,13 @@
  * `aichemy history ns.t`: the table's snapshots, oldest first: id, time, operation, parent,
  * and the summary as `key=value` pairs.
  */
-import { identifierToString, parseIdentifier } from "../../catalog/identifier.js";
+
 import type { Config } from "../../config/config.js";
 import { quoteString } from "../../duckdb/sql.js";
 import { Lakehouse } from "../../engine/lakehouse.js";
 import { literalResult } from "../../engine/result.js";
 import { NoSuchTableError } from "../../errors.js";
+import { identifierToString, parseIdentifier } from "../../spec/identifier.js";
 import { formatResult, type OutputFormat } from "../format.js";
 
 /** Prints a table's snapshot history. @throws NoSuchTableError */

@@ -3,11 +3,11 @@
  * (rows and rows/s) on a terminal.
  */
 import cliProgress from "cli-progress";
-import { parseIdentifier } from "../../catalog/identifier.js";
 import type { Config } from "../../config/config.js";
 import { Lakehouse } from "../../engine/lakehouse.js";
 import { ingestFiles } from "../../ingest/file-ingest.js";
 import type { FileFormat } from "../../ingest/file-source.js";
+import { parseIdentifier } from "../../spec/identifier.js";
 
 /** Options of the ingest command. */
 export interface IngestCommandOptions {

@@ -2,11 +2,12 @@
  * `aichemy tables`: every table of the embedded catalog with its snapshot count, rows and
  * size from the current snapshot's summary.
  */
-import { namespaceToString } from "../../catalog/identifier.js";
+
 import type { Config } from "../../config/config.js";
 import { quoteString } from "../../duckdb/sql.js";
 import { Lakehouse } from "../../engine/lakehouse.js";
 import { literalResult } from "../../engine/result.js";
+import { namespaceToString } from "../../spec/identifier.js";
 import { formatResult, type OutputFormat } from "../format.js";
 
 /** Prints the table list. */

@@ -14,10 +14,9 @@ import {
   setColumnDoc,
 } from "../../table/schema-update.js";
 import type { Table } from "../../table/table.js";
-import { qualifiedText, resolveTableName, type SessionContext } from "../context.js";
+import { loadTableOrFail, qualifiedText, resolveTableName, type SessionContext } from "../context.js";
 import { type StatementResult, updateResult } from "../result.js";
 import type { Statement } from "../sql/statement.js";
-import { loadOrFail } from "./show.js";
 
 /** The commit of a schema change derived from the latest base. */
 function schemaCommit(base: Table, change: SchemaChange | undefined): MetadataChange {
@@ -59,10 +58,9 @@ export async function alterTable(
   s: Extract<Statement, { kind: "alterTable" }>,
 ): Promise<StatementResult> {
   const r = resolveTableName(ctx, s.name);
-  const name = qualifiedText(r);
   let table: Table;
   try {
-    table = await loadOrFail(r.catalog, r.id, name);
+    table = await loadTableOrFail(r);
   } catch (e) {
     if (e instanceof NoSuchTableError && s.ifExists)
       return updateResult(s.action.kind === "renameTable" ? "RENAME TABLE" : "ALTER TABLE");
@@ -118,7 +116,7 @@ export async function commentOnTable(
   s: Extract<Statement, { kind: "commentOnTable" }>,
 ): Promise<StatementResult> {
   const r = resolveTableName(ctx, s.name);
-  const table = await loadOrFail(r.catalog, r.id, qualifiedText(r));
+  const table = await loadTableOrFail(r);
   await commitMetadataChange(table, () => ({
     requirements: [],
     updates: [
@@ -139,7 +137,7 @@ export async function commentOnColumn(
   if (parts.length < 2) throw new ValidationError("COMMENT ON COLUMN needs table.column");
   const r = resolveTableName(ctx, parts.slice(0, -1));
   const column = parts[parts.length - 1]!;
-  const table = await loadOrFail(r.catalog, r.id, qualifiedText(r));
+  const table = await loadTableOrFail(r);
   await commitMetadataChange(table, (base) =>
     schemaCommit(base, setColumnDoc(base.metadata, base.schema(), column, s.comment)),
   );

@@ -2,10 +2,9 @@
  * INSERT INTO table [(columns)] query | VALUES ...
  */
 import { writeQuery } from "../../table/write-query.js";
-import { qualifiedText, resolveTableName, type SessionContext } from "../context.js";
+import { loadTableOrFail, qualifiedText, resolveTableName, type SessionContext } from "../context.js";
 import { type StatementResult, updateResult } from "../result.js";
 import type { Statement } from "../sql/statement.js";
-import { loadOrFail } from "./show.js";
 
 /** Appends the query's rows to the table as one snapshot; reports rows written. */
 export async function insert(
@@ -14,7 +13,7 @@ export async function insert(
 ): Promise<StatementResult> {
   const r = resolveTableName(ctx, s.table);
   const name = qualifiedText(r);
-  const table = await loadOrFail(r.catalog, r.id, name);
+  const table = await loadTableOrFail(r);
   const query = await ctx.rewrite(s.query);
   const written = await writeQuery(ctx.duck, table, query, { columns: s.columns, tableName: name });
   return updateResult("INSERT", written.rows);

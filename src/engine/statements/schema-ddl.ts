@@ -1,8 +1,9 @@
 /**
  * CREATE SCHEMA, DROP SCHEMA [CASCADE] and USE, on the catalogs' namespaces.
  */
-import { namespaceToString } from "../../catalog/identifier.js";
+
 import { AlreadyExistsError, NoSuchNamespaceError, ValidationError } from "../../errors.js";
+import { namespaceToString } from "../../spec/identifier.js";
 import { resolveSchemaName, type SessionContext } from "../context.js";
 import { type StatementResult, updateResult } from "../result.js";
 import type { Statement } from "../sql/statement.js";

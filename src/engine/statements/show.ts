@@ -2,10 +2,11 @@
  * SHOW CATALOGS | SCHEMAS | TABLES | COLUMNS | CREATE TABLE and DESCRIBE, with Trino's
  * column names (`Catalog`, `Schema`, `Table`, `Column`/`Type`/`Extra`/`Comment`).
  */
-import { namespaceToString } from "../../catalog/identifier.js";
+
 import { quoteString } from "../../duckdb/sql.js";
-import { NoSuchTableError, ValidationError } from "../../errors.js";
-import { resolveSchemaName, resolveTableName, type SessionContext } from "../context.js";
+import { ValidationError } from "../../errors.js";
+import { namespaceToString } from "../../spec/identifier.js";
+import { loadTableOrFail, resolveSchemaName, resolveTableName, type SessionContext } from "../context.js";
 import { literalResult, type StatementResult } from "../result.js";
 import type { Statement } from "../sql/statement.js";
 import { trinoTypeName } from "../sql/trino-types.js";
@@ -88,7 +89,7 @@ export async function showColumns(
   s: Extract<Statement, { kind: "showColumns" }>,
 ): Promise<StatementResult> {
   const r = resolveTableName(ctx, s.table);
-  const table = await loadOrFail(r.catalog, r.id, [r.catalogName, ...r.id.namespace, r.id.name].join("."));
+  const table = await loadTableOrFail(r);
   const rows = table
     .schema()
     .fields.map((f) => [
@@ -116,7 +117,7 @@ export async function showCreateTable(
 ): Promise<StatementResult> {
   const r = resolveTableName(ctx, s.table);
   const name = [r.catalogName, ...r.id.namespace, r.id.name].join(".");
-  const table = await loadOrFail(r.catalog, r.id, name);
+  const table = await loadTableOrFail(r);
   const schema = table.schema();
   const cols = schema.fields.map((f) => {
     const comment = f.doc ? ` COMMENT '${f.doc.replace(/'/g, "''")}'` : "";
@@ -128,18 +129,4 @@ export async function showCreateTable(
   );
   const ddl = `CREATE TABLE ${name} (\n${cols.join(",\n")}\n)\n${comment ? `COMMENT '${comment.replace(/'/g, "''")}'\n` : ""}WITH (\n${props.join(",\n")}\n)`;
   return literalResult(ctx.duck, [{ name: "Create Table", type: "VARCHAR" }], [[quoteString(ddl)]]);
-}
-
-/** Loads a table or throws Trino's "Table '...' does not exist". */
-export async function loadOrFail(
-  catalog: import("../../catalog/catalog.js").Catalog,
-  id: import("../../catalog/identifier.js").TableIdentifier,
-  name: string,
-) {
-  try {
-    return await catalog.loadTable(id);
-  } catch (e) {
-    if (e instanceof NoSuchTableError) throw new NoSuchTableError(`Table '${name}' does not exist`);
-    throw e;
-  }
 }
