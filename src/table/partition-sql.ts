@@ -31,6 +31,12 @@ function asLong(expr: string, type: PrimitiveType): string {
   }
 }
 
+/** A temporal value as a naive TIMESTAMP in UTC: instants (timestamptz) never depend on the session time zone. */
+function utcTimestamp(expr: string, type: PrimitiveType): string {
+  if (type.kind === "timestamptz" || type.kind === "timestamptz_ns") return `timezone('UTC', ${expr})`;
+  return `CAST(${expr} AS TIMESTAMP)`;
+}
+
 /**
  * DuckDB SQL computing a transform of `expr` (a column of Iceberg type `type`). Temporal
  * results are integers (days for `day`), matching the partition tuple's representation.
@@ -43,13 +49,13 @@ export function transformSql(t: Transform, expr: string, type: PrimitiveType): s
     case "void":
       return "NULL";
     case "year":
-      return `date_diff('year', TIMESTAMP '1970-01-01', CAST(${expr} AS TIMESTAMP))`;
+      return `date_diff('year', TIMESTAMP '1970-01-01', ${utcTimestamp(expr, type)})`;
     case "month":
-      return `date_diff('month', TIMESTAMP '1970-01-01', CAST(${expr} AS TIMESTAMP))`;
+      return `date_diff('month', TIMESTAMP '1970-01-01', ${utcTimestamp(expr, type)})`;
     case "day":
-      return type.kind === "date" ? expr : `CAST(CAST(${expr} AS TIMESTAMP) AS DATE)`;
+      return type.kind === "date" ? expr : `CAST(${utcTimestamp(expr, type)} AS DATE)`;
     case "hour":
-      return `date_diff('hour', TIMESTAMP '1970-01-01', CAST(${expr} AS TIMESTAMP))`;
+      return `date_diff('hour', TIMESTAMP '1970-01-01', ${utcTimestamp(expr, type)})`;
     case "truncate": {
       const w = t.width;
       switch (type.kind) {

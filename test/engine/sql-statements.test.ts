@@ -264,6 +264,52 @@ describe("schema evolution, comments, rename, drop", () => {
   });
 });
 
+describe("write settings", () => {
+  it("splits unpartitioned writes at write.target-file-size-bytes", async () => {
+    // DuckDB rotates files at row-group boundaries (122,880 rows), so the target is a few MB here.
+    await session.execute(`CREATE TABLE iceberg.analytics.big WITH (extra_properties = MAP(ARRAY['write.target-file-size-bytes'], ARRAY['4000000']))
+      AS SELECT i::BIGINT AS id, md5(i::VARCHAR) AS h FROM range(1000000) t(i)`);
+    const files = Number(await one(`SELECT count(*) FROM iceberg.analytics."big$files"`));
+    assert.ok(files > 3, `expected several files, got ${files}`);
+    assert.equal(
+      await one("SELECT count(*) || ':' || count(DISTINCT h) FROM iceberg.analytics.big"),
+      "1000000:1000000",
+    );
+  });
+
+  it("partitions instants by their UTC day whatever the session time zone", async () => {
+    await session.execute(
+      "CREATE TABLE iceberg.analytics.tz (ts TIMESTAMP(6) WITH TIME ZONE) WITH (partitioning = ARRAY['day(ts)'])",
+    );
+    await session.duck.run("SET TimeZone = 'America/Los_Angeles'");
+    try {
+      await session.execute(
+        "INSERT INTO iceberg.analytics.tz VALUES (TIMESTAMP '2024-01-01 20:00:00 America/Los_Angeles')",
+      );
+    } finally {
+      await session.duck.run("SET TimeZone = 'UTC'");
+    }
+    assert.equal(await one(`SELECT partition.ts_day FROM iceberg.analytics."tz$partitions"`), "2024-01-02");
+    assert.equal(
+      await one("SELECT ts FROM iceberg.analytics.tz WHERE ts = TIMESTAMP '2024-01-02 04:00:00 UTC'"),
+      "2024-01-02 04:00:00+00",
+    );
+  });
+
+  it("writes format v1 tables (v1 manifests and manifest lists) and reads them back", async () => {
+    await session.execute(
+      "CREATE TABLE iceberg.analytics.v1 (id BIGINT, p VARCHAR) WITH (format_version = 1, partitioning = ARRAY['p'])",
+    );
+    await session.execute("INSERT INTO iceberg.analytics.v1 VALUES (1, 'a'), (2, 'b')");
+    await session.execute("INSERT INTO iceberg.analytics.v1 VALUES (3, 'a')");
+    assert.equal(
+      await one("SELECT string_agg(id::VARCHAR, ',' ORDER BY id) FROM iceberg.analytics.v1 WHERE p = 'a'"),
+      "1,3",
+    );
+    assert.match((await one("SHOW CREATE TABLE iceberg.analytics.v1"))!, /format_version = 1/);
+  });
+});
+
 describe("sorted tables", () => {
   it("writes data files in the table's sort order (sorted_by) and records the order id", async () => {
     await session.execute(

@@ -147,8 +147,36 @@ export async function rewriteQuery(
   replacements.sort((a, b) => b.start - a.start);
   let out = text;
   for (const r of replacements) out = out.slice(0, r.start) + r.text + out.slice(r.end);
-  return { sql: out, scans };
+  return { sql: translateLiterals(out), scans };
 }
+
+/**
+ * Trino literals DuckDB reads differently: `TIMESTAMP '2024-01-01 10:00:00 UTC'` (or with an
+ * offset or zone name) is a TIMESTAMP WITH TIME ZONE in Trino, so it becomes a TIMESTAMPTZ
+ * literal (DuckDB would drop the zone of a TIMESTAMP literal).
+ */
+export function translateLiterals(sql: string): string {
+  const tokens = tokenize(sql);
+  let out = "";
+  let last = 0;
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const t = tokens[i]!;
+    const next = tokens[i + 1]!;
+    if (
+      t.kind === "word" &&
+      t.text.toUpperCase() === "TIMESTAMP" &&
+      next.kind === "string" &&
+      ZONED.test(next.text.slice(1, -1).trim())
+    ) {
+      out += `${sql.slice(last, t.start)}TIMESTAMPTZ`;
+      last = t.end;
+    }
+  }
+  return out + sql.slice(last);
+}
+
+/** A timestamp text whose time of day is followed by a zone: `Z`, `UTC`, `+02`, `-08:00`, `Europe/Paris`. */
+const ZONED = /\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|UTC|GMT|[+-]\d{1,2}(:?\d{2})?|[A-Za-z_]+\/[A-Za-z_/]+)$/i;
 
 /** End offset of the (possibly dotted, quoted) name starting at `start`. */
 function qualifiedNameEnd(tokens: ReturnType<typeof tokenize>, start: number): number {
