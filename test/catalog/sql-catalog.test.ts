@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { SqlCatalog } from "../../src/catalog/sql/sql-catalog.js";
+import { openPostgresCatalogDb } from "../../src/catalog/sql/postgres-dialect.js";
 import { openSqliteCatalogDb } from "../../src/catalog/sql/sqlite-dialect.js";
 import {
   AlreadyExistsError,
@@ -16,6 +17,7 @@ import {
 } from "../../src/errors.js";
 import { LocalFileIO } from "../../src/io/local-file-io.js";
 import { fileUri } from "../../src/io/location.js";
+import { postgresSkip, startPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { Schema } from "../../src/spec/schema.js";
 import { Types } from "../../src/spec/types.js";
 
@@ -24,22 +26,37 @@ const schema = new Schema(0, [
   { id: 2, name: "data", required: false, type: Types.string },
 ]);
 
-// The catalog contract, run against every backend. PostgreSQL joins this list with its dialect.
-const BACKENDS: [string, (dir: string) => Promise<SqlCatalog>][] = [
+// The catalog contract, run against every backend: one store, two dialects (and the REST
+// client against our server, in test/server).
+let pg: TestPostgres | undefined;
+let pgDatabases = 0;
+before(async () => {
+  if (!postgresSkip) pg = await startPostgres();
+});
+after(() => pg?.stop());
+
+const BACKENDS: [string, false | string, (dir: string) => Promise<SqlCatalog>][] = [
   [
     "SQLite",
+    false,
     (dir) =>
+      SqlCatalog.open({ name: "iceberg", db: openSqliteCatalogDb(join(dir, "catalog.db")), warehouse: fileUri(join(dir, "wh")), io: new LocalFileIO() }),
+  ],
+  [
+    "PostgreSQL",
+    postgresSkip,
+    async (dir) =>
       SqlCatalog.open({
         name: "iceberg",
-        db: openSqliteCatalogDb(join(dir, "catalog.db")),
+        db: openPostgresCatalogDb(pg!.database(`contract_${++pgDatabases}_${process.pid}`)),
         warehouse: fileUri(join(dir, "wh")),
         io: new LocalFileIO(),
       }),
   ],
 ];
 
-for (const [backend, open] of BACKENDS) {
-  describe(`SQL catalog contract: ${backend}`, () => {
+for (const [backend, skip, open] of BACKENDS) {
+  describe(`SQL catalog contract: ${backend}`, { skip }, () => {
     let dir: string;
     let catalog: SqlCatalog;
     before(async () => {
