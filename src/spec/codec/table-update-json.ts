@@ -4,8 +4,24 @@
  * `table-update.ts`. Unknown actions and requirement types are rejected naming the field.
  */
 import type { TableRequirement, TableUpdate } from "../table-update.js";
-import { asArray, asObject, JsonShapeError, optInt, optLong, optString, reqInt, reqLong, reqString, stringMap } from "./json-fields.js";
-import { partitionSpecFromJson, partitionSpecToJson, sortOrderFromJson, sortOrderToJson } from "./partition-spec-json.js";
+import {
+  asArray,
+  asObject,
+  JsonShapeError,
+  optInt,
+  optLong,
+  optString,
+  reqInt,
+  reqLong,
+  reqString,
+  stringMap,
+} from "./json-fields.js";
+import {
+  partitionSpecFromJson,
+  partitionSpecToJson,
+  sortOrderFromJson,
+  sortOrderToJson,
+} from "./partition-spec-json.js";
 import { schemaFromJson, schemaToJson } from "./schema-json.js";
 import { refFromJson, refToJson, snapshotFromJson, snapshotToJson } from "./table-metadata-json.js";
 
@@ -34,11 +50,18 @@ export function tableUpdateFromJson(json: unknown, path: string): TableUpdate {
     case "upgrade-format-version":
       return { action, formatVersion: reqInt(o, "format-version", path) };
     case "add-schema":
-      return { action, schema: schemaFromJson(o.schema, `${path}.schema`), lastColumnId: optInt(o, "last-column-id", path) };
+      return {
+        action,
+        schema: schemaFromJson(o.schema, `${path}.schema`),
+        lastColumnId: optInt(o, "last-column-id", path),
+      };
     case "set-current-schema":
       return { action, schemaId: reqInt(o, "schema-id", path) };
     case "add-spec":
-      return { action, spec: partitionSpecFromJson({ "spec-id": 0, ...asObject(o.spec, `${path}.spec`) }, `${path}.spec`) };
+      return {
+        action,
+        spec: partitionSpecFromJson({ "spec-id": 0, ...asObject(o.spec, `${path}.spec`) }, `${path}.spec`),
+      };
     case "set-default-spec":
       return { action, specId: reqInt(o, "spec-id", path) };
     case "add-sort-order":
@@ -50,7 +73,12 @@ export function tableUpdateFromJson(json: unknown, path: string): TableUpdate {
     case "set-snapshot-ref":
       return { action, refName: reqString(o, "ref-name", path), ...refFromJson(o, path) };
     case "remove-snapshots":
-      return { action, snapshotIds: asArray(o["snapshot-ids"], `${path}.snapshot-ids`).map((x, i) => reqLong({ v: x }, "v", `${path}.snapshot-ids[${i}]`)) };
+      return {
+        action,
+        snapshotIds: asArray(o["snapshot-ids"], `${path}.snapshot-ids`).map((x, i) =>
+          reqLong({ v: x }, "v", `${path}.snapshot-ids[${i}]`),
+        ),
+      };
     case "remove-snapshot-ref":
       return { action, refName: reqString(o, "ref-name", path) };
     case "set-location":
@@ -58,7 +86,12 @@ export function tableUpdateFromJson(json: unknown, path: string): TableUpdate {
     case "set-properties":
       return { action, updates: stringMap(o, "updates", path) };
     case "remove-properties":
-      return { action, removals: asArray(o.removals, `${path}.removals`).map((x, i) => reqString({ v: x }, "v", `${path}.removals[${i}]`)) };
+      return {
+        action,
+        removals: asArray(o.removals, `${path}.removals`).map((x, i) =>
+          reqString({ v: x }, "v", `${path}.removals[${i}]`),
+        ),
+      };
     case "set-statistics":
       return { action, statistics: statisticsFromJson(o.statistics, `${path}.statistics`) };
     case "remove-statistics":
@@ -68,15 +101,29 @@ export function tableUpdateFromJson(json: unknown, path: string): TableUpdate {
       const x = asObject(o["partition-statistics"], q);
       return {
         action,
-        partitionStatistics: { snapshotId: reqLong(x, "snapshot-id", q), statisticsPath: reqString(x, "statistics-path", q), fileSizeInBytes: reqLong(x, "file-size-in-bytes", q) },
+        partitionStatistics: {
+          snapshotId: reqLong(x, "snapshot-id", q),
+          statisticsPath: reqString(x, "statistics-path", q),
+          fileSizeInBytes: reqLong(x, "file-size-in-bytes", q),
+        },
       };
     }
     case "remove-partition-statistics":
       return { action, snapshotId: reqLong(o, "snapshot-id", path) };
     case "remove-partition-specs":
-      return { action, specIds: asArray(o["spec-ids"], `${path}.spec-ids`).map((x, i) => reqInt({ v: x }, "v", `${path}.spec-ids[${i}]`)) };
+      return {
+        action,
+        specIds: asArray(o["spec-ids"], `${path}.spec-ids`).map((x, i) =>
+          reqInt({ v: x }, "v", `${path}.spec-ids[${i}]`),
+        ),
+      };
     case "remove-schemas":
-      return { action, schemaIds: asArray(o["schema-ids"], `${path}.schema-ids`).map((x, i) => reqInt({ v: x }, "v", `${path}.schema-ids[${i}]`)) };
+      return {
+        action,
+        schemaIds: asArray(o["schema-ids"], `${path}.schema-ids`).map((x, i) =>
+          reqInt({ v: x }, "v", `${path}.schema-ids[${i}]`),
+        ),
+      };
     default:
       throw new JsonShapeError(`${path}.action`, `unknown table update ${JSON.stringify(action)}`);
   }
@@ -90,7 +137,11 @@ export function tableUpdateToJson(u: TableUpdate): Record<string, unknown> {
     case "upgrade-format-version":
       return { action: u.action, "format-version": u.formatVersion };
     case "add-schema":
-      return { action: u.action, schema: schemaToJson(u.schema), ...(u.lastColumnId !== undefined ? { "last-column-id": u.lastColumnId } : {}) };
+      return {
+        action: u.action,
+        schema: schemaToJson(u.schema),
+        ...(u.lastColumnId !== undefined ? { "last-column-id": u.lastColumnId } : {}),
+      };
     case "set-current-schema":
       return { action: u.action, "schema-id": u.schemaId };
     case "add-spec":
@@ -160,7 +211,11 @@ export function tableRequirementFromJson(json: unknown, path: string): TableRequ
     case "assert-table-uuid":
       return { type, uuid: reqString(o, "uuid", path) };
     case "assert-ref-snapshot-id":
-      if (!("snapshot-id" in o)) throw new JsonShapeError(`${path}.snapshot-id`, "required field is missing (null asserts the ref does not exist)");
+      if (!("snapshot-id" in o))
+        throw new JsonShapeError(
+          `${path}.snapshot-id`,
+          "required field is missing (null asserts the ref does not exist)",
+        );
       return { type, ref: reqString(o, "ref", path), snapshotId: optLong(o, "snapshot-id", path) ?? null };
     case "assert-last-assigned-field-id":
       return { type, lastAssignedFieldId: reqInt(o, "last-assigned-field-id", path) };
