@@ -52,6 +52,17 @@ export function parentLocation(location: string): string {
   return i <= 0 ? location : location.slice(0, i);
 }
 
+/**
+ * Whether `location` is `root` or below it, comparing `file:` URIs and plain paths alike and
+ * refusing any `.`/`..` segment (so `root/../x` never counts as inside).
+ */
+export function isUnderLocation(root: string, location: string): boolean {
+  const r = comparable(root);
+  const l = comparable(location);
+  if (l.split("/").some((p) => p === ".." || p === ".")) return false;
+  return l === r || l.startsWith(`${r}/`);
+}
+
 /** A location in a form where equal places compare equal: no `file:` scheme, no leading `./`, no trailing `/`. */
 function comparable(location: string): string {
   return location

@@ -39,17 +39,34 @@ export function parseIdentifier(text: string): TableIdentifier {
   return { namespace: parts.slice(0, -1), name: parts[parts.length - 1]! };
 }
 
+/** Characters a name may not contain (besides control characters), with why. */
+const FORBIDDEN_NAME_CHARACTERS: readonly [string, string][] = [
+  [".", "it separates namespace levels"],
+  ["/", "it separates location parts"],
+  ["\\", "it separates location parts on Windows"],
+  ["*", "it is a glob wildcard in file paths"],
+  ["%", "it starts a URL escape"],
+  ["'", "it quotes SQL strings"],
+  ['"', "it quotes SQL identifiers"],
+];
+
 /**
- * Checks a namespace or table name part: non-empty, no control characters, and (because
- * the SQL catalog joins levels with `.`) no `.` inside a level.
- * @throws ValidationError naming the part.
+ * Checks a namespace, table or view name part: non-empty, at most 255 characters, no
+ * whitespace or control characters and none of `. / \ * % ' "` (names become location path
+ * segments and SQL identifiers; the SQL catalog joins namespace levels with `.`).
+ * @throws ValidationError naming the part, the field and the offending character.
  */
 export function validateName(part: string, what: string): void {
-  if (part.length === 0) throw new ValidationError(`${what} name must not be empty`);
-  if (part.includes("."))
-    throw new ValidationError(`${what} name must not contain '.': ${JSON.stringify(part)}`);
+  if (typeof part !== "string" || part.length === 0)
+    throw new ValidationError(`${what} name must not be empty`);
+  if (part.length > 255) throw new ValidationError(`${what} name is longer than 255 characters`);
+  for (const [ch, why] of FORBIDDEN_NAME_CHARACTERS) {
+    if (part.includes(ch))
+      throw new ValidationError(`${what} name ${JSON.stringify(part)} must not contain '${ch}': ${why}`);
+  }
+  if (/\s/u.test(part))
+    throw new ValidationError(`${what} name ${JSON.stringify(part)} must not contain whitespace`);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
   if (/[\u0000-\u001f\u007f]/.test(part))
     throw new ValidationError(`${what} name must not contain control characters: ${JSON.stringify(part)}`);
-  if (part.length > 255) throw new ValidationError(`${what} name is longer than 255 characters`);
 }

@@ -81,3 +81,27 @@ export function newTableUpdates(opts: NewTableOptions): TableUpdate[] {
 export function newTableMetadata(opts: NewTableOptions, nowMs = Date.now()): TableMetadata {
   return applyUpdates(undefined, newTableUpdates(opts), { nowMs });
 }
+
+/**
+ * The updates that build `md` (a new table's metadata, e.g. from a staged create) from
+ * nothing: what a client commits with `assert-create` (pyiceberg `CreateTableTransaction`).
+ * Only the current schema, default spec and default sort order are carried.
+ */
+export function createTableUpdates(md: TableMetadata): TableUpdate[] {
+  const schema = md.schemas.find((s) => s.schemaId === md.currentSchemaId);
+  const spec = md.partitionSpecs.find((s) => s.specId === md.defaultSpecId);
+  const order = md.sortOrders.find((o) => o.orderId === md.defaultSortOrderId);
+  if (!schema || !spec || !order) throw new ValidationError("table metadata lacks its current schema, spec or sort order");
+  return [
+    { action: "assign-uuid", uuid: md.tableUuid },
+    { action: "upgrade-format-version", formatVersion: md.formatVersion },
+    { action: "add-schema", schema, lastColumnId: md.lastColumnId },
+    { action: "set-current-schema", schemaId: -1 },
+    { action: "add-spec", spec },
+    { action: "set-default-spec", specId: -1 },
+    { action: "add-sort-order", sortOrder: order },
+    { action: "set-default-sort-order", sortOrderId: -1 },
+    { action: "set-location", location: md.location },
+    { action: "set-properties", updates: { ...md.properties } },
+  ];
+}

@@ -21,7 +21,10 @@ const BIN = pgBin();
 const asRoot = process.getuid?.() === 0;
 
 /** `false` when PostgreSQL is available, else a skip message. */
-export const postgresSkip: false | string = process.env.AICHEMY_PG_URL || BIN ? false : "PostgreSQL not found: set AICHEMY_PG_URL or install Debian's postgresql (.ci/run does)";
+export const postgresSkip: false | string =
+  process.env.AICHEMY_PG_URL || BIN
+    ? false
+    : "PostgreSQL not found: set AICHEMY_PG_URL or install Debian's postgresql (.ci/run does)";
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -53,7 +56,14 @@ export async function startPostgres(): Promise<TestPostgres> {
     return {
       url: external,
       database: (name) => {
-        execFileSync("psql", [external, "-q", "-c", `DROP DATABASE IF EXISTS ${name}`, "-c", `CREATE DATABASE ${name}`]);
+        execFileSync("psql", [
+          external,
+          "-q",
+          "-c",
+          `DROP DATABASE IF EXISTS ${name}`,
+          "-c",
+          `CREATE DATABASE ${name}`,
+        ]);
         const u = new URL(external);
         u.pathname = `/${name}`;
         return u.toString();
@@ -67,7 +77,16 @@ export async function startPostgres(): Promise<TestPostgres> {
   const data = join(dir, "data");
   const port = await freePort();
   run(join(BIN, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"]);
-  run(join(BIN, "pg_ctl"), ["-D", data, "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, "-w", "-l", join(dir, "log"), "start"]);
+  run(join(BIN, "pg_ctl"), [
+    "-D",
+    data,
+    "-o",
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+    "-w",
+    "-l",
+    join(dir, "log"),
+    "start",
+  ]);
   const url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
   return {
     url,

@@ -21,6 +21,7 @@ export function openCatalogDb(url: string): Kysely<CatalogDatabase> {
   if (catalogDialect(url) === "postgres") return openPostgresCatalogDb(url);
   const m = /^(?:sqlite:(?:\/\/)?|file:(?:\/\/)?)?(.*)$/i.exec(url);
   const path = m?.[1] ?? url;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) throw new ValidationError(`unsupported catalog URL: ${url} (use postgresql://... or a SQLite file path)`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path))
+    throw new ValidationError(`unsupported catalog URL: ${url} (use postgresql://... or a SQLite file path)`);
   return openSqliteCatalogDb(path);
 }

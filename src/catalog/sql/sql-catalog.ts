@@ -4,7 +4,7 @@
  * location with a single compare-and-swap UPDATE. One implementation serves every Kysely
  * dialect (SQLite embedded, PostgreSQL); only opening the database differs.
  */
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import {
   AlreadyExistsError,
   CommitFailedError,
@@ -12,10 +12,11 @@ import {
   NamespaceNotEmptyError,
   NoSuchNamespaceError,
   NoSuchTableError,
+  NoSuchViewError,
   ValidationError,
 } from "../../errors.js";
 import type { FileIO } from "../../io/file-io.js";
-import { joinLocation } from "../../io/location.js";
+import { isUnderLocation, joinLocation } from "../../io/location.js";
 import { applyUpdates } from "../../spec/apply-updates.js";
 import {
   identifierToString,
@@ -29,13 +30,16 @@ import { newTableMetadata } from "../../spec/new-table-metadata.js";
 import type { TableMetadata } from "../../spec/table-metadata.js";
 import { checkRequirements } from "../../spec/table-requirement.js";
 import type { TableRequirement, TableUpdate } from "../../spec/table-update.js";
+import type { ViewRequirement, ViewUpdate } from "../../spec/view-metadata.js";
 import { newMetadataLocation, readTableMetadata, writeTableMetadata } from "../../table/metadata-io.js";
 import { purgeTableFiles } from "../../table/purge.js";
 import { Table } from "../../table/table.js";
 import type { TableOperations, TableState } from "../../table/table-operations.js";
-import type { Catalog, CreateTableOptions } from "../catalog.js";
+import type { Catalog, CreateTableOptions, CreateViewOptions, TableChange, ViewState } from "../catalog.js";
+import { CatalogRows, type EntryKind, isUniqueViolation } from "./catalog-rows.js";
 import type { CatalogDatabase } from "./catalog-schema.js";
 import { migrateCatalogSchema } from "./catalog-schema.js";
+import { SqlViewStore } from "./sql-views.js";
 
 /** Options of {@link SqlCatalog}. */
 export interface SqlCatalogOptions {
@@ -59,12 +63,17 @@ export class SqlCatalog implements Catalog {
   readonly db: Kysely<CatalogDatabase>;
   readonly warehouse: string;
   readonly io: FileIO;
+  /** Rows of this catalog in `iceberg_tables`. */
+  readonly rows: CatalogRows;
+  readonly views: SqlViewStore;
 
   private constructor(opts: SqlCatalogOptions) {
     this.name = opts.name;
     this.db = opts.db;
     this.warehouse = opts.warehouse.replace(/\/+$/, "");
     this.io = opts.io;
+    this.rows = new CatalogRows(opts.db, opts.name);
+    this.views = new SqlViewStore(this);
   }
 
   /** Opens the catalog, creating its tables when missing. */
@@ -119,6 +128,8 @@ export class SqlCatalog implements Catalog {
   async createNamespace(ns: Namespace, properties: Readonly<Record<string, string>> = {}): Promise<void> {
     if (ns.length === 0) throw new ValidationError("namespace must have at least one level");
     for (const level of ns) validateName(level, "namespace");
+    for (const key of Object.keys(properties))
+      if (key === "") throw new ValidationError("namespace property keys must not be empty");
     if (await this.namespaceExists(ns))
       throw new AlreadyExistsError(`Namespace already exists: ${namespaceToString(ns)}`);
     const rows = Object.entries({ [NAMESPACE_EXISTS_PROPERTY]: "true", ...properties }).map(([k, v]) => ({
@@ -157,6 +168,9 @@ export class SqlCatalog implements Catalog {
     const tables = await this.listTables(ns);
     if (tables.length > 0)
       throw new NamespaceNotEmptyError(`Namespace ${key} is not empty: it holds ${tables.length} table(s)`);
+    const views = await this.listViews(ns);
+    if (views.length > 0)
+      throw new NamespaceNotEmptyError(`Namespace ${key} is not empty: it holds ${views.length} view(s)`);
     const children = await this.listNamespaces(ns);
     if (children.length > 0)
       throw new NamespaceNotEmptyError(
@@ -214,49 +228,38 @@ export class SqlCatalog implements Catalog {
   // ------------------------------------------------------------------ tables
 
   async listTables(ns: Namespace): Promise<TableIdentifier[]> {
-    if (!(await this.namespaceExists(ns)))
-      throw new NoSuchNamespaceError(`Namespace does not exist: ${namespaceToString(ns)}`);
-    const rows = await this.db
-      .selectFrom("iceberg_tables")
-      .select("table_name")
-      .where("catalog_name", "=", this.name)
-      .where("table_namespace", "=", namespaceToString(ns))
-      .where((eb) => eb.or([eb("iceberg_type", "is", null), eb("iceberg_type", "=", "TABLE")]))
-      .orderBy("table_name")
-      .execute();
-    return rows.map((r) => ({ namespace: ns, name: r.table_name }));
-  }
-
-  async #row(id: TableIdentifier) {
-    return this.db
-      .selectFrom("iceberg_tables")
-      .selectAll()
-      .where("catalog_name", "=", this.name)
-      .where("table_namespace", "=", namespaceToString(id.namespace))
-      .where("table_name", "=", id.name)
-      .where((eb) => eb.or([eb("iceberg_type", "is", null), eb("iceberg_type", "=", "TABLE")]))
-      .executeTakeFirst();
+    await this.requireNamespace(ns);
+    return (await this.rows.list(ns, "TABLE")).map((name) => ({ namespace: ns, name }));
   }
 
   async tableExists(id: TableIdentifier): Promise<boolean> {
-    return (await this.#row(id)) !== undefined;
+    return (await this.rows.find(id, "TABLE")) !== undefined;
   }
 
-  /** Default location of a new table: `<warehouse>/<ns levels>/<table>`, each part URL-encoded. */
+  /** Default location of a new table or view: `<warehouse>/<ns levels>/<name>`, each part URL-encoded. */
   defaultTableLocation(id: TableIdentifier): string {
     return joinLocation(this.warehouse, ...id.namespace.map(encodeURIComponent), encodeURIComponent(id.name));
   }
 
-  #inWarehouse(location: string): boolean {
-    const norm = (l: string) => l.replace(/^file:\/*/, "/").replace(/\/+$/, "");
-    const w = norm(this.warehouse);
-    const l = norm(location);
-    return (l === w || l.startsWith(`${w}/`)) && !l.split("/").some((p) => p === ".." || p === ".");
+  /** Whether a location is inside this catalog's warehouse. */
+  inWarehouse(location: string): boolean {
+    return isUnderLocation(this.warehouse, location);
   }
 
-  #checkInWarehouse(location: string): void {
-    if (!this.#inWarehouse(location))
-      throw new ValidationError(`table location ${location} is outside the warehouse ${this.warehouse}`);
+  /**
+   * Refuses table locations (and the write-path properties that redirect data or metadata
+   * files) outside the warehouse. @throws ValidationError naming the field.
+   */
+  checkTableLocations(md: { location: string; properties: Readonly<Record<string, string>> }): void {
+    if (!this.inWarehouse(md.location))
+      throw new ValidationError(`table location ${md.location} is outside the warehouse ${this.warehouse}`);
+    for (const key of WRITE_PATH_PROPERTIES) {
+      const value = md.properties[key];
+      if (value !== undefined && !this.inWarehouse(value))
+        throw new ValidationError(
+          `table property ${key}=${value} is outside the warehouse ${this.warehouse}`,
+        );
+    }
   }
 
   async #readMetadata(location: string): Promise<TableMetadata> {
@@ -277,7 +280,7 @@ export class SqlCatalog implements Catalog {
   }
 
   async #state(id: TableIdentifier): Promise<TableState> {
-    const row = await this.#row(id);
+    const row = await this.rows.find(id, "TABLE");
     if (!row?.metadata_location)
       throw new NoSuchTableError(`Table does not exist: ${identifierToString(id)}`);
     return {
@@ -290,105 +293,118 @@ export class SqlCatalog implements Catalog {
     return new Table(id, await this.#state(id), this.io, this.#ops(id));
   }
 
-  async createTable(id: TableIdentifier, opts: CreateTableOptions): Promise<Table> {
-    await this.#checkNewTable(id);
-    const location = opts.location ?? this.defaultTableLocation(id);
-    this.#checkInWarehouse(location);
+  async stageCreateTable(id: TableIdentifier, opts: CreateTableOptions): Promise<TableMetadata> {
+    await this.checkNewName(id, "table");
     const metadata = newTableMetadata({
       schema: opts.schema,
       spec: opts.partitionSpec,
       sortOrder: opts.sortOrder,
-      location,
+      location: (opts.location ?? this.defaultTableLocation(id)).replace(/\/+$/, ""),
       properties: opts.properties,
       formatVersion: opts.formatVersion,
     });
+    this.checkTableLocations(metadata);
+    return metadata;
+  }
+
+  async createTable(id: TableIdentifier, opts: CreateTableOptions): Promise<Table> {
+    const metadata = await this.stageCreateTable(id, opts);
     const metadataLocation = newMetadataLocation(metadata);
     await writeTableMetadata(this.io, metadataLocation, metadata);
     try {
-      await this.#insertTableRow(id, metadataLocation);
+      await this.rows.insert(id, "TABLE", metadataLocation);
     } catch (e) {
       await this.io.delete(metadataLocation).catch(() => {});
+      if (isUniqueViolation(e))
+        throw new AlreadyExistsError(`Table already exists: ${identifierToString(id)}`);
       throw e;
     }
+    metadataCache.set(metadataLocation, metadata);
     return new Table(id, { metadata, metadataLocation }, this.io, this.#ops(id));
   }
 
-  async registerTable(id: TableIdentifier, metadataLocation: string): Promise<Table> {
-    await this.#checkNewTable(id);
-    const metadata = await this.#readMetadata(metadataLocation);
-    await this.#insertTableRow(id, metadataLocation);
-    return new Table(id, { metadata, metadataLocation }, this.io, this.#ops(id));
-  }
-
-  /** Validates a new table's name and namespace. @throws ValidationError, NoSuchNamespaceError, AlreadyExistsError */
-  async #checkNewTable(id: TableIdentifier): Promise<void> {
+  async registerTable(id: TableIdentifier, metadataLocation: string, overwrite = false): Promise<Table> {
     for (const level of id.namespace) validateName(level, "namespace");
     validateName(id.name, "table");
-    if (!(await this.namespaceExists(id.namespace))) {
-      throw new NoSuchNamespaceError(`Namespace does not exist: ${namespaceToString(id.namespace)}`);
-    }
-    if (await this.tableExists(id))
-      throw new AlreadyExistsError(`Table already exists: ${identifierToString(id)}`);
-  }
-
-  /** Inserts the catalog row of a new table. @throws AlreadyExistsError when another writer created it first. */
-  async #insertTableRow(id: TableIdentifier, metadataLocation: string): Promise<void> {
+    await this.requireNamespace(id.namespace);
+    const metadata = await this.#readMetadata(metadataLocation);
+    const existing = await this.rows.any(id);
+    if (existing && !(overwrite && existing.iceberg_type !== "VIEW"))
+      throw new AlreadyExistsError(
+        `${existing.iceberg_type === "VIEW" ? "View" : "Table"} already exists: ${identifierToString(id)}`,
+      );
     try {
-      await this.db
-        .insertInto("iceberg_tables")
-        .values({
-          catalog_name: this.name,
-          table_namespace: namespaceToString(id.namespace),
-          table_name: id.name,
-          metadata_location: metadataLocation,
-          previous_metadata_location: null,
-          iceberg_type: "TABLE",
-        })
-        .execute();
+      if (existing?.metadata_location) {
+        if (!(await this.rows.swap(id, existing.metadata_location, metadataLocation)))
+          throw new CommitFailedError(`Table ${identifierToString(id)} changed while being re-registered`);
+      } else await this.rows.insert(id, "TABLE", metadataLocation);
     } catch (e) {
       if (isUniqueViolation(e))
         throw new AlreadyExistsError(`Table already exists: ${identifierToString(id)}`);
       throw e;
     }
+    return new Table(id, { metadata, metadataLocation }, this.io, this.#ops(id));
+  }
+
+  /**
+   * Validates a new table or view name and its namespace.
+   * @throws ValidationError, NoSuchNamespaceError, AlreadyExistsError (a table or a view holds the name)
+   */
+  async checkNewName(id: TableIdentifier, what: "table" | "view"): Promise<void> {
+    for (const level of id.namespace) validateName(level, "namespace");
+    validateName(id.name, what);
+    await this.requireNamespace(id.namespace);
+    const row = await this.rows.any(id);
+    if (row)
+      throw new AlreadyExistsError(
+        `${row.iceberg_type === "VIEW" ? "View" : "Table"} with same name already exists: ${identifierToString(id)}`,
+      );
+  }
+
+  /** @throws NoSuchNamespaceError when `ns` does not exist. */
+  async requireNamespace(ns: Namespace): Promise<void> {
+    if (!(await this.namespaceExists(ns)))
+      throw new NoSuchNamespaceError(`Namespace does not exist: ${namespaceToString(ns)}`);
   }
 
   async dropTable(id: TableIdentifier, purge = false): Promise<void> {
     const table = purge ? await this.loadTable(id) : undefined;
-    const res = await this.db
-      .deleteFrom("iceberg_tables")
-      .where("catalog_name", "=", this.name)
-      .where("table_namespace", "=", namespaceToString(id.namespace))
-      .where("table_name", "=", id.name)
-      .where((eb) => eb.or([eb("iceberg_type", "is", null), eb("iceberg_type", "=", "TABLE")]))
-      .executeTakeFirst();
-    if (Number(res.numDeletedRows) === 0)
+    if (!(await this.rows.delete(id, "TABLE")))
       throw new NoSuchTableError(`Table does not exist: ${identifierToString(id)}`);
-    if (table) await purgeTableFiles(table, (l) => this.#inWarehouse(l));
+    if (table) await purgeTableFiles(table, (l) => this.inWarehouse(l));
+  }
+
+  async unregisterTable(id: TableIdentifier): Promise<TableState> {
+    const state = await this.#state(id);
+    if (!(await this.rows.delete(id, "TABLE")))
+      throw new NoSuchTableError(`Table does not exist: ${identifierToString(id)}`);
+    return state;
   }
 
   async renameTable(from: TableIdentifier, to: TableIdentifier): Promise<void> {
+    await this.#rename(from, to, "TABLE");
+  }
+
+  async #rename(from: TableIdentifier, to: TableIdentifier, kind: EntryKind): Promise<void> {
+    const what = kind === "TABLE" ? "Table" : "View";
+    const missing = () =>
+      kind === "TABLE"
+        ? new NoSuchTableError(`Table does not exist: ${identifierToString(from)}`)
+        : new NoSuchViewError(`View does not exist: ${identifierToString(from)}`);
     for (const level of to.namespace) validateName(level, "namespace");
-    validateName(to.name, "table");
-    if (!(await this.tableExists(from)))
-      throw new NoSuchTableError(`Table does not exist: ${identifierToString(from)}`);
-    if (!(await this.namespaceExists(to.namespace))) {
-      throw new NoSuchNamespaceError(`Namespace does not exist: ${namespaceToString(to.namespace)}`);
-    }
-    if (await this.tableExists(to))
-      throw new AlreadyExistsError(`Table already exists: ${identifierToString(to)}`);
+    validateName(to.name, kind === "TABLE" ? "table" : "view");
+    if (!(await this.rows.find(from, kind))) throw missing();
+    await this.requireNamespace(to.namespace);
+    const taken = await this.rows.any(to);
+    if (taken)
+      throw new AlreadyExistsError(
+        `Cannot rename ${identifierToString(from)} to ${identifierToString(to)}: ${taken.iceberg_type === "VIEW" ? "a view" : "a table"} of that name already exists`,
+      );
     try {
-      const res = await this.db
-        .updateTable("iceberg_tables")
-        .set({ table_namespace: namespaceToString(to.namespace), table_name: to.name })
-        .where("catalog_name", "=", this.name)
-        .where("table_namespace", "=", namespaceToString(from.namespace))
-        .where("table_name", "=", from.name)
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 0)
-        throw new NoSuchTableError(`Table does not exist: ${identifierToString(from)}`);
+      if (!(await this.rows.rename(from, to, kind))) throw missing();
     } catch (e) {
       if (isUniqueViolation(e))
-        throw new AlreadyExistsError(`Table already exists: ${identifierToString(to)}`);
+        throw new AlreadyExistsError(`${what} already exists: ${identifierToString(to)}`);
       throw e;
     }
   }
@@ -398,52 +414,149 @@ export class SqlCatalog implements Catalog {
     requirements: readonly TableRequirement[],
     updates: readonly TableUpdate[],
   ): Promise<TableState> {
-    const row = await this.#row(id);
-    if (!row?.metadata_location)
-      throw new NoSuchTableError(`Table does not exist: ${identifierToString(id)}`);
-    const base = await this.#readMetadata(row.metadata_location);
-    checkRequirements(base, requirements);
-    const metadata = applyUpdates(base, updates, { previousMetadataLocation: row.metadata_location });
-    if (metadata.location !== base.location) this.#checkInWarehouse(metadata.location);
-    const metadataLocation = newMetadataLocation(metadata, row.metadata_location);
+    const [state] = await this.#commitAll([{ identifier: id, requirements, updates }]);
+    return state!;
+  }
+
+  async commitTransaction(changes: readonly TableChange[]): Promise<void> {
+    const seen = new Set<string>();
+    for (const [i, c] of changes.entries()) {
+      const key = identifierToString(c.identifier);
+      if (seen.has(key))
+        throw new ValidationError(`table-changes[${i}]: table ${key} appears more than once`);
+      seen.add(key);
+    }
+    await this.#commitAll(changes);
+  }
+
+  /** Prepares one table's change: checks requirements, applies updates, writes the new metadata file. */
+  async #prepare(change: TableChange): Promise<PreparedCommit> {
+    const id = change.identifier;
+    const row = await this.rows.find(id, "TABLE");
+    const creating = change.requirements.some((r) => r.type === "assert-create");
+    if (!row?.metadata_location) {
+      if (!creating) throw new NoSuchTableError(`Table does not exist: ${identifierToString(id)}`);
+      await this.checkNewName(id, "table");
+    }
+    const base = row?.metadata_location ? await this.#readMetadata(row.metadata_location) : undefined;
+    checkRequirements(base, change.requirements);
+    const metadata = applyUpdates(base, change.updates, {
+      previousMetadataLocation: row?.metadata_location ?? undefined,
+    });
+    if (
+      !base ||
+      metadata.location !== base.location ||
+      WRITE_PATH_PROPERTIES.some((k) => metadata.properties[k] !== base.properties[k])
+    )
+      this.checkTableLocations(metadata);
+    const metadataLocation = newMetadataLocation(metadata, row?.metadata_location ?? undefined);
     await writeTableMetadata(this.io, metadataLocation, metadata);
-    let swapped: boolean;
+    return { id, base: row?.metadata_location ?? undefined, metadata, metadataLocation };
+  }
+
+  /**
+   * Commits prepared changes in one database transaction: a compare-and-swap UPDATE per
+   * existing table, an INSERT per created one. Any failed swap rolls all back.
+   */
+  async #commitAll(changes: readonly TableChange[]): Promise<TableState[]> {
+    const prepared: PreparedCommit[] = [];
     try {
-      const res = await this.db
-        .updateTable("iceberg_tables")
-        .set({ metadata_location: metadataLocation, previous_metadata_location: row.metadata_location })
-        .where("catalog_name", "=", this.name)
-        .where("table_namespace", "=", namespaceToString(id.namespace))
-        .where("table_name", "=", id.name)
-        .where("metadata_location", "=", row.metadata_location)
-        .executeTakeFirst();
-      swapped = Number(res.numUpdatedRows) === 1;
+      for (const c of changes) prepared.push(await this.#prepare(c));
     } catch (e) {
-      // The database may or may not have applied the swap: never delete the new file.
+      await Promise.all(prepared.map((p) => this.io.delete(p.metadataLocation).catch(() => {})));
+      throw e;
+    }
+    const swapOne = async (db: Transaction<CatalogDatabase> | Kysely<CatalogDatabase>, p: PreparedCommit) => {
+      if (p.base === undefined) {
+        try {
+          await this.rows.insert(p.id, "TABLE", p.metadataLocation, db);
+        } catch (e) {
+          if (isUniqueViolation(e))
+            throw new CommitFailedError(
+              `Requirement failed: table ${identifierToString(p.id)} was created concurrently`,
+            );
+          throw e;
+        }
+      } else if (!(await this.rows.swap(p.id, p.base, p.metadataLocation, db))) {
+        throw new CommitFailedError(
+          `Table ${identifierToString(p.id)} was updated concurrently: metadata location changed from ${p.base}`,
+        );
+      }
+    };
+    try {
+      if (prepared.length === 1) await swapOne(this.db, prepared[0]!);
+      else
+        await this.db.transaction().execute(async (trx) => {
+          for (const p of prepared) await swapOne(trx, p);
+        });
+    } catch (e) {
+      if (e instanceof CommitFailedError) {
+        await Promise.all(prepared.map((p) => this.io.delete(p.metadataLocation).catch(() => {})));
+        throw e;
+      }
+      // The database may or may not have applied the swap: never delete the new files.
       throw new CommitStateUnknownError(
-        `commit of ${identifierToString(id)} has an unknown outcome: ${(e as Error).message}`,
-        {
-          cause: e,
-        },
+        `commit of ${prepared.map((p) => identifierToString(p.id)).join(", ")} has an unknown outcome: ${(e as Error).message}`,
+        { cause: e },
       );
     }
-    if (!swapped) {
-      await this.io.delete(metadataLocation).catch(() => {});
-      throw new CommitFailedError(
-        `Table ${identifierToString(id)} was updated concurrently: metadata location changed from ${row.metadata_location}`,
-      );
-    }
-    metadataCache.set(metadataLocation, metadata);
-    return { metadata, metadataLocation };
+    for (const p of prepared) metadataCache.set(p.metadataLocation, p.metadata);
+    return prepared.map((p) => ({ metadata: p.metadata, metadataLocation: p.metadataLocation }));
+  }
+
+  // ------------------------------------------------------------------ views
+
+  listViews(ns: Namespace): Promise<TableIdentifier[]> {
+    return this.views.list(ns);
+  }
+
+  viewExists(id: TableIdentifier): Promise<boolean> {
+    return this.views.exists(id);
+  }
+
+  loadView(id: TableIdentifier): Promise<ViewState> {
+    return this.views.load(id);
+  }
+
+  createView(id: TableIdentifier, opts: CreateViewOptions): Promise<ViewState> {
+    return this.views.create(id, opts);
+  }
+
+  commitView(
+    id: TableIdentifier,
+    requirements: readonly ViewRequirement[],
+    updates: readonly ViewUpdate[],
+  ): Promise<ViewState> {
+    return this.views.commit(id, requirements, updates);
+  }
+
+  async dropView(id: TableIdentifier): Promise<void> {
+    if (!(await this.rows.delete(id, "VIEW")))
+      throw new NoSuchViewError(`View does not exist: ${identifierToString(id)}`);
+  }
+
+  async renameView(from: TableIdentifier, to: TableIdentifier): Promise<void> {
+    await this.#rename(from, to, "VIEW");
+  }
+
+  registerView(id: TableIdentifier, metadataLocation: string): Promise<ViewState> {
+    return this.views.register(id, metadataLocation);
   }
 }
 
-/** Whether a driver error is a unique/primary-key violation (SQLite or PostgreSQL). */
-function isUniqueViolation(e: unknown): boolean {
-  const err = e as { code?: string; message?: string };
-  return (
-    err.code === "SQLITE_CONSTRAINT_PRIMARYKEY" ||
-    err.code === "SQLITE_CONSTRAINT_UNIQUE" ||
-    err.code === "23505"
-  );
+/** Table properties that redirect where files are written; they must stay inside the warehouse. */
+const WRITE_PATH_PROPERTIES = [
+  "write.data.path",
+  "write.metadata.path",
+  "write.object-storage.path",
+  "write.folder-storage.path",
+] as const;
+
+/** A table change whose new metadata file is written and awaits its swap. */
+interface PreparedCommit {
+  readonly id: TableIdentifier;
+  /** Metadata location the swap expects; undefined when the commit creates the table. */
+  readonly base: string | undefined;
+  readonly metadata: TableMetadata;
+  readonly metadataLocation: string;
 }
