@@ -91,7 +91,8 @@ export function createTableUpdates(md: TableMetadata): TableUpdate[] {
   const schema = md.schemas.find((s) => s.schemaId === md.currentSchemaId);
   const spec = md.partitionSpecs.find((s) => s.specId === md.defaultSpecId);
   const order = md.sortOrders.find((o) => o.orderId === md.defaultSortOrderId);
-  if (!schema || !spec || !order) throw new ValidationError("table metadata lacks its current schema, spec or sort order");
+  if (!schema || !spec || !order)
+    throw new ValidationError("table metadata lacks its current schema, spec or sort order");
   return [
     { action: "assign-uuid", uuid: md.tableUuid },
     { action: "upgrade-format-version", formatVersion: md.formatVersion },
