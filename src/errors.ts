@@ -50,6 +50,34 @@ export class NoSuchViewError extends AIchemyError {
   }
 }
 
+/** The warehouse named by `warehouse` or the URL prefix does not exist (REST `NoSuchWarehouseException`, 404). */
+export class NoSuchWarehouseError extends AIchemyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "NO_SUCH_WAREHOUSE", "NoSuchWarehouseException", 404, options);
+  }
+}
+
+/** A scan plan id is unknown or expired (REST `NoSuchPlanIdException`, 404). */
+export class NoSuchPlanIdError extends AIchemyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "NO_SUCH_PLAN_ID", "NoSuchPlanIdException", 404, options);
+  }
+}
+
+/** A plan task is unknown or expired (REST `NoSuchPlanTaskException`, 404). */
+export class NoSuchPlanTaskError extends AIchemyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "NO_SUCH_PLAN_TASK", "NoSuchPlanTaskException", 404, options);
+  }
+}
+
+/** Both sides of an update name the same key (REST `UnprocessableEntityException`, 422). */
+export class UnprocessableEntityError extends AIchemyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "UNPROCESSABLE_ENTITY", "UnprocessableEntityException", 422, options);
+  }
+}
+
 /** A table, view or namespace of that name already exists (REST `AlreadyExistsException`, 409). */
 export class AlreadyExistsError extends AIchemyError {
   constructor(message: string, options?: ErrorOptions) {
@@ -134,6 +162,10 @@ export const ERROR_CLASSES_BY_REST_TYPE: ReadonlyMap<string, ErrorClass> = new M
   ["NoSuchTableException", NoSuchTableError],
   ["NoSuchNamespaceException", NoSuchNamespaceError],
   ["NoSuchViewException", NoSuchViewError],
+  ["NoSuchWarehouseException", NoSuchWarehouseError],
+  ["NoSuchPlanIdException", NoSuchPlanIdError],
+  ["NoSuchPlanTaskException", NoSuchPlanTaskError],
+  ["UnprocessableEntityException", UnprocessableEntityError],
   ["AlreadyExistsException", AlreadyExistsError],
   ["NamespaceNotEmptyException", NamespaceNotEmptyError],
   ["CommitFailedException", CommitFailedError],
@@ -156,9 +188,9 @@ export function errorFromRest(
   status: number,
   duringCommit = false,
 ): AIchemyError {
+  if (duringCommit && status >= 500) return new CommitStateUnknownError(message);
   const cls = ERROR_CLASSES_BY_REST_TYPE.get(type);
   if (cls) return new cls(message);
-  if (duringCommit && status >= 500) return new CommitStateUnknownError(message);
   if (status === 409) return duringCommit ? new CommitFailedError(message) : new AlreadyExistsError(message);
   if (status === 404) return new NotFoundError(message);
   if (status === 401) return new NotAuthorizedError(message);

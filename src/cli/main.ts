@@ -5,7 +5,7 @@
  * Errors print as `Error [CODE]: message` and exit with code 1.
  */
 import { Command, InvalidArgumentError, Option } from "commander";
-import { type Config, loadConfig } from "../config/config.js";
+import { type Config, type ConfigFlags, loadConfig } from "../config/config.js";
 import { history } from "./commands/history.js";
 import { ingest } from "./commands/ingest.js";
 import { serve } from "./commands/serve.js";
@@ -30,22 +30,49 @@ function sizeArg(value: string): number {
   return Math.round(Number(m[1]) * mult[unit]!);
 }
 
+/** Collects a repeatable option's values (undefined when never given, so the environment applies). */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 const program = new Command();
 program
   .name("aichemy")
   .description("AIchemy: an open lakehouse. Apache Iceberg tables, one catalog, SQL over all of it.")
   .version("0.1.0")
   .option("-d, --data-dir <dir>", "lakehouse data directory (env AICHEMY_DATA_DIR; default ./lakehouse)")
-  .option("--catalog <name>", "name of the embedded catalog (env AICHEMY_CATALOG; default iceberg)")
+  .option(
+    "--catalog <spec>",
+    "default catalog name (env AICHEMY_CATALOG; default iceberg), or attach a REST catalog: name=rest:<uri>[;warehouse=w][;credential=id:secret][;token=t]; repeatable",
+    collect,
+  )
+  .option(
+    "--catalog-url <url>",
+    "catalog store: a SQLite file or postgresql://... (env AICHEMY_CATALOG_URL; default <data-dir>/catalog.db)",
+  )
+  .option(
+    "--warehouse <name=location>",
+    "create or relocate a warehouse in the store (env AICHEMY_WAREHOUSES); repeatable",
+    collect,
+  )
   .option("--threads <n>", "DuckDB worker threads (env AICHEMY_THREADS)")
   .option("--memory-limit <size>", "DuckDB memory limit, e.g. 4GB (env AICHEMY_MEMORY_LIMIT)")
   .showHelpAfterError();
 
-function config(extra: Partial<Record<keyof Config, unknown>> = {}): Config {
-  const o = program.opts<{ dataDir?: string; catalog?: string; threads?: string; memoryLimit?: string }>();
+function config(extra: ConfigFlags = {}): Config {
+  const o = program.opts<{
+    dataDir?: string;
+    catalog?: string[];
+    catalogUrl?: string;
+    warehouse?: string[];
+    threads?: string;
+    memoryLimit?: string;
+  }>();
   return loadConfig({
     dataDir: o.dataDir,
     catalog: o.catalog,
+    catalogUrl: o.catalogUrl,
+    warehouses: o.warehouse,
     threads: o.threads,
     memoryLimit: o.memoryLimit,
     ...extra,
@@ -57,14 +84,47 @@ const formatOption = () =>
 
 program
   .command("serve")
-  .description(
-    "start the lakehouse (HTTP on --port; later: REST catalog, Trino and PostgreSQL protocols, console)",
-  )
+  .description("start the lakehouse: the Iceberg REST catalog under /v1 and the query API, on --port")
   .option("-p, --port <port>", "HTTP port (env AICHEMY_PORT; default 8181)")
   .option("--host <host>", "bind address (env AICHEMY_HOST; default 127.0.0.1)")
-  .action(async (o: { port?: string; host?: string }) => {
-    await serve(config({ port: o.port, host: o.host }));
-  });
+  .option(
+    "--auth",
+    "require bearer tokens: OAuth2 client credentials or static tokens (env AICHEMY_AUTH=true)",
+  )
+  .option("--auth-client <id:secret>", "an OAuth2 client (env AICHEMY_AUTH_CLIENTS); repeatable", collect)
+  .option(
+    "--auth-token <token>",
+    "a static bearer token, optionally token=principal (env AICHEMY_AUTH_TOKENS); repeatable",
+    collect,
+  )
+  .option(
+    "--auth-secret <secret>",
+    "HMAC key of issued tokens (env AICHEMY_AUTH_SECRET; default random per start)",
+  )
+  .option("--allow-anonymous", "serve without auth on a non-loopback address")
+  .action(
+    async (o: {
+      port?: string;
+      host?: string;
+      auth?: boolean;
+      authClient?: string[];
+      authToken?: string[];
+      authSecret?: string;
+      allowAnonymous?: boolean;
+    }) => {
+      await serve(
+        config({
+          port: o.port,
+          host: o.host,
+          auth: o.auth,
+          authClients: o.authClient,
+          authTokens: o.authToken,
+          authSecret: o.authSecret,
+          allowAnonymous: o.allowAnonymous,
+        }),
+      );
+    },
+  );
 
 program
   .command("sql")

@@ -4,15 +4,71 @@
  */
 import { z } from "zod";
 
+/** A catalog attached by `--catalog name=rest:<uri>[;key=value...]` (keys: warehouse, token, credential). */
+export interface AttachedCatalog {
+  readonly name: string;
+  readonly type: "rest";
+  readonly uri: string;
+  readonly properties: Readonly<Record<string, string>>;
+}
+
+const NAME = /^[a-z_][a-z0-9_]*$/;
+
+/**
+ * Parses a `--catalog` value: a plain name (the embedded catalog's name) or
+ * `name=rest:<uri>[;key=value...]`.
+ * @throws Error naming the value when it is neither.
+ */
+export function parseCatalogOption(value: string): string | AttachedCatalog {
+  const eq = value.indexOf("=");
+  if (eq < 0) return value;
+  const name = value.slice(0, eq);
+  const spec = value.slice(eq + 1);
+  if (!NAME.test(name)) throw new Error(`--catalog ${value}: catalog names are lower-case identifiers`);
+  const m = /^rest:(.+)$/.exec(spec);
+  if (!m)
+    throw new Error(`--catalog ${value}: expected name=rest:<uri> (e.g. iceberg=rest:http://localhost:8181)`);
+  const [uri, ...props] = m[1]!.split(";");
+  if (!/^https?:\/\//.test(uri!))
+    throw new Error(`--catalog ${value}: the REST catalog URI must start with http:// or https://`);
+  const properties: Record<string, string> = {};
+  for (const p of props) {
+    const i = p.indexOf("=");
+    if (i <= 0) throw new Error(`--catalog ${value}: expected key=value after ';', got ${JSON.stringify(p)}`);
+    properties[p.slice(0, i)] = p.slice(i + 1);
+  }
+  return { name, type: "rest", uri: uri!, properties };
+}
+
+/** Parses `name=location` warehouse values. @throws Error naming the value. */
+function parseWarehouse(value: string): { name: string; location: string } {
+  const i = value.indexOf("=");
+  if (i <= 0) throw new Error(`warehouse ${JSON.stringify(value)}: expected name=location`);
+  return { name: value.slice(0, i), location: value.slice(i + 1) };
+}
+
+const list = (v: unknown) =>
+  v === undefined
+    ? []
+    : Array.isArray(v)
+      ? v.map(String)
+      : String(v)
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean);
+
 /** Validated configuration of a command. */
 export const ConfigSchema = z.object({
   /** Directory of the embedded lakehouse (catalog database and warehouse). */
   dataDir: z.string().min(1).default("./lakehouse"),
-  /** Name of the embedded catalog. */
-  catalog: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_]*$/, "catalog names are lower-case identifiers")
-    .default("iceberg"),
+  /** Name of the default catalog (the embedded warehouse, or an attached catalog). */
+  catalog: z.string().regex(NAME, "catalog names are lower-case identifiers").default("iceberg"),
+  /** Catalogs attached beside the store's warehouses (`--catalog name=rest:<uri>`). */
+  attachedCatalogs: z.array(z.custom<AttachedCatalog>()).default([]),
+  /** Catalog store URL (default: SQLite in the data directory); `postgresql://...` for PostgreSQL. */
+  catalogUrl: z.string().min(1).optional(),
+  /** Extra warehouses to create or relocate (`name=location`). */
+  warehouses: z.array(z.object({ name: z.string(), location: z.string() })).default([]),
   /** DuckDB worker threads (default: all cores). */
   threads: z.coerce.number().int().positive().optional(),
   /** DuckDB memory limit, e.g. `4GB`. */
@@ -21,28 +77,61 @@ export const ConfigSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(8181),
   /** HTTP bind address of `aichemy serve`. */
   host: z.string().default("127.0.0.1"),
+  /** Require bearer tokens (OAuth2 client credentials or static tokens). */
+  auth: z.boolean().default(false),
+  /** OAuth2 clients, `id:secret`. */
+  authClients: z.array(z.string().regex(/^[^:]+:.+$/, "expected client_id:client_secret")).default([]),
+  /** Static bearer tokens, `token` or `token=principal`. */
+  authTokens: z.array(z.string().min(16, "static tokens must be at least 16 characters")).default([]),
+  /** HMAC secret of issued tokens (default: random per process). */
+  authSecret: z.string().min(16, "the token secret must be at least 16 characters").optional(),
+  /** Serve anonymously on a non-loopback address (off: refuse to start without --auth). */
+  allowAnonymous: z.boolean().default(false),
 });
 
 /** Configuration after validation. */
 export type Config = z.infer<typeof ConfigSchema>;
 
+/** Flags as commander gives them (`catalog` may repeat). */
+export type ConfigFlags = Partial<Record<Exclude<keyof Config, "catalog" | "warehouses">, unknown>> & {
+  catalog?: string | string[] | undefined;
+  warehouses?: string[] | undefined;
+};
+
 /**
  * Builds the configuration from flags and the environment (`AICHEMY_DATA_DIR`,
- * `AICHEMY_CATALOG`, `AICHEMY_THREADS`, `AICHEMY_MEMORY_LIMIT`, `AICHEMY_PORT`, `AICHEMY_HOST`).
+ * `AICHEMY_CATALOG`, `AICHEMY_CATALOG_URL`, `AICHEMY_WAREHOUSES` (comma-separated
+ * `name=location`), `AICHEMY_THREADS`, `AICHEMY_MEMORY_LIMIT`, `AICHEMY_PORT`, `AICHEMY_HOST`,
+ * `AICHEMY_AUTH` (`true`), `AICHEMY_AUTH_CLIENTS`, `AICHEMY_AUTH_TOKENS`, `AICHEMY_AUTH_SECRET`).
  * @throws Error listing every invalid field.
  */
-export function loadConfig(
-  flags: Partial<Record<keyof Config, unknown>>,
-  env: NodeJS.ProcessEnv = process.env,
-): Config {
+export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): Config {
   const pick = (flag: unknown, envName: string) => (flag !== undefined ? flag : env[envName]);
+  const catalogValues = list(pick(flags.catalog, "AICHEMY_CATALOG"));
+  const parsed = catalogValues.map(parseCatalogOption);
+  const plain = parsed.filter((p): p is string => typeof p === "string");
+  const attached = parsed.filter((p): p is AttachedCatalog => typeof p !== "string");
+  if (plain.length > 1)
+    throw new Error(
+      `invalid configuration: catalog: more than one default catalog name (${plain.join(", ")})`,
+    );
+  const catalog = plain[0] ?? (attached.length === 1 ? attached[0]!.name : undefined);
+  const bool = (v: unknown) => (v === undefined ? undefined : v === true || v === "true" || v === "1");
   const result = ConfigSchema.safeParse({
     dataDir: pick(flags.dataDir, "AICHEMY_DATA_DIR"),
-    catalog: pick(flags.catalog, "AICHEMY_CATALOG"),
+    catalog,
+    attachedCatalogs: attached,
+    catalogUrl: pick(flags.catalogUrl, "AICHEMY_CATALOG_URL"),
+    warehouses: list(pick(flags.warehouses, "AICHEMY_WAREHOUSES")).map(parseWarehouse),
     threads: pick(flags.threads, "AICHEMY_THREADS"),
     memoryLimit: pick(flags.memoryLimit, "AICHEMY_MEMORY_LIMIT"),
     port: pick(flags.port, "AICHEMY_PORT"),
     host: pick(flags.host, "AICHEMY_HOST"),
+    auth: bool(pick(flags.auth, "AICHEMY_AUTH")),
+    authClients: list(pick(flags.authClients, "AICHEMY_AUTH_CLIENTS")),
+    authTokens: list(pick(flags.authTokens, "AICHEMY_AUTH_TOKENS")),
+    authSecret: pick(flags.authSecret, "AICHEMY_AUTH_SECRET"),
+    allowAnonymous: bool(flags.allowAnonymous),
   });
   if (!result.success) {
     throw new Error(

@@ -1,13 +1,15 @@
 /**
- * The embedded lakehouse: a data directory holding the SQL catalog (SQLite, `catalog.db`)
- * and the warehouse (`warehouse/`), one DuckDB instance, and sessions over them. This is what
- * `aichemy sql`, `aichemy ingest` and `aichemy serve` open.
+ * The lakehouse: a data directory holding the catalog store (SQLite `catalog.db` unless a
+ * `catalogUrl` names PostgreSQL) and the default warehouse (`warehouse/`), one DuckDB
+ * instance, and sessions over them. Every warehouse of the store is an engine catalog of the
+ * same name; REST catalogs can be attached beside them. This is what `aichemy sql`,
+ * `aichemy ingest` and `aichemy serve` open.
  */
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Catalog } from "../catalog/catalog.js";
-import { SqlCatalog } from "../catalog/sql/sql-catalog.js";
-import { openSqliteCatalogDb } from "../catalog/sql/sqlite-dialect.js";
+import { CatalogStore } from "../catalog/sql/catalog-store.js";
+import type { Warehouse } from "../catalog/sql/warehouses.js";
 import { Duck } from "../duckdb/connection.js";
 import { LocalFileIO } from "../io/local-file-io.js";
 import { fileUri } from "../io/location.js";
@@ -23,6 +25,12 @@ export interface LakehouseOptions {
   readonly threads?: number | undefined;
   /** DuckDB memory limit, e.g. `4GB` (default: DuckDB's, 80% of RAM). */
   readonly memoryLimit?: string | undefined;
+  /** Catalog store URL (default: SQLite `<dataDir>/catalog.db`); `postgresql://...` for PostgreSQL. */
+  readonly catalogUrl?: string | undefined;
+  /** Warehouses to create or relocate in the store on open (besides the default one). */
+  readonly warehouses?: readonly Warehouse[] | undefined;
+  /** Further catalogs by name (e.g. REST catalogs); a name shadows a warehouse of the store. */
+  readonly catalogs?: ReadonlyMap<string, Catalog> | undefined;
 }
 
 /** An opened lakehouse. */
@@ -31,9 +39,18 @@ export class Lakehouse {
   readonly catalogs: ReadonlyMap<string, Catalog>;
   readonly defaultCatalog: string;
   readonly duck: Duck;
+  /** The catalog store behind the warehouses. */
+  readonly store: CatalogStore;
 
-  private constructor(dataDir: string, catalogs: Map<string, Catalog>, defaultCatalog: string, duck: Duck) {
+  private constructor(
+    dataDir: string,
+    store: CatalogStore,
+    catalogs: Map<string, Catalog>,
+    defaultCatalog: string,
+    duck: Duck,
+  ) {
     this.dataDir = dataDir;
+    this.store = store;
     this.catalogs = catalogs;
     this.defaultCatalog = defaultCatalog;
     this.duck = duck;
@@ -44,19 +61,32 @@ export class Lakehouse {
     const dataDir = resolve(opts.dataDir);
     mkdirSync(join(dataDir, "warehouse"), { recursive: true });
     const name = opts.catalogName ?? "iceberg";
-    const catalog = await SqlCatalog.open({
-      name,
-      db: openSqliteCatalogDb(join(dataDir, "catalog.db")),
-      warehouse: fileUri(join(dataDir, "warehouse")),
+    const embedded = opts.catalogUrl === undefined;
+    const store = await CatalogStore.open({
+      url: opts.catalogUrl ?? join(dataDir, "catalog.db"),
       io: new LocalFileIO(),
     });
+    const catalogs = new Map<string, Catalog>();
+    try {
+      // The default warehouse lives in the data directory; an embedded store follows the
+      // directory when it moves, a shared store keeps the location it was created with.
+      const existing = await store.warehouses();
+      if (embedded || !existing.some((w) => w.name === name))
+        await store.putWarehouse({ name, location: fileUri(join(dataDir, "warehouse")) });
+      for (const w of opts.warehouses ?? []) await store.putWarehouse(w);
+      for (const w of await store.warehouses()) catalogs.set(w.name, await store.catalog(w.name));
+      for (const [n, c] of opts.catalogs ?? []) catalogs.set(n, c);
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
     const config: Record<string, string> = { temp_directory: join(dataDir, ".duckdb-tmp") };
     if (opts.threads) config.threads = String(opts.threads);
     if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
     const duck = await Duck.open({ config });
     // Transforms and timestamps are UTC, like Iceberg's; set globally so every session inherits it.
     await duck.run("SET GLOBAL TimeZone = 'UTC'");
-    return new Lakehouse(dataDir, new Map([[name, catalog]]), name, duck);
+    return new Lakehouse(dataDir, store, catalogs, name, duck);
   }
 
   /** The embedded catalog. */
@@ -77,6 +107,7 @@ export class Lakehouse {
   /** Closes catalogs and DuckDB. */
   async close(): Promise<void> {
     for (const c of this.catalogs.values()) await c.close();
+    await this.store.close();
     this.duck.close();
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The SQL catalog's tables, in the layout of the Iceberg JDBC catalog and pyiceberg's SQL
  * catalog (`iceberg_tables`, `iceberg_namespace_properties`), so both can share a database
- * with us. `iceberg_type` is the JDBC catalog's V1 column (`TABLE` or `VIEW`).
+ * with us. `iceberg_type` is the JDBC catalog's V1 column (`TABLE` or `VIEW`). Our own
+ * `aichemy_warehouses` names the warehouses one server holds (each a `catalog_name`).
  */
 import { type Kysely, sql } from "kysely";
 
@@ -23,10 +24,17 @@ export interface IcebergNamespacePropertiesRow {
   property_value: string | null;
 }
 
+/** Row of `aichemy_warehouses`: a named warehouse (a root location) of the server. */
+export interface AichemyWarehousesRow {
+  name: string;
+  location: string;
+}
+
 /** The Kysely database shape of the SQL catalog. */
 export interface CatalogDatabase {
   iceberg_tables: IcebergTablesRow;
   iceberg_namespace_properties: IcebergNamespacePropertiesRow;
+  aichemy_warehouses: AichemyWarehousesRow;
 }
 
 /**
@@ -53,6 +61,12 @@ export async function migrateCatalogSchema(db: Kysely<CatalogDatabase>): Promise
     .addColumn("property_key", "varchar(255)", (c) => c.notNull())
     .addColumn("property_value", "varchar(1000)")
     .addPrimaryKeyConstraint("iceberg_namespace_properties_pk", ["catalog_name", "namespace", "property_key"])
+    .execute();
+  await db.schema
+    .createTable("aichemy_warehouses")
+    .ifNotExists()
+    .addColumn("name", "varchar(255)", (c) => c.primaryKey())
+    .addColumn("location", "varchar(1000)", (c) => c.notNull())
     .execute();
   const columns = await db.introspection.getTables();
   const t = columns.find((x) => x.name === "iceberg_tables");

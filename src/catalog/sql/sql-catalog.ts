@@ -13,6 +13,7 @@ import {
   NoSuchNamespaceError,
   NoSuchTableError,
   NoSuchViewError,
+  UnprocessableEntityError,
   ValidationError,
 } from "../../errors.js";
 import type { FileIO } from "../../io/file-io.js";
@@ -49,6 +50,8 @@ export interface SqlCatalogOptions {
   /** Warehouse root location; new tables go under it. */
   readonly warehouse: string;
   readonly io: FileIO;
+  /** Whether `close()` destroys `db` (default true; false when catalogs share one store). */
+  readonly ownsDb?: boolean | undefined;
 }
 
 const NAMESPACE_EXISTS_PROPERTY = "exists";
@@ -66,6 +69,7 @@ export class SqlCatalog implements Catalog {
   /** Rows of this catalog in `iceberg_tables`. */
   readonly rows: CatalogRows;
   readonly views: SqlViewStore;
+  readonly #ownsDb: boolean;
 
   private constructor(opts: SqlCatalogOptions) {
     this.name = opts.name;
@@ -74,6 +78,7 @@ export class SqlCatalog implements Catalog {
     this.io = opts.io;
     this.rows = new CatalogRows(opts.db, opts.name);
     this.views = new SqlViewStore(this);
+    this.#ownsDb = opts.ownsDb ?? true;
   }
 
   /** Opens the catalog, creating its tables when missing. */
@@ -83,7 +88,7 @@ export class SqlCatalog implements Catalog {
   }
 
   async close(): Promise<void> {
-    await this.db.destroy();
+    if (this.#ownsDb) await this.db.destroy();
   }
 
   // ------------------------------------------------------------------ namespaces
@@ -192,7 +197,7 @@ export class SqlCatalog implements Catalog {
     if (!(await this.namespaceExists(ns))) throw new NoSuchNamespaceError(`Namespace does not exist: ${key}`);
     const overlap = removals.filter((r) => r in updates);
     if (overlap.length > 0)
-      throw new ValidationError(`properties both removed and updated: ${overlap.join(", ")}`);
+      throw new UnprocessableEntityError(`properties both removed and updated: ${overlap.join(", ")}`);
     await this.db.transaction().execute(async (trx) => {
       if (removals.length > 0) {
         await trx

@@ -5,15 +5,15 @@
 
 import type { Config } from "../../config/config.js";
 import { quoteString } from "../../duckdb/sql.js";
-import { Lakehouse } from "../../engine/lakehouse.js";
 import { literalResult } from "../../engine/result.js";
 import { NoSuchTableError } from "../../errors.js";
 import { identifierToString, parseIdentifier } from "../../spec/identifier.js";
 import { formatResult, type OutputFormat } from "../format.js";
+import { openLakehouse } from "../open-lakehouse.js";
 
 /** Prints a table's snapshot history. @throws NoSuchTableError */
 export async function history(config: Config, table: string, format: OutputFormat): Promise<void> {
-  const lakehouse = await Lakehouse.open({ dataDir: config.dataDir, catalogName: config.catalog });
+  const lakehouse = await openLakehouse(config);
   try {
     const id = parseIdentifier(table);
     const catalog = lakehouse.catalog();

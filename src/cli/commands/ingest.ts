@@ -4,10 +4,10 @@
  */
 import cliProgress from "cli-progress";
 import type { Config } from "../../config/config.js";
-import { Lakehouse } from "../../engine/lakehouse.js";
 import { ingestFiles } from "../../ingest/file-ingest.js";
 import type { FileFormat } from "../../ingest/file-source.js";
 import { parseIdentifier } from "../../spec/identifier.js";
+import { openLakehouse } from "../open-lakehouse.js";
 
 /** Options of the ingest command. */
 export interface IngestCommandOptions {
@@ -20,12 +20,7 @@ export interface IngestCommandOptions {
 
 /** Runs the command. @throws the ingest's errors (the CLI prints them and exits 1). */
 export async function ingest(config: Config, files: string[], opts: IngestCommandOptions): Promise<void> {
-  const lakehouse = await Lakehouse.open({
-    dataDir: config.dataDir,
-    catalogName: config.catalog,
-    threads: config.threads,
-    memoryLimit: config.memoryLimit,
-  });
+  const lakehouse = await openLakehouse(config);
   const bar = process.stderr.isTTY
     ? new cliProgress.SingleBar(
         {

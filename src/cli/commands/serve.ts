@@ -1,40 +1,75 @@
 /**
- * `aichemy serve`: opens the lakehouse and serves HTTP until SIGINT/SIGTERM.
+ * `aichemy serve`: opens the lakehouse and serves HTTP (health, the Iceberg REST catalog under
+ * `/v1`, the query API) until SIGINT/SIGTERM. Anonymous access is only allowed on a loopback
+ * address unless `--allow-anonymous` says otherwise; `--auth` turns on bearer tokens.
  */
 import { pino } from "pino";
 import type { Config } from "../../config/config.js";
-import { Lakehouse } from "../../engine/lakehouse.js";
 import { createHttpServer } from "../../server/http-server.js";
+import type { AuthOptions } from "../../server/rest/auth.js";
+import { openLakehouse } from "../open-lakehouse.js";
+
+/** Whether a bind address only accepts local connections. */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\./.test(host);
+}
+
+/** The auth settings of a configuration. @throws Error when it would serve anonymously on the network. */
+export function authOptions(config: Config): AuthOptions {
+  if (!config.auth && !isLoopback(config.host) && !config.allowAnonymous)
+    throw new Error(
+      `refusing to serve anonymously on ${config.host}: pass --auth (with --auth-client id:secret or --auth-token), or --allow-anonymous`,
+    );
+  if (config.auth && config.authClients.length === 0 && config.authTokens.length === 0)
+    throw new Error("--auth needs at least one --auth-client id:secret or --auth-token <token>");
+  const clients: Record<string, string> = {};
+  for (const c of config.authClients) {
+    const i = c.indexOf(":");
+    clients[c.slice(0, i)] = c.slice(i + 1);
+  }
+  const tokens: Record<string, string> = {};
+  for (const t of config.authTokens) {
+    const i = t.indexOf("=");
+    if (i < 0) tokens[t] = "token";
+    else tokens[t.slice(0, i)] = t.slice(i + 1);
+  }
+  return { enabled: config.auth, clients, tokens, secret: config.authSecret };
+}
 
 /** Starts the server; resolves when it stops. */
 export async function serve(config: Config): Promise<void> {
   const log = pino({ name: "aichemy" });
-  const lakehouse = await Lakehouse.open({
-    dataDir: config.dataDir,
-    catalogName: config.catalog,
-    threads: config.threads,
-    memoryLimit: config.memoryLimit,
-  });
-  const server = createHttpServer(lakehouse, log);
+  const auth = authOptions(config);
+  const lakehouse = await openLakehouse(config);
+  const server = createHttpServer({ lakehouse, log, auth });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => resolve());
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   log.info(
-    { dataDir: lakehouse.dataDir, catalog: config.catalog, url: `http://${config.host}:${port}` },
+    {
+      dataDir: lakehouse.dataDir,
+      catalog: config.catalog,
+      store: lakehouse.store.dialect,
+      url,
+      auth: config.auth,
+    },
     "AIchemy lakehouse ready",
   );
   process.stdout.write(
-    `AIchemy lakehouse ready: data in ${lakehouse.dataDir}, catalog '${config.catalog}'\n` +
-      `  HTTP  http://${config.host}:${port}/health   POST /api/v1/query {"sql": "..."}\n` +
-      `  SQL   npx aichemy sql --data-dir ${config.dataDir}\n`,
+    `AIchemy lakehouse ready: data in ${lakehouse.dataDir}, catalog '${config.catalog}' (${lakehouse.store.dialect} store)\n` +
+      `  REST catalog  ${url}/v1/config   (Iceberg REST; warehouses: ${[...lakehouse.catalogs.keys()].join(", ")})\n` +
+      `  HTTP          ${url}/health   POST /api/v1/query {"sql": "..."}\n` +
+      `  SQL           npx aichemy sql --data-dir ${config.dataDir}\n`,
   );
   await new Promise<void>((resolve) => {
     const stop = () => {
       log.info("shutting down");
       server.close(() => resolve());
+      server.closeAllConnections?.();
     };
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);

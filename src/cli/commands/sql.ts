@@ -3,10 +3,10 @@
  */
 import { readFileSync } from "node:fs";
 import type { Config } from "../../config/config.js";
-import { Lakehouse } from "../../engine/lakehouse.js";
 import { splitStatements } from "../../engine/sql/tokenizer.js";
 import { errorMessage } from "../errors.js";
 import { formatResult, type OutputFormat } from "../format.js";
+import { openLakehouse } from "../open-lakehouse.js";
 import { runRepl } from "../repl.js";
 
 /** Options of the sql command. */
@@ -25,12 +25,7 @@ async function readStdin(): Promise<string> {
 
 /** Runs the command; returns the exit code (1 after an error). */
 export async function sql(config: Config, opts: SqlOptions): Promise<number> {
-  const lakehouse = await Lakehouse.open({
-    dataDir: config.dataDir,
-    catalogName: config.catalog,
-    threads: config.threads,
-    memoryLimit: config.memoryLimit,
-  });
+  const lakehouse = await openLakehouse(config);
   try {
     const session = await lakehouse.session({ schema: opts.schema });
     let script: string | undefined = opts.execute;

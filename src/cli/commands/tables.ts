@@ -5,14 +5,14 @@
 
 import type { Config } from "../../config/config.js";
 import { quoteString } from "../../duckdb/sql.js";
-import { Lakehouse } from "../../engine/lakehouse.js";
 import { literalResult } from "../../engine/result.js";
 import { namespaceToString } from "../../spec/identifier.js";
 import { formatResult, type OutputFormat } from "../format.js";
+import { openLakehouse } from "../open-lakehouse.js";
 
 /** Prints the table list. */
 export async function tables(config: Config, format: OutputFormat): Promise<void> {
-  const lakehouse = await Lakehouse.open({ dataDir: config.dataDir, catalogName: config.catalog });
+  const lakehouse = await openLakehouse(config);
   try {
     const catalog = lakehouse.catalog();
     const rows: string[][] = [];

@@ -2,13 +2,17 @@
  * Small typed accessors for decoding parsed JSON with errors that name the JSON path at
  * fault, e.g. `schemas[0].fields[2].type: expected string or object`.
  */
+import { ValidationError } from "../../errors.js";
 import { toBigInt, toInt } from "../json.js";
 
 /** A JSON object being decoded, with its path for messages. */
 export type JsonObject = Record<string, unknown>;
 
-/** Thrown when JSON does not have the expected shape; `path` names the field. */
-export class JsonShapeError extends TypeError {
+/**
+ * Thrown when JSON does not have the expected shape; `path` names the field. A
+ * ValidationError, so the REST server answers 400 `BadRequestException`.
+ */
+export class JsonShapeError extends ValidationError {
   readonly path: string;
   constructor(path: string, message: string) {
     super(`${path}: ${message}`);

@@ -5,7 +5,7 @@
 import { PARTITION_DATA_ID_START, type PartitionField, type PartitionSpec } from "../partition-spec.js";
 import type { SortField, SortOrder } from "../sort-order.js";
 import { parseTransform, transformToString } from "../transform.js";
-import { asArray, asObject, JsonShapeError, optInt, reqInt, reqString } from "./json-fields.js";
+import { asArray, asObject, JsonShapeError, optInt, reqString } from "./json-fields.js";
 
 /**
  * Decodes partition fields. v1 fields may lack `field-id`: they get 1000, 1001, ... in order,
@@ -29,10 +29,16 @@ export function partitionFieldsFromJson(json: unknown, path: string): PartitionF
   });
 }
 
-/** Decodes a full partition spec object. */
-export function partitionSpecFromJson(json: unknown, path: string): PartitionSpec {
+/**
+ * Decodes a full partition spec object. `spec-id` is read-only in REST requests and may be
+ * absent there: it then defaults to `defaultId` (0).
+ */
+export function partitionSpecFromJson(json: unknown, path: string, defaultId = 0): PartitionSpec {
   const o = asObject(json, path);
-  return { specId: reqInt(o, "spec-id", path), fields: partitionFieldsFromJson(o.fields, `${path}.fields`) };
+  return {
+    specId: optInt(o, "spec-id", path) ?? defaultId,
+    fields: partitionFieldsFromJson(o.fields, `${path}.fields`),
+  };
 }
 
 /** Encodes partition fields (the list form used in manifests and v1 metadata). */
@@ -70,7 +76,8 @@ export function sortOrderFromJson(json: unknown, path: string): SortOrder {
     if (sourceId === undefined) throw new JsonShapeError(`${p}.source-id`, "required field is missing");
     return { sourceId, transform: parseTransform(reqString(f, "transform", p)), direction, nullOrder };
   });
-  return { orderId: reqInt(o, "order-id", path), fields };
+  // `order-id` is read-only in REST requests: absent means 0 when unsorted, else 1.
+  return { orderId: optInt(o, "order-id", path) ?? (fields.length === 0 ? 0 : 1), fields };
 }
 
 /** Encodes a sort order object. */

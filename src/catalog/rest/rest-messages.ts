@@ -1,0 +1,339 @@
+/**
+ * Request and response bodies of the Iceberg REST catalog API (OpenAPI
+ * `rest-catalog-open-api.yaml`, Iceberg 1.11): kebab-case JSON <-> domain objects, shared
+ * by our REST server and our REST client. Decoders throw JsonShapeError (a 400
+ * `BadRequestException`) naming the JSON path of the field at fault.
+ */
+
+import {
+  asArray,
+  asObject,
+  type JsonObject,
+  JsonShapeError,
+  optString,
+  reqString,
+  stringMap,
+} from "../../spec/codec/json-fields.js";
+import {
+  partitionSpecFromJson,
+  partitionSpecToJson,
+  sortOrderFromJson,
+  sortOrderToJson,
+} from "../../spec/codec/partition-spec-json.js";
+import { schemaFromJson, schemaToJson } from "../../spec/codec/schema-json.js";
+import { parseTableMetadata, tableMetadataToJson } from "../../spec/codec/table-metadata-json.js";
+import {
+  tableRequirementFromJson,
+  tableRequirementToJson,
+  tableUpdateFromJson,
+  tableUpdateToJson,
+} from "../../spec/codec/table-update-json.js";
+import {
+  parseViewMetadata,
+  viewMetadataToJson,
+  viewRequirementFromJson,
+  viewUpdateFromJson,
+  viewUpdateToJson,
+  viewVersionFromJson,
+  viewVersionToJson,
+} from "../../spec/codec/view-metadata-json.js";
+import type { Namespace, TableIdentifier } from "../../spec/identifier.js";
+import type { PartitionSpec } from "../../spec/partition-spec.js";
+import type { Schema } from "../../spec/schema.js";
+import type { SortOrder } from "../../spec/sort-order.js";
+import type { TableMetadata } from "../../spec/table-metadata.js";
+import type { TableRequirement, TableUpdate } from "../../spec/table-update.js";
+import type { ViewMetadata, ViewRequirement, ViewUpdate, ViewVersion } from "../../spec/view-metadata.js";
+
+/** The unit separator, the REST spec's default namespace level separator in URLs. */
+export const NAMESPACE_SEPARATOR = "\u001f";
+
+/** A namespace as one URL path segment: levels joined by `separator`, then percent-encoded. */
+export function encodeNamespace(ns: Namespace, separator = NAMESPACE_SEPARATOR): string {
+  return encodeURIComponent(ns.join(separator));
+}
+
+/**
+ * A namespace from a decoded path segment or `parent` query value, split at `separator` and
+ * always at `0x1F` (the spec asks servers to accept both).
+ */
+export function decodeNamespace(text: string, separator = NAMESPACE_SEPARATOR): Namespace {
+  if (text === "") return [];
+  const parts =
+    separator === NAMESPACE_SEPARATOR
+      ? text.split(NAMESPACE_SEPARATOR)
+      : text.split(NAMESPACE_SEPARATOR).flatMap((p) => p.split(separator));
+  return parts;
+}
+
+/** Decodes a JSON `Namespace` (array of strings). */
+export function namespaceFromJson(json: unknown, path: string): Namespace {
+  return asArray(json, path).map((x, i) => {
+    if (typeof x !== "string") throw new JsonShapeError(`${path}[${i}]`, "namespace levels must be strings");
+    return x;
+  });
+}
+
+/** Decodes a `TableIdentifier`. */
+export function identifierFromJson(json: unknown, path: string): TableIdentifier {
+  const o = asObject(json, path);
+  return { namespace: namespaceFromJson(o.namespace, `${path}.namespace`), name: reqString(o, "name", path) };
+}
+
+/** Encodes a `TableIdentifier`. */
+export function identifierToJson(id: TableIdentifier): JsonObject {
+  return { namespace: [...id.namespace], name: id.name };
+}
+
+/** REST `CreateNamespaceRequest`. */
+export interface CreateNamespaceRequest {
+  readonly namespace: Namespace;
+  readonly properties: Record<string, string>;
+}
+
+export function createNamespaceRequestFromJson(json: unknown): CreateNamespaceRequest {
+  const o = asObject(json, "body");
+  return {
+    namespace: namespaceFromJson(o.namespace, "body.namespace"),
+    properties: stringMap(o, "properties", "body"),
+  };
+}
+
+/** REST `UpdateNamespacePropertiesRequest`. */
+export interface UpdateNamespacePropertiesRequest {
+  readonly removals: string[];
+  readonly updates: Record<string, string>;
+}
+
+export function updateNamespacePropertiesRequestFromJson(json: unknown): UpdateNamespacePropertiesRequest {
+  const o = asObject(json, "body");
+  const removals = asArray(o.removals ?? [], "body.removals").map((x, i) => {
+    if (typeof x !== "string") throw new JsonShapeError(`body.removals[${i}]`, "expected a string");
+    return x;
+  });
+  return { removals, updates: stringMap(o, "updates", "body") };
+}
+
+/** REST `CreateTableRequest`. */
+export interface CreateTableRequest {
+  readonly name: string;
+  readonly location?: string | undefined;
+  readonly schema: Schema;
+  readonly partitionSpec?: PartitionSpec | undefined;
+  readonly writeOrder?: SortOrder | undefined;
+  readonly stageCreate: boolean;
+  readonly properties: Record<string, string>;
+}
+
+export function createTableRequestFromJson(json: unknown): CreateTableRequest {
+  const o = asObject(json, "body");
+  const stage = o["stage-create"];
+  if (stage !== undefined && stage !== null && typeof stage !== "boolean")
+    throw new JsonShapeError("body.stage-create", "expected a boolean");
+  return {
+    name: reqString(o, "name", "body"),
+    location: optString(o, "location", "body"),
+    schema: schemaFromJson(o.schema, "body.schema"),
+    partitionSpec:
+      o["partition-spec"] == null
+        ? undefined
+        : partitionSpecFromJson(o["partition-spec"], "body.partition-spec"),
+    writeOrder:
+      o["write-order"] == null ? undefined : sortOrderFromJson(o["write-order"], "body.write-order"),
+    stageCreate: stage === true,
+    properties: stringMap(o, "properties", "body"),
+  };
+}
+
+export function createTableRequestToJson(r: CreateTableRequest): JsonObject {
+  const out: JsonObject = {
+    name: r.name,
+    schema: schemaToJson(r.schema),
+    "stage-create": r.stageCreate,
+    properties: { ...r.properties },
+  };
+  if (r.location !== undefined) out.location = r.location;
+  if (r.partitionSpec) out["partition-spec"] = partitionSpecToJson(r.partitionSpec);
+  if (r.writeOrder) out["write-order"] = sortOrderToJson(r.writeOrder);
+  return out;
+}
+
+/** REST `RegisterTableRequest` (and `RegisterViewRequest`, which has no `overwrite`). */
+export interface RegisterRequest {
+  readonly name: string;
+  readonly metadataLocation: string;
+  readonly overwrite: boolean;
+}
+
+export function registerRequestFromJson(json: unknown): RegisterRequest {
+  const o = asObject(json, "body");
+  const overwrite = o.overwrite;
+  if (overwrite !== undefined && overwrite !== null && typeof overwrite !== "boolean")
+    throw new JsonShapeError("body.overwrite", "expected a boolean");
+  return {
+    name: reqString(o, "name", "body"),
+    metadataLocation: reqString(o, "metadata-location", "body"),
+    overwrite: overwrite === true,
+  };
+}
+
+/** REST `RenameTableRequest` (tables and views). */
+export interface RenameRequest {
+  readonly source: TableIdentifier;
+  readonly destination: TableIdentifier;
+}
+
+export function renameRequestFromJson(json: unknown): RenameRequest {
+  const o = asObject(json, "body");
+  return {
+    source: identifierFromJson(o.source, "body.source"),
+    destination: identifierFromJson(o.destination, "body.destination"),
+  };
+}
+
+/** REST `CommitTableRequest`. */
+export interface CommitTableRequest {
+  readonly identifier?: TableIdentifier | undefined;
+  readonly requirements: TableRequirement[];
+  readonly updates: TableUpdate[];
+}
+
+export function commitTableRequestFromJson(json: unknown, path = "body"): CommitTableRequest {
+  const o = asObject(json, path);
+  return {
+    identifier: o.identifier == null ? undefined : identifierFromJson(o.identifier, `${path}.identifier`),
+    requirements: asArray(o.requirements ?? [], `${path}.requirements`).map((r, i) =>
+      tableRequirementFromJson(r, `${path}.requirements[${i}]`),
+    ),
+    updates: asArray(o.updates, `${path}.updates`).map((u, i) =>
+      tableUpdateFromJson(u, `${path}.updates[${i}]`),
+    ),
+  };
+}
+
+export function commitTableRequestToJson(r: CommitTableRequest): JsonObject {
+  const out: JsonObject = {
+    requirements: r.requirements.map(tableRequirementToJson),
+    updates: r.updates.map(tableUpdateToJson),
+  };
+  if (r.identifier) out.identifier = identifierToJson(r.identifier);
+  return out;
+}
+
+/** REST `CommitTransactionRequest`: every change names its table. */
+export function commitTransactionRequestFromJson(json: unknown): Required<CommitTableRequest>[] {
+  const o = asObject(json, "body");
+  return asArray(o["table-changes"], "body.table-changes").map((c, i) => {
+    const path = `body.table-changes[${i}]`;
+    const r = commitTableRequestFromJson(c, path);
+    if (!r.identifier) throw new JsonShapeError(`${path}.identifier`, "required field is missing");
+    return { identifier: r.identifier, requirements: r.requirements, updates: r.updates };
+  });
+}
+
+/** REST `LoadTableResult` / `CommitTableResponse` (metadata location null for a staged create). */
+export interface LoadTableResult {
+  readonly metadataLocation: string | null;
+  readonly metadata: TableMetadata;
+  readonly config: Record<string, string>;
+}
+
+export function loadTableResultToJson(r: LoadTableResult): JsonObject {
+  return {
+    "metadata-location": r.metadataLocation,
+    metadata: tableMetadataToJson(r.metadata),
+    config: { ...r.config },
+  };
+}
+
+export function loadTableResultFromJson(json: unknown): LoadTableResult {
+  const o = asObject(json, "response");
+  const loc = o["metadata-location"];
+  return {
+    metadataLocation: typeof loc === "string" ? loc : null,
+    metadata: parseTableMetadata(asObject(o.metadata, "response.metadata")),
+    config: stringMap(o, "config", "response"),
+  };
+}
+
+/** REST `CreateViewRequest`. */
+export interface CreateViewRequest {
+  readonly name: string;
+  readonly location?: string | undefined;
+  readonly schema: Schema;
+  readonly viewVersion: ViewVersion;
+  readonly properties: Record<string, string>;
+}
+
+export function createViewRequestFromJson(json: unknown): CreateViewRequest {
+  const o = asObject(json, "body");
+  return {
+    name: reqString(o, "name", "body"),
+    location: optString(o, "location", "body"),
+    schema: schemaFromJson(o.schema, "body.schema"),
+    viewVersion: viewVersionFromJson(o["view-version"], "body.view-version"),
+    properties: stringMap(o, "properties", "body"),
+  };
+}
+
+export function createViewRequestToJson(r: CreateViewRequest): JsonObject {
+  const out: JsonObject = {
+    name: r.name,
+    schema: schemaToJson(r.schema),
+    "view-version": viewVersionToJson(r.viewVersion),
+    properties: { ...r.properties },
+  };
+  if (r.location !== undefined) out.location = r.location;
+  return out;
+}
+
+/** REST `CommitViewRequest`. */
+export interface CommitViewRequest {
+  readonly identifier?: TableIdentifier | undefined;
+  readonly requirements: ViewRequirement[];
+  readonly updates: ViewUpdate[];
+}
+
+export function commitViewRequestFromJson(json: unknown): CommitViewRequest {
+  const o = asObject(json, "body");
+  return {
+    identifier: o.identifier == null ? undefined : identifierFromJson(o.identifier, "body.identifier"),
+    requirements: asArray(o.requirements ?? [], "body.requirements").map((r, i) =>
+      viewRequirementFromJson(r, `body.requirements[${i}]`),
+    ),
+    updates: asArray(o.updates, "body.updates").map((u, i) => viewUpdateFromJson(u, `body.updates[${i}]`)),
+  };
+}
+
+export function commitViewRequestToJson(r: CommitViewRequest): JsonObject {
+  const out: JsonObject = {
+    requirements: r.requirements.map((x) => ({ type: x.type, uuid: x.uuid })),
+    updates: r.updates.map(viewUpdateToJson),
+  };
+  if (r.identifier) out.identifier = identifierToJson(r.identifier);
+  return out;
+}
+
+/** REST `LoadViewResult`. */
+export interface LoadViewResult {
+  readonly metadataLocation: string;
+  readonly metadata: ViewMetadata;
+  readonly config: Record<string, string>;
+}
+
+export function loadViewResultToJson(r: LoadViewResult): JsonObject {
+  return {
+    "metadata-location": r.metadataLocation,
+    metadata: viewMetadataToJson(r.metadata),
+    config: { ...r.config },
+  };
+}
+
+export function loadViewResultFromJson(json: unknown): LoadViewResult {
+  const o = asObject(json, "response");
+  return {
+    metadataLocation: reqString(o, "metadata-location", "response"),
+    metadata: parseViewMetadata(asObject(o.metadata, "response.metadata")),
+    config: stringMap(o, "config", "response"),
+  };
+}

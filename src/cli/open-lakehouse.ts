@@ -1,0 +1,35 @@
+/**
+ * Opens the lakehouse a command works on, from the configuration: the catalog store and its
+ * warehouses, plus catalogs attached with `--catalog name=rest:<uri>`.
+ */
+import type { Catalog } from "../catalog/catalog.js";
+import { RestCatalog } from "../catalog/rest/rest-catalog.js";
+import type { Config } from "../config/config.js";
+import { Lakehouse } from "../engine/lakehouse.js";
+
+/** Opens the lakehouse of `config`. @throws when an attached catalog cannot be reached. */
+export async function openLakehouse(config: Config): Promise<Lakehouse> {
+  const catalogs = new Map<string, Catalog>();
+  for (const a of config.attachedCatalogs) {
+    catalogs.set(
+      a.name,
+      await RestCatalog.open({
+        name: a.name,
+        uri: a.uri,
+        warehouse: a.properties.warehouse,
+        token: a.properties.token,
+        credential: a.properties.credential,
+        oauth2ServerUri: a.properties["oauth2-server-uri"],
+      }),
+    );
+  }
+  return Lakehouse.open({
+    dataDir: config.dataDir,
+    catalogName: config.catalog,
+    catalogUrl: config.catalogUrl,
+    warehouses: config.warehouses,
+    catalogs,
+    threads: config.threads,
+    memoryLimit: config.memoryLimit,
+  });
+}

@@ -1,0 +1,559 @@
+/**
+ * The Iceberg REST catalog routes under `/v1` (OpenAPI `rest-catalog-open-api.yaml`): each
+ * route decodes path, query and body, calls the catalog or the service, and encodes the
+ * response. Every route exists with and without the `{prefix}` segment (prefix = warehouse
+ * name). Errors become `IcebergErrorResponse`; `Idempotency-Key` is honoured on the
+ * mutations the spec lists; with auth on, every route but `/v1/config` and the token
+ * endpoint needs a bearer token.
+ */
+import { type Context, Hono } from "hono";
+import type { Logger } from "pino";
+import {
+  commitTableRequestFromJson,
+  commitTransactionRequestFromJson,
+  commitViewRequestFromJson,
+  createNamespaceRequestFromJson,
+  createTableRequestFromJson,
+  createViewRequestFromJson,
+  decodeNamespace,
+  loadTableResultToJson,
+  loadViewResultToJson,
+  registerRequestFromJson,
+  renameRequestFromJson,
+  updateNamespacePropertiesRequestFromJson,
+} from "../../catalog/rest/rest-messages.js";
+import type { SqlCatalog } from "../../catalog/sql/sql-catalog.js";
+import { NoSuchTableError, NotFoundError, UnprocessableEntityError, ValidationError } from "../../errors.js";
+import { asObject, reqString } from "../../spec/codec/json-fields.js";
+import { tableMetadataToJson } from "../../spec/codec/table-metadata-json.js";
+import { identifierToString, type Namespace, type TableIdentifier } from "../../spec/identifier.js";
+import { type Authenticator, OAuthError, type Principal } from "./auth.js";
+import { onlyReferencedSnapshots, type RestCatalogService, tableETag } from "./catalog-service.js";
+import { emptyResponse, errorResponse, jsonResponse, paginate, parseBody, readBodyText } from "./http-kit.js";
+import { IdempotencyStore, isValidIdempotencyKey } from "./idempotency.js";
+import { ScanPlanner } from "./scan-planning.js";
+
+/** Options of {@link restCatalogRoutes}. */
+export interface RestCatalogRoutesOptions {
+  readonly service: RestCatalogService;
+  readonly auth: Authenticator;
+  readonly log: Logger;
+  /** Largest accepted request body in bytes. */
+  readonly maxBodyBytes: number;
+}
+
+type Env = { Variables: { principal: Principal } };
+type Handler = (c: Context<Env>, req: RequestInfo) => Promise<Response>;
+
+/** What a handler gets besides the Hono context. */
+interface RequestInfo {
+  /** Catalog of the prefix (or default warehouse). */
+  catalog(): Promise<SqlCatalog>;
+  /** The decoded `{namespace}` path parameter. */
+  namespace(): Namespace;
+  /** `{namespace}` + `{table}` or `{view}`. */
+  identifier(param: "table" | "view"): TableIdentifier;
+  /** The parsed JSON body. */
+  body(): Promise<unknown>;
+}
+
+/** Builds the `/v1` routes. */
+export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
+  const { service, auth, log } = opts;
+  const idempotency = new IdempotencyStore();
+  const planner = new ScanPlanner();
+  const app = new Hono<Env>();
+
+  const logError = (e: unknown) => log.error({ err: e }, "REST catalog request failed");
+
+  app.use("*", async (c, next) => {
+    const path = c.req.path;
+    if (path === "/v1/config" || path === "/v1/oauth/tokens") {
+      await next();
+      return;
+    }
+    try {
+      c.set("principal", await auth.authenticate(c.req.header("authorization")));
+    } catch (e) {
+      return errorResponse(e);
+    }
+    await next();
+  });
+
+  /** Wraps a handler: request decoding helpers, errors as IcebergErrorResponse, idempotency. */
+  const handle =
+    (h: Handler, idempotent = false) =>
+    async (c: Context<Env>): Promise<Response> => {
+      const params = c.req.param() as Record<string, string>;
+      let bodyPromise: Promise<unknown> | undefined;
+      const info: RequestInfo = {
+        catalog: () => service.catalog(params.prefix),
+        namespace: () => {
+          const ns = decodeNamespace(params.namespace ?? "");
+          if (ns.length === 0) throw new ValidationError("namespace must not be empty");
+          return ns;
+        },
+        identifier: (p) => ({ namespace: info.namespace(), name: params[p] ?? "" }),
+        body: () => {
+          bodyPromise ??= readBodyText(c.req.raw, opts.maxBodyBytes).then(parseBody);
+          return bodyPromise;
+        },
+      };
+      const run = async () => {
+        try {
+          return await h(c, info);
+        } catch (e) {
+          return errorResponse(e, logError);
+        }
+      };
+      const key = c.req.header("idempotency-key");
+      if (!idempotent || key === undefined) return run();
+      if (!isValidIdempotencyKey(key))
+        return errorResponse(
+          new ValidationError(`Idempotency-Key must be a UUID (36 characters), got ${JSON.stringify(key)}`),
+        );
+      const principal = c.get("principal")?.name ?? "anonymous";
+      const stored = await idempotency.run(`${principal} ${c.req.method} ${c.req.path}`, key, async () => {
+        const res = await run();
+        return {
+          status: res.status,
+          body: res.status === 204 || res.status === 304 ? null : await res.text(),
+          headers: Object.fromEntries(res.headers),
+        };
+      });
+      return new Response(stored.body, { status: stored.status, headers: stored.headers });
+    };
+
+  // Every catalog route, registered without and with the prefix; unprefixed first so that
+  // `/v1/namespaces/...` never reads "namespaces" as a prefix.
+  const route = (method: "GET" | "POST" | "DELETE", path: string, h: Handler, idempotent = false) => {
+    app.on(method, `/v1${path}`, handle(h, idempotent));
+    app.on(method, `/v1/:prefix${path}`, handle(h, idempotent));
+  };
+
+  // ------------------------------------------------------------------ config and tokens
+
+  app.get("/v1/config", async (c) => {
+    try {
+      return jsonResponse(200, await service.config(c.req.query("warehouse")));
+    } catch (e) {
+      return errorResponse(e, logError);
+    }
+  });
+
+  app.post("/v1/oauth/tokens", async (c) => {
+    try {
+      const text = await readBodyText(c.req.raw, opts.maxBodyBytes);
+      return jsonResponse(200, await auth.token(new URLSearchParams(text), c.req.header("authorization")));
+    } catch (e) {
+      if (e instanceof OAuthError)
+        return jsonResponse(e.status, { error: e.error, error_description: e.message });
+      return jsonResponse(400, { error: "invalid_request", error_description: (e as Error).message });
+    }
+  });
+
+  // ------------------------------------------------------------------ namespaces
+
+  route("GET", "/namespaces", async (c, r) => {
+    const catalog = await r.catalog();
+    const parentText = c.req.query("parent");
+    const parent = parentText ? decodeNamespace(parentText) : [];
+    const all = await catalog.listNamespaces(parent);
+    const page = paginate(all, (ns) => ns.join("\u001f"), c.req.query("pageToken"), c.req.query("pageSize"));
+    return jsonResponse(200, { namespaces: page.items.map((ns) => [...ns]), "next-page-token": page.next });
+  });
+
+  route(
+    "POST",
+    "/namespaces",
+    async (_c, r) => {
+      const catalog = await r.catalog();
+      const req = createNamespaceRequestFromJson(await r.body());
+      await catalog.createNamespace(req.namespace, req.properties);
+      return jsonResponse(200, {
+        namespace: [...req.namespace],
+        properties: await catalog.loadNamespaceProperties(req.namespace),
+      });
+    },
+    true,
+  );
+
+  route("GET", "/namespaces/:namespace", async (c, r) => {
+    const catalog = await r.catalog();
+    const ns = r.namespace();
+    if (c.req.method === "HEAD") {
+      if (!(await catalog.namespaceExists(ns))) return emptyResponse(404);
+      return emptyResponse(204);
+    }
+    return jsonResponse(200, { namespace: [...ns], properties: await catalog.loadNamespaceProperties(ns) });
+  });
+
+  route(
+    "DELETE",
+    "/namespaces/:namespace",
+    async (_c, r) => {
+      await (await r.catalog()).dropNamespace(r.namespace());
+      return emptyResponse();
+    },
+    true,
+  );
+
+  route(
+    "POST",
+    "/namespaces/:namespace/properties",
+    async (_c, r) => {
+      const catalog = await r.catalog();
+      const ns = r.namespace();
+      const req = updateNamespacePropertiesRequestFromJson(await r.body());
+      const both = req.removals.filter((k) => k in req.updates);
+      if (both.length > 0)
+        throw new UnprocessableEntityError(`properties both removed and updated: ${both.join(", ")}`);
+      const before = await catalog.loadNamespaceProperties(ns);
+      await catalog.updateNamespaceProperties(ns, req.removals, req.updates);
+      return jsonResponse(200, {
+        updated: Object.keys(req.updates),
+        removed: req.removals.filter((k) => k in before),
+        missing: req.removals.filter((k) => !(k in before)),
+      });
+    },
+    true,
+  );
+
+  // ------------------------------------------------------------------ tables
+
+  route("GET", "/namespaces/:namespace/tables", async (c, r) => {
+    const catalog = await r.catalog();
+    const ns = r.namespace();
+    const page = paginate(
+      await catalog.listTables(ns),
+      (t) => t.name,
+      c.req.query("pageToken"),
+      c.req.query("pageSize"),
+    );
+    return jsonResponse(200, {
+      identifiers: page.items.map((t) => ({ namespace: [...t.namespace], name: t.name })),
+      "next-page-token": page.next,
+    });
+  });
+
+  route(
+    "POST",
+    "/namespaces/:namespace/tables",
+    async (_c, r) => {
+      const catalog = await r.catalog();
+      const ns = r.namespace();
+      const req = createTableRequestFromJson(await r.body());
+      const id = { namespace: ns, name: req.name };
+      const { "format-version": formatVersion, ...properties } = req.properties;
+      const opts = {
+        schema: req.schema,
+        partitionSpec: req.partitionSpec,
+        sortOrder: req.writeOrder,
+        location: req.location,
+        properties,
+        formatVersion: formatVersionOf(formatVersion),
+      };
+      if (req.stageCreate) {
+        const metadata = await catalog.stageCreateTable(id, opts);
+        return jsonResponse(200, loadTableResultToJson({ metadataLocation: null, metadata, config: {} }));
+      }
+      const t = await catalog.createTable(id, opts);
+      return jsonResponse(
+        200,
+        loadTableResultToJson({ metadataLocation: t.metadataLocation, metadata: t.metadata, config: {} }),
+        { etag: tableETag(t.metadataLocation, "all") },
+      );
+    },
+    true,
+  );
+
+  route(
+    "POST",
+    "/namespaces/:namespace/register",
+    async (_c, r) => {
+      const catalog = await r.catalog();
+      const req = registerRequestFromJson(await r.body());
+      await service.checkRegisterable(catalog, req.metadataLocation);
+      const t = await catalog.registerTable(
+        { namespace: r.namespace(), name: req.name },
+        req.metadataLocation,
+        req.overwrite,
+      );
+      return jsonResponse(
+        200,
+        loadTableResultToJson({ metadataLocation: t.metadataLocation, metadata: t.metadata, config: {} }),
+        { etag: tableETag(t.metadataLocation, "all") },
+      );
+    },
+    true,
+  );
+
+  route("GET", "/namespaces/:namespace/tables/:table", async (c, r) => {
+    const catalog = await r.catalog();
+    const id = r.identifier("table");
+    if (c.req.method === "HEAD") return emptyResponse((await catalog.tableExists(id)) ? 204 : 404);
+    const mode = c.req.query("snapshots") ?? "all";
+    if (mode !== "all" && mode !== "refs")
+      throw new ValidationError(`snapshots must be 'all' or 'refs', got ${JSON.stringify(mode)}`);
+    const t = await catalog.loadTable(id);
+    const etag = tableETag(t.metadataLocation, mode);
+    if (c.req.header("if-none-match") === etag) return emptyResponse(304, { etag });
+    const metadata = mode === "refs" ? onlyReferencedSnapshots(t.metadata) : t.metadata;
+    return jsonResponse(
+      200,
+      loadTableResultToJson({ metadataLocation: t.metadataLocation, metadata, config: {} }),
+      { etag },
+    );
+  });
+
+  route(
+    "POST",
+    "/namespaces/:namespace/tables/:table",
+    async (_c, r) => {
+      const catalog = await r.catalog();
+      const id = r.identifier("table");
+      const req = commitTableRequestFromJson(await r.body());
+      if (req.identifier && identifierToString(req.identifier) !== identifierToString(id))
+        throw new ValidationError(
+          `body.identifier ${identifierToString(req.identifier)} does not match the URL's table ${identifierToString(id)}`,
+        );
+      const state = await catalog.commitTable(id, req.requirements, req.updates);
+      return jsonResponse(
+        200,
+        loadTableResultToJson({
+          metadataLocation: state.metadataLocation,
+          metadata: state.metadata,
+          config: {},
+        }),
+        {
+          etag: tableETag(state.metadataLocation, "all"),
+        },
+      );
+    },
+    true,
+  );
+
+  route(
+    "DELETE",
+    "/namespaces/:namespace/tables/:table",
+    async (c, r) => {
+      const purge = c.req.query("purgeRequested");
+      if (purge !== undefined && purge !== "true" && purge !== "false")
+        throw new ValidationError(`purgeRequested must be true or false, got ${JSON.stringify(purge)}`);
+      await (await r.catalog()).dropTable(r.identifier("table"), purge === "true");
+      return emptyResponse();
+    },
+    true,
+  );
+
+  route(
+    "POST",
+    "/namespaces/:namespace/tables/:table/unregister",
+    async (_c, r) => {
+      const state = await (await r.catalog()).unregisterTable(r.identifier("table"));
+      return jsonResponse(200, {
+        "metadata-location": state.metadataLocation,
+        metadata: tableMetadataToJson(state.metadata),
+      });
+    },
+    true,
+  );
+
+  route("GET", "/namespaces/:namespace/tables/:table/credentials", async (_c, r) => {
+    const catalog = await r.catalog();
+    const id = r.identifier("table");
+    if (!(await catalog.tableExists(id)))
+      throw new NoSuchTableError(`Table does not exist: ${identifierToString(id)}`);
+    // Local and S3 warehouses are reached with the server's own configuration: nothing to vend yet.
+    return jsonResponse(200, { "storage-credentials": [] });
+  });
+
+  route("POST", "/namespaces/:namespace/tables/:table/metrics", async (_c, r) => {
+    const catalog = await r.catalog();
+    const id = r.identifier("table");
+    const body = asObject(await r.body(), "body");
+    const type = reqString(body, "report-type", "body");
+    if (!(await catalog.tableExists(id)))
+      throw new NoSuchTableError(`Table does not exist: ${identifierToString(id)}`);
+    log.debug({ table: identifierToString(id), reportType: type }, "metrics report");
+    return emptyResponse();
+  });
+
+  // ------------------------------------------------------------------ scan planning
+
+  const tableKey = (c: Context<Env>, id: TableIdentifier) =>
+    `${c.req.param("prefix") ?? service.defaultWarehouse}\u0000${identifierToString(id)}`;
+
+  route(
+    "POST",
+    "/namespaces/:namespace/tables/:table/plan",
+    async (c, r) => {
+      const id = r.identifier("table");
+      const table = await (await r.catalog()).loadTable(id);
+      const text = await readBodyText(c.req.raw, opts.maxBodyBytes);
+      return jsonResponse(
+        200,
+        await planner.plan(table, tableKey(c, id), text.trim() === "" ? undefined : parseBody(text)),
+      );
+    },
+    true,
+  );
+
+  route("GET", "/namespaces/:namespace/tables/:table/plan/:planId", async (c, r) => {
+    const id = r.identifier("table");
+    await (await r.catalog()).loadTable(id);
+    return jsonResponse(200, planner.fetch(c.req.param("planId") ?? "", tableKey(c, id)));
+  });
+
+  route(
+    "DELETE",
+    "/namespaces/:namespace/tables/:table/plan/:planId",
+    async (c, r) => {
+      const id = r.identifier("table");
+      await (await r.catalog()).loadTable(id);
+      planner.cancel(c.req.param("planId") ?? "", tableKey(c, id));
+      return emptyResponse();
+    },
+    true,
+  );
+
+  route(
+    "POST",
+    "/namespaces/:namespace/tables/:table/tasks",
+    async (c, r) => {
+      const id = r.identifier("table");
+      await (await r.catalog()).loadTable(id);
+      return jsonResponse(200, planner.tasks(tableKey(c, id), await r.body()));
+    },
+    true,
+  );
+
+  // ------------------------------------------------------------------ rename, transactions
+
+  route(
+    "POST",
+    "/tables/rename",
+    async (_c, r) => {
+      const req = renameRequestFromJson(await r.body());
+      await (await r.catalog()).renameTable(req.source, req.destination);
+      return emptyResponse();
+    },
+    true,
+  );
+
+  route(
+    "POST",
+    "/transactions/commit",
+    async (_c, r) => {
+      const changes = commitTransactionRequestFromJson(await r.body());
+      await (await r.catalog()).commitTransaction(changes);
+      return emptyResponse();
+    },
+    true,
+  );
+
+  // ------------------------------------------------------------------ views
+
+  route("GET", "/namespaces/:namespace/views", async (c, r) => {
+    const catalog = await r.catalog();
+    const page = paginate(
+      await catalog.listViews(r.namespace()),
+      (t) => t.name,
+      c.req.query("pageToken"),
+      c.req.query("pageSize"),
+    );
+    return jsonResponse(200, {
+      identifiers: page.items.map((t) => ({ namespace: [...t.namespace], name: t.name })),
+      "next-page-token": page.next,
+    });
+  });
+
+  route("POST", "/namespaces/:namespace/views", async (_c, r) => {
+    const catalog = await r.catalog();
+    const req = createViewRequestFromJson(await r.body());
+    const state = await catalog.createView(
+      { namespace: r.namespace(), name: req.name },
+      {
+        schema: req.schema,
+        viewVersion: req.viewVersion,
+        location: req.location,
+        properties: req.properties,
+      },
+    );
+    return jsonResponse(200, loadViewResultToJson({ ...state, config: {} }));
+  });
+
+  route("GET", "/namespaces/:namespace/views/:view", async (c, r) => {
+    const catalog = await r.catalog();
+    const id = r.identifier("view");
+    if (c.req.method === "HEAD") return emptyResponse((await catalog.viewExists(id)) ? 204 : 404);
+    return jsonResponse(200, loadViewResultToJson({ ...(await catalog.loadView(id)), config: {} }));
+  });
+
+  route(
+    "POST",
+    "/namespaces/:namespace/views/:view",
+    async (_c, r) => {
+      const req = commitViewRequestFromJson(await r.body());
+      const state = await (await r.catalog()).commitView(r.identifier("view"), req.requirements, req.updates);
+      return jsonResponse(200, loadViewResultToJson({ ...state, config: {} }));
+    },
+    true,
+  );
+
+  route(
+    "DELETE",
+    "/namespaces/:namespace/views/:view",
+    async (_c, r) => {
+      await (await r.catalog()).dropView(r.identifier("view"));
+      return emptyResponse();
+    },
+    true,
+  );
+
+  route(
+    "POST",
+    "/views/rename",
+    async (_c, r) => {
+      const req = renameRequestFromJson(await r.body());
+      await (await r.catalog()).renameView(req.source, req.destination);
+      return emptyResponse();
+    },
+    true,
+  );
+
+  route(
+    "POST",
+    "/namespaces/:namespace/register-view",
+    async (_c, r) => {
+      const catalog = await r.catalog();
+      const req = registerRequestFromJson(await r.body());
+      if (!catalog.inWarehouse(req.metadataLocation))
+        throw new ValidationError(
+          `metadata-location ${req.metadataLocation} is outside the warehouse ${catalog.warehouse}`,
+        );
+      const state = await catalog.registerView(
+        { namespace: r.namespace(), name: req.name },
+        req.metadataLocation,
+      );
+      return jsonResponse(200, loadViewResultToJson({ ...state, config: {} }));
+    },
+    true,
+  );
+
+  app.all("/v1/*", (c) =>
+    errorResponse(new NotFoundError(`${c.req.method} ${c.req.path} is not an endpoint of this catalog`)),
+  );
+  return app;
+}
+
+/**
+ * The reserved `format-version` table property requests a format version (Iceberg Java and
+ * PyIceberg send it); it is not kept as a property.
+ */
+function formatVersionOf(v: string | undefined): 1 | 2 | 3 | undefined {
+  if (v === undefined) return undefined;
+  if (v !== "1" && v !== "2" && v !== "3")
+    throw new ValidationError(`body.properties.format-version: unsupported format version ${v}`);
+  return Number(v) as 1 | 2 | 3;
+}

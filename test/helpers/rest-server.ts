@@ -1,0 +1,58 @@
+/**
+ * Our REST catalog server for tests: a lakehouse in a temporary directory (SQLite store, or
+ * PostgreSQL when `catalogUrl` is given) served on a free loopback port.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import type { Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
+import { Lakehouse } from "../../src/engine/lakehouse.js";
+import { createHttpServer } from "../../src/server/http-server.js";
+import type { AuthOptions } from "../../src/server/rest/auth.js";
+
+/** A running server. */
+export interface TestRestServer {
+  /** Base URI, e.g. `http://127.0.0.1:40123`. */
+  readonly uri: string;
+  readonly lakehouse: Lakehouse;
+  readonly dir: string;
+  /** Location of the default warehouse (`file:` URI). */
+  readonly warehouse: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a server. */
+export async function startRestServer(
+  opts: { catalogUrl?: string; auth?: AuthOptions; maxBodyBytes?: number; threads?: number } = {},
+): Promise<TestRestServer> {
+  const dir = mkdtempSync(join(tmpdir(), "rest-server-"));
+  const lakehouse = await Lakehouse.open({
+    dataDir: dir,
+    catalogUrl: opts.catalogUrl,
+    threads: opts.threads ?? 2,
+  });
+  const server: Server = createHttpServer({
+    lakehouse,
+    log: pino({ level: process.env.AICHEMY_TEST_LOG ?? "silent" }),
+    auth: opts.auth,
+    maxBodyBytes: opts.maxBodyBytes,
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  const warehouse = (await lakehouse.store.warehouses()).find(
+    (w) => w.name === lakehouse.defaultCatalog,
+  )!.location;
+  return {
+    uri: `http://127.0.0.1:${port}`,
+    lakehouse,
+    dir,
+    warehouse,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await lakehouse.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
