@@ -42,6 +42,12 @@ interface StoredPlan {
 /** Plans scans and keeps them for fetching. */
 export class ScanPlanner {
   readonly #plans = new Map<string, StoredPlan>();
+  readonly #tasksPerPlanTask: number;
+
+  /** @param tasksPerPlanTask file scan tasks per plan task (default {@link TASKS_PER_PLAN_TASK}) */
+  constructor(tasksPerPlanTask = TASKS_PER_PLAN_TASK) {
+    this.#tasksPerPlanTask = tasksPerPlanTask;
+  }
 
   /**
    * Plans a scan of `table` from a REST `PlanTableScanRequest` body (absent = whole table).
@@ -106,10 +112,10 @@ export class ScanPlanner {
       return t;
     };
     const chunks: ScanTasksJson[] = [];
-    for (let i = 0; i < plan.tasks.length || chunks.length === 0; i += TASKS_PER_PLAN_TASK) {
+    for (let i = 0; i < plan.tasks.length || chunks.length === 0; i += this.#tasksPerPlanTask) {
       const deleteIndex = new Map<string, number>();
       const chunk: ScanTasksJson = { "delete-files": [], "file-scan-tasks": [] };
-      for (const task of plan.tasks.slice(i, i + TASKS_PER_PLAN_TASK)) {
+      for (const task of plan.tasks.slice(i, i + this.#tasksPerPlanTask)) {
         const refs: number[] = [];
         for (const d of task.deletes) {
           let idx = deleteIndex.get(d.file.filePath);
