@@ -2,7 +2,7 @@
  * Finding a Python with PyIceberg for interop tests: `AICHEMY_PYTHON` (set by .ci/run), else
  * `python3` when it can import pyiceberg. Tests skip with a message when none is found.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 
 function works(python: string): boolean {
   const r = spawnSync(python, ["-c", "import pyiceberg, pyarrow, sqlalchemy"], { encoding: "utf8" });
@@ -24,4 +24,32 @@ export function runPython(script: string, args: string[]): unknown {
   const r = spawnSync(PYTHON!, [script, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`${script} failed (${r.status}):\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").at(-1)!);
+}
+
+/**
+ * Runs a Python script without blocking the event loop (needed when it talks to a server in
+ * this process) and parses the last line of its output as JSON.
+ * @throws Error with stderr on failure.
+ */
+export function runPythonAsync(script: string, args: string[]): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(PYTHON!, [script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      err += d;
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      if (code !== 0) return reject(new Error(`${script} ${args.join(" ")} failed (${code}):\n${err}`));
+      try {
+        resolve(JSON.parse(out.trim().split("\n").at(-1)!));
+      } catch (e) {
+        reject(new Error(`${script} printed no JSON: ${out}\n${err}`, { cause: e }));
+      }
+    });
+  });
 }

@@ -50,6 +50,8 @@ export function uuidv7(): string {
 /** The HTTP side of a REST catalog client. */
 export class RestHttpClient {
   readonly uri: string;
+  /** Responses received, by HTTP status (for diagnostics and tests). */
+  readonly statusCounts = new Map<number, number>();
   readonly #opts: RestHttpOptions;
   #token: string | undefined;
   #tokenExpiresAt = Number.POSITIVE_INFINITY;
@@ -125,6 +127,7 @@ export class RestHttpClient {
           cause: e,
         });
       }
+      this.statusCounts.set(res.status, (this.statusCounts.get(res.status) ?? 0) + 1);
       if (res.status === 401 && this.#opts.credential && attempt === 0) {
         this.#token = undefined;
         continue;

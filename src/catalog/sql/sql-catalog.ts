@@ -419,7 +419,7 @@ export class SqlCatalog implements Catalog {
     requirements: readonly TableRequirement[],
     updates: readonly TableUpdate[],
   ): Promise<TableState> {
-    const [state] = await this.#commitAll([{ identifier: id, requirements, updates }]);
+    const [state] = await this.#commitWithRetry([{ identifier: id, requirements, updates }]);
     return state!;
   }
 
@@ -431,7 +431,23 @@ export class SqlCatalog implements Catalog {
         throw new ValidationError(`table-changes[${i}]: table ${key} appears more than once`);
       seen.add(key);
     }
-    await this.#commitAll(changes);
+    await this.#commitWithRetry(changes);
+  }
+
+  /**
+   * Commits, retrying on the server side when only the swap was lost: the requirements are
+   * checked again on the new metadata and the updates applied to it, so a client whose
+   * requirements still hold never sees a conflict (Iceberg REST "server-side retry").
+   */
+  async #commitWithRetry(changes: readonly TableChange[]): Promise<TableState[]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#commitAll(changes);
+      } catch (e) {
+        if (!(e instanceof SwapLostError) || attempt >= SERVER_SIDE_RETRIES) throw e;
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
+      }
+    }
   }
 
   /** Prepares one table's change: checks requirements, applies updates, writes the new metadata file. */
@@ -483,7 +499,7 @@ export class SqlCatalog implements Catalog {
           throw e;
         }
       } else if (!(await this.rows.swap(p.id, p.base, p.metadataLocation, db))) {
-        throw new CommitFailedError(
+        throw new SwapLostError(
           `Table ${identifierToString(p.id)} was updated concurrently: metadata location changed from ${p.base}`,
         );
       }
@@ -556,6 +572,12 @@ const WRITE_PATH_PROPERTIES = [
   "write.object-storage.path",
   "write.folder-storage.path",
 ] as const;
+
+/** Times a commit is re-applied on the server after losing the compare-and-swap. */
+const SERVER_SIDE_RETRIES = 10;
+
+/** Another commit swapped the pointer between reading it and swapping it (retryable as is). */
+class SwapLostError extends CommitFailedError {}
 
 /** A table change whose new metadata file is written and awaits its swap. */
 interface PreparedCommit {

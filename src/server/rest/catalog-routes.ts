@@ -27,6 +27,7 @@ import { NoSuchTableError, NotFoundError, UnprocessableEntityError, ValidationEr
 import { asObject, reqString } from "../../spec/codec/json-fields.js";
 import { tableMetadataToJson } from "../../spec/codec/table-metadata-json.js";
 import { identifierToString, type Namespace, type TableIdentifier } from "../../spec/identifier.js";
+import { stringifyJson } from "../../spec/json.js";
 import { type Authenticator, OAuthError, type Principal } from "./auth.js";
 import { onlyReferencedSnapshots, type RestCatalogService, tableETag } from "./catalog-service.js";
 import { emptyResponse, errorResponse, jsonResponse, paginate, parseBody, readBodyText } from "./http-kit.js";
@@ -43,6 +44,9 @@ export interface RestCatalogRoutesOptions {
 }
 
 type Env = { Variables: { principal: Principal } };
+
+/** Serialized `loadTable` responses kept, by ETag. */
+const LOAD_CACHE_MAX = 16;
 type Handler = (c: Context<Env>, req: RequestInfo) => Promise<Response>;
 
 /** What a handler gets besides the Hono context. */
@@ -62,6 +66,7 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
   const { service, auth, log } = opts;
   const idempotency = new IdempotencyStore();
   const planner = new ScanPlanner();
+  const loadCache = new Map<string, string>();
   const app = new Hono<Env>();
 
   const logError = (e: unknown) => log.error({ err: e }, "REST catalog request failed");
@@ -298,12 +303,18 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
     const t = await catalog.loadTable(id);
     const etag = tableETag(t.metadataLocation, mode);
     if (c.req.header("if-none-match") === etag) return emptyResponse(304, { etag });
-    const metadata = mode === "refs" ? onlyReferencedSnapshots(t.metadata) : t.metadata;
-    return jsonResponse(
-      200,
-      loadTableResultToJson({ metadataLocation: t.metadataLocation, metadata, config: {} }),
-      { etag },
-    );
+    // Metadata files are immutable: the serialized response of one is reused (refreshes under
+    // contention load the same version many times).
+    let text = loadCache.get(etag);
+    if (text === undefined) {
+      const metadata = mode === "refs" ? onlyReferencedSnapshots(t.metadata) : t.metadata;
+      text = stringifyJson(
+        loadTableResultToJson({ metadataLocation: t.metadataLocation, metadata, config: {} }),
+      );
+      if (loadCache.size >= LOAD_CACHE_MAX) loadCache.delete(loadCache.keys().next().value as string);
+      loadCache.set(etag, text);
+    }
+    return new Response(text, { status: 200, headers: { "content-type": "application/json", etag } });
   });
 
   route(

@@ -1,0 +1,63 @@
+/**
+ * `aichemy serve` as a separate process (so the server has its own event loop and core):
+ * started on a free port, stopped with SIGTERM.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
+
+const MAIN = join(import.meta.dirname, "../../src/cli/main.ts");
+
+/** A running `aichemy serve`. */
+export interface ServeProcess {
+  readonly uri: string;
+  readonly process: ChildProcess;
+  /** Everything the server wrote to stderr/stdout so far. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts `aichemy [globalArgs] serve --port 0 [serveArgs]` and waits for its URL. */
+export async function startServeProcess(
+  globalArgs: string[],
+  serveArgs: string[] = [],
+): Promise<ServeProcess> {
+  const child = spawn(
+    process.execPath,
+    ["--import", import.meta.resolve("tsx"), MAIN, ...globalArgs, "serve", "--port", "0", ...serveArgs],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, AICHEMY_PORT: undefined } },
+  );
+  let out = "";
+  child.stdout!.on("data", (d) => {
+    out += d;
+  });
+  child.stderr!.on("data", (d) => {
+    out += d;
+  });
+  const uri = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`aichemy serve did not start:\n${out}`)), 60_000);
+    const check = () => {
+      const m = /REST catalog\s+(http:\/\/[^/\s]+)\/v1\/config/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on("data", check);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`aichemy serve exited with ${code}:\n${out}`));
+    });
+  });
+  return {
+    uri,
+    process: child,
+    output: () => out,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+        setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
+      }),
+  };
+}
