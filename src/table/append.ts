@@ -14,6 +14,7 @@ export function fastAppend(files: readonly DataFile[], specId: number): PendingS
   const added = addedFilesManifest(files, specId);
   return {
     operation: "append",
+    currentSnapshotOnly: true,
     async apply(base: Table, parent, snapshotId): Promise<SnapshotAttempt> {
       const existing = parent ? await readSnapshotManifests(base.io, parent, (l) => base.resolve(l)) : [];
       return {

@@ -43,13 +43,28 @@ export function newMetadataLocation(md: TableMetadata, previous?: string): strin
   return joinLocation(metadataDir(md), name);
 }
 
+/** JSON text of recently written metadata files, by location (files are immutable). */
+const writtenText = new Map<string, string>();
+const WRITTEN_TEXT_MAX = 8;
+
+/**
+ * The JSON text of a metadata file this process wrote recently, or undefined: lets a
+ * server answer a commit with the text it just wrote instead of serializing it again.
+ */
+export function recentMetadataText(location: string): string | undefined {
+  return writtenText.get(location);
+}
+
 /**
  * Writes a new metadata file with a conditional create (never overwrites).
  * @throws AlreadyExistsError if the location is taken.
  */
 export async function writeTableMetadata(io: FileIO, location: string, md: TableMetadata): Promise<void> {
-  let bytes: Uint8Array = new TextEncoder().encode(serializeTableMetadata(md));
+  const text = serializeTableMetadata(md);
+  let bytes: Uint8Array = new TextEncoder().encode(text);
   if (location.endsWith(".gz.metadata.json") || location.endsWith(".metadata.json.gz"))
     bytes = gzipSync(bytes);
   await io.write(location, bytes, { ifNotExists: true });
+  if (writtenText.size >= WRITTEN_TEXT_MAX) writtenText.delete(writtenText.keys().next().value as string);
+  writtenText.set(location, text);
 }

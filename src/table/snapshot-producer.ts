@@ -36,6 +36,11 @@ export interface PendingSnapshot {
   apply(base: Table, parent: Snapshot | undefined, snapshotId: bigint): Promise<SnapshotAttempt>;
   /** Extra summary properties (e.g. `engine-name`). */
   readonly extraSummary?: Readonly<Record<string, string>>;
+  /**
+   * Whether `apply` only needs the current snapshot, not the history (true for appends):
+   * retries then refresh with referenced snapshots only.
+   */
+  readonly currentSnapshotOnly?: boolean | undefined;
 }
 
 /** Retry settings (table properties `commit.retry.*`, Iceberg Java defaults). */
@@ -129,7 +134,7 @@ export async function commitSnapshot(
         throw e;
       const wait = Math.min(policy.maxWaitMs, policy.minWaitMs * 2 ** attempt) * (0.5 + Math.random() / 2);
       await new Promise((r) => setTimeout(r, wait));
-      base = await base.refresh();
+      base = await base.refresh({ referencedSnapshotsOnly: pending.currentSnapshotOnly === true });
     }
   }
 }

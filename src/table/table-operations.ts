@@ -11,10 +11,20 @@ export interface TableState {
   readonly metadataLocation: string;
 }
 
+/** Options of {@link TableOperations.refresh}. */
+export interface RefreshOptions {
+  readonly referencedSnapshotsOnly?: boolean | undefined;
+}
+
 /** Catalog-side operations of one table. */
 export interface TableOperations {
-  /** Loads the latest committed state. @throws NoSuchTableError when the table is gone. */
-  refresh(): Promise<TableState>;
+  /**
+   * Loads the latest committed state. With `referencedSnapshotsOnly` the catalog may leave
+   * out snapshots no branch or tag points at (REST `snapshots=refs`): enough to retry a
+   * commit that only builds on the current snapshot, and much smaller for long histories.
+   * @throws NoSuchTableError when the table is gone.
+   */
+  refresh(opts?: RefreshOptions): Promise<TableState>;
   /**
    * Applies `updates` if every requirement holds against the latest metadata, writing a new
    * metadata file and swapping the catalog pointer atomically.

@@ -16,7 +16,7 @@ import {
   snapshotById,
   type TableMetadata,
 } from "../spec/table-metadata.js";
-import type { TableOperations, TableState } from "./table-operations.js";
+import type { RefreshOptions, TableOperations, TableState } from "./table-operations.js";
 
 /** A table at one metadata version. */
 export class Table {
@@ -68,8 +68,8 @@ export class Table {
   }
 
   /** The latest committed version of this table. */
-  async refresh(): Promise<Table> {
-    return new Table(this.identifier, await this.ops.refresh(), this.io, this.ops);
+  async refresh(opts?: RefreshOptions): Promise<Table> {
+    return new Table(this.identifier, await this.ops.refresh(opts), this.io, this.ops);
   }
 
   /** This table at another state (after a commit). */

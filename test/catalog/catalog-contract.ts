@@ -63,9 +63,10 @@ export function catalogContract(
       await catalog.createNamespace(["a", "b"]);
       assert.deepEqual(await catalog.listNamespaces(), [["a"], ["ns"]]);
       assert.deepEqual(await catalog.listNamespaces(["a"]), [["a", "b"]]);
-      assert.deepEqual(await catalog.loadNamespaceProperties(["a"]), { owner: "me" });
+      const aLocation = `${cut.warehouse}/a`;
+      assert.deepEqual(await catalog.loadNamespaceProperties(["a"]), { owner: "me", location: aLocation });
       await catalog.updateNamespaceProperties(["a"], ["owner"], { team: "x" });
-      assert.deepEqual(await catalog.loadNamespaceProperties(["a"]), { team: "x" });
+      assert.deepEqual(await catalog.loadNamespaceProperties(["a"]), { team: "x", location: aLocation });
       await assert.rejects(catalog.createNamespace(["a"]), AlreadyExistsError);
       await assert.rejects(catalog.dropNamespace(["a"]), NamespaceNotEmptyError);
       await catalog.dropNamespace(["a", "b"]);

@@ -23,8 +23,22 @@ export async function startServeProcess(
 ): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
-    ["--import", import.meta.resolve("tsx"), MAIN, ...globalArgs, "serve", "--port", "0", ...serveArgs],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, AICHEMY_PORT: undefined } },
+    [
+      ...(process.env.AICHEMY_SERVE_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+      "--import",
+      import.meta.resolve("tsx"),
+      MAIN,
+      ...globalArgs,
+      "serve",
+      "--port",
+      "0",
+      ...serveArgs,
+    ],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      // AICHEMY_SERVE_NODE_ARGS are node flags for the server only (e.g. --cpu-prof).
+      env: { ...process.env, AICHEMY_PORT: undefined },
+    },
   );
   let out = "";
   child.stdout!.on("data", (d) => {

@@ -84,6 +84,9 @@ for (const [label, skip, storeArgs] of [
         session.close();
         assert.deepEqual(r.rows[0]!.map(Number), [total, total], "every row present once");
         const statuses = Object.fromEntries(catalog.http.statusCounts);
+        process.stdout.write(
+          `# ${label}: ${total} commits in ${seconds.toFixed(1)} s, responses ${JSON.stringify(statuses)}\n`,
+        );
         assert.ok(
           ![...catalog.http.statusCounts.keys()].some((st) => st >= 500),
           `no 5xx: ${JSON.stringify(statuses)}`,

@@ -106,7 +106,10 @@ describe("REST catalog server: protocol", () => {
       200,
     );
     const got = await call(server, "GET", "/v1/iceberg/namespaces/acct%1Ftax");
-    assert.deepEqual(got.body, { namespace: ["acct", "tax"], properties: {} });
+    assert.deepEqual(got.body, {
+      namespace: ["acct", "tax"],
+      properties: { location: `${server.warehouse}/acct/tax` },
+    });
     const children = await call(server, "GET", "/v1/iceberg/namespaces?parent=acct");
     assert.deepEqual(children.body.namespaces, [["acct", "tax"]]);
     assert.equal((await call(server, "HEAD", "/v1/iceberg/namespaces/acct%1Ftax")).status, 204);
@@ -171,6 +174,7 @@ describe("REST catalog server: protocol", () => {
     assert.deepEqual((await call(server, "GET", "/v1/iceberg/namespaces/props")).body.properties, {
       b: "2",
       c: "3",
+      location: `${server.warehouse}/props`,
     });
   });
 

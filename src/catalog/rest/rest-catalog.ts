@@ -160,13 +160,15 @@ export class RestCatalog implements Catalog {
 
   #ops(id: TableIdentifier): TableOperations {
     return {
-      refresh: () => this.#load(id),
+      refresh: (opts) => this.#load(id, opts?.referencedSnapshotsOnly ? "refs" : undefined),
       commit: (requirements, updates) => this.commitTable(id, requirements, updates),
     };
   }
 
-  async #load(id: TableIdentifier): Promise<TableState> {
-    const r = loadTableResultFromJson(await this.http.request("GET", this.#table(id)));
+  async #load(id: TableIdentifier, snapshots?: "refs"): Promise<TableState> {
+    const r = loadTableResultFromJson(
+      await this.http.request("GET", this.#table(id), { query: { snapshots } }),
+    );
     return { metadata: r.metadata, metadataLocation: r.metadataLocation ?? "" };
   }
 

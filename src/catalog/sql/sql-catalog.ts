@@ -40,6 +40,7 @@ import type { Catalog, CreateTableOptions, CreateViewOptions, TableChange, ViewS
 import { CatalogRows, type EntryKind, isUniqueViolation } from "./catalog-rows.js";
 import type { CatalogDatabase } from "./catalog-schema.js";
 import { migrateCatalogSchema } from "./catalog-schema.js";
+import { KeyedLocks } from "./commit-lock.js";
 import { SqlViewStore } from "./sql-views.js";
 
 /** Options of {@link SqlCatalog}. */
@@ -70,6 +71,7 @@ export class SqlCatalog implements Catalog {
   readonly rows: CatalogRows;
   readonly views: SqlViewStore;
   readonly #ownsDb: boolean;
+  readonly #locks = new KeyedLocks();
 
   private constructor(opts: SqlCatalogOptions) {
     this.name = opts.name;
@@ -164,6 +166,8 @@ export class SqlCatalog implements Catalog {
     const out: Record<string, string> = {};
     for (const r of rows)
       if (r.property_key !== NAMESPACE_EXISTS_PROPERTY) out[r.property_key] = r.property_value ?? "";
+    // Engines (Trino) place new tables under the namespace's `location`: default it in the warehouse.
+    out.location ??= this.defaultNamespaceLocation(ns);
     return out;
   }
 
@@ -239,6 +243,11 @@ export class SqlCatalog implements Catalog {
 
   async tableExists(id: TableIdentifier): Promise<boolean> {
     return (await this.rows.find(id, "TABLE")) !== undefined;
+  }
+
+  /** Default location of a namespace: `<warehouse>/<ns levels>`, each level URL-encoded. */
+  defaultNamespaceLocation(ns: Namespace): string {
+    return joinLocation(this.warehouse, ...ns.map(encodeURIComponent));
   }
 
   /** Default location of a new table or view: `<warehouse>/<ns levels>/<name>`, each part URL-encoded. */
@@ -440,9 +449,10 @@ export class SqlCatalog implements Catalog {
    * requirements still hold never sees a conflict (Iceberg REST "server-side retry").
    */
   async #commitWithRetry(changes: readonly TableChange[]): Promise<TableState[]> {
+    const keys = changes.map((c) => identifierToString(c.identifier));
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#commitAll(changes);
+        return await this.#locks.with(keys, () => this.#commitAll(changes));
       } catch (e) {
         if (!(e instanceof SwapLostError) || attempt >= SERVER_SIDE_RETRIES) throw e;
         await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));

@@ -28,6 +28,8 @@ import { asObject, reqString } from "../../spec/codec/json-fields.js";
 import { tableMetadataToJson } from "../../spec/codec/table-metadata-json.js";
 import { identifierToString, type Namespace, type TableIdentifier } from "../../spec/identifier.js";
 import { stringifyJson } from "../../spec/json.js";
+import type { TableMetadata } from "../../spec/table-metadata.js";
+import { recentMetadataText } from "../../table/metadata-io.js";
 import { type Authenticator, OAuthError, type Principal } from "./auth.js";
 import { onlyReferencedSnapshots, type RestCatalogService, tableETag } from "./catalog-service.js";
 import { emptyResponse, errorResponse, jsonResponse, paginate, parseBody, readBodyText } from "./http-kit.js";
@@ -67,6 +69,35 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
   const idempotency = new IdempotencyStore();
   const planner = new ScanPlanner();
   const loadCache = new Map<string, string>();
+
+  /**
+   * A `LoadTableResult` response with its ETag. Metadata files are immutable, so the text of
+   * one is reused: from the metadata file this process just wrote, or from earlier answers
+   * (refreshes under contention load the same version many times).
+   */
+  const tableResponse = (
+    metadataLocation: string,
+    metadata: TableMetadata,
+    mode: "all" | "refs",
+  ): Response => {
+    const etag = tableETag(metadataLocation, mode);
+    let text = loadCache.get(etag);
+    if (text === undefined) {
+      const written = mode === "all" ? recentMetadataText(metadataLocation) : undefined;
+      text = written
+        ? `{"metadata-location":${JSON.stringify(metadataLocation)},"metadata":${written},"config":{}}`
+        : stringifyJson(
+            loadTableResultToJson({
+              metadataLocation,
+              metadata: mode === "refs" ? onlyReferencedSnapshots(metadata) : metadata,
+              config: {},
+            }),
+          );
+      if (loadCache.size >= LOAD_CACHE_MAX) loadCache.delete(loadCache.keys().next().value as string);
+      loadCache.set(etag, text);
+    }
+    return new Response(text, { status: 200, headers: { "content-type": "application/json", etag } });
+  };
   const app = new Hono<Env>();
 
   const logError = (e: unknown) => log.error({ err: e }, "REST catalog request failed");
@@ -305,16 +336,7 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
     if (c.req.header("if-none-match") === etag) return emptyResponse(304, { etag });
     // Metadata files are immutable: the serialized response of one is reused (refreshes under
     // contention load the same version many times).
-    let text = loadCache.get(etag);
-    if (text === undefined) {
-      const metadata = mode === "refs" ? onlyReferencedSnapshots(t.metadata) : t.metadata;
-      text = stringifyJson(
-        loadTableResultToJson({ metadataLocation: t.metadataLocation, metadata, config: {} }),
-      );
-      if (loadCache.size >= LOAD_CACHE_MAX) loadCache.delete(loadCache.keys().next().value as string);
-      loadCache.set(etag, text);
-    }
-    return new Response(text, { status: 200, headers: { "content-type": "application/json", etag } });
+    return tableResponse(t.metadataLocation, t.metadata, mode);
   });
 
   route(
@@ -329,17 +351,7 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
           `body.identifier ${identifierToString(req.identifier)} does not match the URL's table ${identifierToString(id)}`,
         );
       const state = await catalog.commitTable(id, req.requirements, req.updates);
-      return jsonResponse(
-        200,
-        loadTableResultToJson({
-          metadataLocation: state.metadataLocation,
-          metadata: state.metadata,
-          config: {},
-        }),
-        {
-          etag: tableETag(state.metadataLocation, "all"),
-        },
-      );
+      return tableResponse(state.metadataLocation, state.metadata, "all");
     },
     true,
   );

@@ -78,6 +78,26 @@ export function readAvroContainer<T = Record<string, unknown>>(
   return { schema, metadata, records };
 }
 
+/** Encodes records back to back into one growing buffer (no buffer per record). */
+function encodeRecords(type: avro.Type, records: readonly unknown[]): Buffer {
+  let buf = Buffer.allocUnsafe(64 * 1024);
+  let pos = 0;
+  for (const r of records) {
+    for (;;) {
+      const next = type.encode(r, buf, pos);
+      if (next >= 0) {
+        pos = next;
+        break;
+      }
+      // `next` is minus the missing bytes: grow and encode this record again.
+      const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, pos - next + 1024));
+      buf.copy(bigger, 0, 0, pos);
+      buf = bigger;
+    }
+  }
+  return buf.subarray(0, pos);
+}
+
 /**
  * Encodes records as an Avro container file with the given writer schema and string
  * metadata (written beside `avro.schema` and `avro.codec`).
@@ -100,7 +120,7 @@ export function writeAvroContainer(
   const BLOCK = 1000;
   for (let i = 0; i < records.length; i += BLOCK) {
     const chunk = records.slice(i, i + BLOCK);
-    let data = Buffer.concat(chunk.map((r) => type.toBuffer(r)));
+    let data = encodeRecords(type, chunk);
     if (codec === "deflate") data = deflateRawSync(data);
     parts.push(LONG.toBuffer(chunk.length), LONG.toBuffer(data.length), data, sync);
   }
