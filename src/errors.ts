@@ -24,8 +24,20 @@ export class AIchemyError extends Error {
 
 /** Bad input: a malformed statement, value, name or request (REST `BadRequestException`, 400). */
 export class ValidationError extends AIchemyError {
+  /** @param restType REST error type (default `BadRequestException`). */
+  constructor(message: string, options?: ErrorOptions, restType = "BadRequestException") {
+    super(message, "VALIDATION", restType, 400, options);
+  }
+}
+
+/**
+ * A well-formed request whose content is invalid for the object it changes: an update that
+ * names an unknown schema, a second query for one view dialect ... (REST 400 with type
+ * `IllegalArgumentException`, which Iceberg Java clients raise as such).
+ */
+export class InvalidArgumentError extends ValidationError {
   constructor(message: string, options?: ErrorOptions) {
-    super(message, "VALIDATION", "BadRequestException", 400, options);
+    super(message, options, "IllegalArgumentException");
   }
 }
 
@@ -159,6 +171,7 @@ type ErrorClass = new (message: string, options?: ErrorOptions) => AIchemyError;
 /** REST error type -> class; the inverse of each class's `restType` (first wins for shared types). */
 export const ERROR_CLASSES_BY_REST_TYPE: ReadonlyMap<string, ErrorClass> = new Map<string, ErrorClass>([
   ["BadRequestException", ValidationError],
+  ["IllegalArgumentException", InvalidArgumentError],
   ["NoSuchTableException", NoSuchTableError],
   ["NoSuchNamespaceException", NoSuchNamespaceError],
   ["NoSuchViewException", NoSuchViewError],

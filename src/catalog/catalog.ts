@@ -13,7 +13,7 @@ import type { FormatVersion, TableMetadata } from "../spec/table-metadata.js";
 import type { TableRequirement, TableUpdate } from "../spec/table-update.js";
 import type { ViewMetadata, ViewRequirement, ViewUpdate, ViewVersion } from "../spec/view-metadata.js";
 import type { Table } from "../table/table.js";
-import type { TableState } from "../table/table-operations.js";
+import type { RefreshOptions, TableState } from "../table/table-operations.js";
 
 /** A view's committed state: its metadata and the file it was read from. */
 export interface ViewState {
@@ -76,8 +76,13 @@ export interface Catalog {
   listTables(ns: Namespace): Promise<TableIdentifier[]>;
   /** @throws NoSuchNamespaceError, AlreadyExistsError, ValidationError */
   createTable(id: TableIdentifier, opts: CreateTableOptions): Promise<Table>;
-  /** @throws NoSuchTableError */
-  loadTable(id: TableIdentifier): Promise<Table>;
+  /**
+   * Loads a table. With `referencedSnapshotsOnly` a catalog may leave out snapshots no
+   * branch or tag points at (REST `snapshots=refs`): enough for writes, which build on the
+   * current snapshot, and much smaller for long histories.
+   * @throws NoSuchTableError
+   */
+  loadTable(id: TableIdentifier, opts?: RefreshOptions): Promise<Table>;
   tableExists(id: TableIdentifier): Promise<boolean>;
   /** Removes the table from the catalog; with `purge`, deletes its files too. @throws NoSuchTableError */
   dropTable(id: TableIdentifier, purge?: boolean): Promise<void>;

@@ -24,11 +24,16 @@ export async function readViewMetadata(io: FileIO, location: string): Promise<Vi
   }
 }
 
-/** The location of the next view metadata file after `previous` (none for a new view). */
+/**
+ * The location of the next view metadata file after `previous` (none for a new view), under
+ * the `write.metadata.path` property when set.
+ */
 export function newViewMetadataLocation(md: ViewMetadata, previous?: string): string {
   const version = previous ? parseMetadataVersion(previous) + 1 : 0;
   const name = `${String(Math.max(version, 0)).padStart(5, "0")}-${randomUUID()}.metadata.json`;
-  return joinLocation(md.location, "metadata", name);
+  const dir =
+    md.properties["write.metadata.path"]?.replace(/\/+$/, "") ?? joinLocation(md.location, "metadata");
+  return joinLocation(dir, name);
 }
 
 /** Writes a new view metadata file with a conditional create. @throws AlreadyExistsError if taken. */

@@ -7,6 +7,7 @@ import type { Duck } from "../duckdb/connection.js";
 import { NoSuchTableError, ValidationError } from "../errors.js";
 import type { Namespace, TableIdentifier } from "../spec/identifier.js";
 import type { Table } from "../table/table.js";
+import type { RefreshOptions } from "../table/table-operations.js";
 import type { QualifiedName } from "./sql/parser.js";
 
 /** A table name resolved against the session. */
@@ -87,9 +88,9 @@ export function qualifiedText(r: ResolvedName): string {
  * Loads a resolved table.
  * @throws NoSuchTableError with Trino's message `Table 'catalog.schema.table' does not exist`.
  */
-export async function loadTableOrFail(r: ResolvedName): Promise<Table> {
+export async function loadTableOrFail(r: ResolvedName, opts?: RefreshOptions): Promise<Table> {
   try {
-    return await r.catalog.loadTable(r.id);
+    return await r.catalog.loadTable(r.id, opts);
   } catch (e) {
     if (e instanceof NoSuchTableError)
       throw new NoSuchTableError(`Table '${qualifiedText(r)}' does not exist`, { cause: e });

@@ -4,7 +4,7 @@
  * sequence-number checks, snapshot log on branch changes, metadata log on every new file).
  * Serves the embedded catalog and the REST server alike (STYLE.md rule 3).
  */
-import { ValidationError } from "../errors.js";
+import { InvalidArgumentError } from "../errors.js";
 import {
   lastAssignedFieldId,
   type PartitionSpec,
@@ -106,14 +106,14 @@ export function applyUpdates(
     switch (u.action) {
       case "assign-uuid":
         if (base && base.tableUuid !== u.uuid)
-          throw new ValidationError(`${where}: cannot reassign the UUID of an existing table`);
+          throw new InvalidArgumentError(`${where}: cannot reassign the UUID of an existing table`);
         md.tableUuid = u.uuid;
         break;
       case "upgrade-format-version": {
         if (u.formatVersion > MAX_FORMAT_VERSION)
-          throw new ValidationError(`${where}: unsupported format version ${u.formatVersion}`);
+          throw new InvalidArgumentError(`${where}: unsupported format version ${u.formatVersion}`);
         if (base && u.formatVersion < base.formatVersion) {
-          throw new ValidationError(
+          throw new InvalidArgumentError(
             `${where}: cannot downgrade format version from ${base.formatVersion} to ${u.formatVersion}`,
           );
         }
@@ -140,9 +140,10 @@ export function applyUpdates(
       }
       case "set-current-schema": {
         const id = u.schemaId === -1 ? lastAddedSchemaId : u.schemaId;
-        if (id === undefined) throw new ValidationError(`${where}: no schema was added in this commit (-1)`);
+        if (id === undefined)
+          throw new InvalidArgumentError(`${where}: no schema was added in this commit (-1)`);
         if (!md.schemas.some((s) => s.schemaId === id))
-          throw new ValidationError(`${where}: no schema with id ${id}`);
+          throw new InvalidArgumentError(`${where}: no schema with id ${id}`);
         md.currentSchemaId = id;
         break;
       }
@@ -152,7 +153,7 @@ export function applyUpdates(
           try {
             validatePartitionSpec(u.spec, schema);
           } catch (e) {
-            throw new ValidationError(`${where}: ${(e as Error).message}`);
+            throw new InvalidArgumentError(`${where}: ${(e as Error).message}`);
           }
         }
         const existing = md.partitionSpecs.find((s) => specsEquivalent(s, u.spec));
@@ -171,9 +172,9 @@ export function applyUpdates(
       case "set-default-spec": {
         const id = u.specId === -1 ? lastAddedSpecId : u.specId;
         if (id === undefined)
-          throw new ValidationError(`${where}: no partition spec was added in this commit (-1)`);
+          throw new InvalidArgumentError(`${where}: no partition spec was added in this commit (-1)`);
         if (!md.partitionSpecs.some((s) => s.specId === id))
-          throw new ValidationError(`${where}: no partition spec with id ${id}`);
+          throw new InvalidArgumentError(`${where}: no partition spec with id ${id}`);
         md.defaultSpecId = id;
         break;
       }
@@ -192,23 +193,23 @@ export function applyUpdates(
       case "set-default-sort-order": {
         const id = u.sortOrderId === -1 ? lastAddedOrderId : u.sortOrderId;
         if (id === undefined)
-          throw new ValidationError(`${where}: no sort order was added in this commit (-1)`);
+          throw new InvalidArgumentError(`${where}: no sort order was added in this commit (-1)`);
         if (!md.sortOrders.some((o) => o.orderId === id))
-          throw new ValidationError(`${where}: no sort order with id ${id}`);
+          throw new InvalidArgumentError(`${where}: no sort order with id ${id}`);
         md.defaultSortOrderId = id;
         break;
       }
       case "add-snapshot": {
         const s = u.snapshot;
         if (md.snapshots.some((x) => x.snapshotId === s.snapshotId)) {
-          throw new ValidationError(`${where}: snapshot ${s.snapshotId} already exists`);
+          throw new InvalidArgumentError(`${where}: snapshot ${s.snapshotId} already exists`);
         }
         if (
           md.formatVersion >= 2 &&
           s.sequenceNumber <= md.lastSequenceNumber &&
           s.parentSnapshotId !== undefined
         ) {
-          throw new ValidationError(
+          throw new InvalidArgumentError(
             `${where}: cannot add snapshot with sequence number ${s.sequenceNumber} older than last sequence number ${md.lastSequenceNumber}`,
           );
         }
@@ -224,9 +225,11 @@ export function applyUpdates(
       case "set-snapshot-ref": {
         const snap = md.snapshots.find((s) => s.snapshotId === u.snapshotId);
         if (!snap)
-          throw new ValidationError(`${where}: cannot set ${u.refName} to unknown snapshot ${u.snapshotId}`);
+          throw new InvalidArgumentError(
+            `${where}: cannot set ${u.refName} to unknown snapshot ${u.snapshotId}`,
+          );
         if (u.refName === MAIN_BRANCH && u.type !== "branch")
-          throw new ValidationError(`${where}: main must be a branch`);
+          throw new InvalidArgumentError(`${where}: main must be a branch`);
         const ref: SnapshotRef = {
           snapshotId: u.snapshotId,
           type: u.type,
@@ -289,25 +292,25 @@ export function applyUpdates(
         break;
       case "remove-partition-specs":
         if (u.specIds.includes(md.defaultSpecId))
-          throw new ValidationError(`${where}: cannot remove the default partition spec`);
+          throw new InvalidArgumentError(`${where}: cannot remove the default partition spec`);
         md.partitionSpecs = md.partitionSpecs.filter((s) => !u.specIds.includes(s.specId));
         break;
       case "remove-schemas":
         if (u.schemaIds.includes(md.currentSchemaId))
-          throw new ValidationError(`${where}: cannot remove the current schema`);
+          throw new InvalidArgumentError(`${where}: cannot remove the current schema`);
         md.schemas = md.schemas.filter((s) => !u.schemaIds.includes(s.schemaId));
         break;
       default:
-        throw new ValidationError(`${where}: unknown table update`);
+        throw new InvalidArgumentError(`${where}: unknown table update`);
     }
   }
 
-  if (!md.tableUuid) throw new ValidationError("table metadata needs a UUID (assign-uuid)");
-  if (!md.location) throw new ValidationError("table metadata needs a location (set-location)");
+  if (!md.tableUuid) throw new InvalidArgumentError("table metadata needs a UUID (assign-uuid)");
+  if (!md.location) throw new InvalidArgumentError("table metadata needs a location (set-location)");
   if (!md.schemas.some((s) => s.schemaId === md.currentSchemaId))
-    throw new ValidationError("table metadata needs a current schema");
+    throw new InvalidArgumentError("table metadata needs a current schema");
   if (!md.partitionSpecs.some((s) => s.specId === md.defaultSpecId))
-    throw new ValidationError("table metadata needs a default partition spec");
+    throw new InvalidArgumentError("table metadata needs a default partition spec");
   if (md.sortOrders.length === 0) md.sortOrders = [{ orderId: 0, fields: [] }];
   if (!md.sortOrders.some((o) => o.orderId === md.defaultSortOrderId))
     md.defaultSortOrderId = md.sortOrders[0]!.orderId;

@@ -10,6 +10,8 @@
  * is 3-4x faster than a JavaScript JSON parser (lossless-json) both ways.
  */
 
+import { randomUUID } from "node:crypto";
+
 const MARK = "\u0000\u0001bigint:";
 /** The marker as it is written inside a JSON string literal. */
 const MARK_TEXT = "\\u0000\\u0001bigint:";
@@ -102,6 +104,55 @@ function bigintToJson(this: bigint): string {
   return `${MARK}${this}`;
 }
 
+// The marker carries a per-process nonce, so that no string in the data can pass for one.
+const RAW_NONCE = randomUUID();
+const RAW_MARK = `\u0000\u0002raw:${RAW_NONCE}:`;
+const RAW_MARKED = new RegExp(`"\\\\u0000\\\\u0002raw:${RAW_NONCE}:(\\d+)"`, "g");
+/** Texts of the {@link RawJson} values met by the running {@link stringifyJson}. */
+let rawTexts: string[] | undefined;
+
+/**
+ * Text that is already JSON, spliced verbatim where it appears in a value given to
+ * {@link stringifyJson}. Serializing a large structure whose parts are immutable and cached
+ * as text (the snapshots of table metadata) then costs a concatenation, not a walk.
+ */
+export class RawJson {
+  /** @param text one complete JSON value (not checked) */
+  constructor(readonly text: string) {}
+
+  /** Called by `JSON.stringify`: a marker that {@link stringifyJson} replaces by the text. */
+  toJSON(): string {
+    if (!rawTexts) throw new TypeError("RawJson is only serialized by stringifyJson");
+    rawTexts.push(this.text);
+    return `${RAW_MARK}${rawTexts.length - 1}`;
+  }
+}
+
+const rawCaches = new Map<string, WeakMap<object, RawJson>>();
+
+/**
+ * The {@link RawJson} of an immutable object under `encoding`, computed once per object
+ * (cached weakly, so it lives as long as the object).
+ * @param encoding names the encoding, e.g. `snapshot-v2`; one cache per name
+ */
+export function cachedRawJson<T extends object>(
+  value: T,
+  encoding: string,
+  encode: (value: T) => unknown,
+): RawJson {
+  let cache = rawCaches.get(encoding);
+  if (!cache) {
+    cache = new WeakMap();
+    rawCaches.set(encoding, cache);
+  }
+  let raw = cache.get(value);
+  if (!raw) {
+    raw = new RawJson(stringifyJson(encode(value)));
+    cache.set(value, raw);
+  }
+  return raw;
+}
+
 /**
  * Serializes a value to JSON; `bigint` values are written as JSON numbers.
  * @param indent spaces of indentation (default none).
@@ -110,16 +161,21 @@ export function stringifyJson(value: unknown, indent?: number): string {
   // BigInt.prototype.toJSON (set only for this synchronous call) is much cheaper than a replacer.
   const proto = BigInt.prototype as unknown as WithToJson;
   const saved = proto.toJSON;
+  const savedRaw = rawTexts;
   proto.toJSON = bigintToJson;
+  const raws: string[] = [];
+  rawTexts = raws;
   let out: string | undefined;
   try {
     out = JSON.stringify(value, undefined, indent);
   } finally {
     if (saved === undefined) delete proto.toJSON;
     else proto.toJSON = saved;
+    rawTexts = savedRaw;
   }
   if (out === undefined) throw new TypeError("value cannot be serialized to JSON");
-  return out.includes("bigint:") ? out.replace(MARKED, "$1") : out;
+  if (out.includes("bigint:")) out = out.replace(MARKED, "$1");
+  return raws.length === 0 ? out : out.replace(RAW_MARKED, (_, i: string) => raws[Number(i)]!);
 }
 
 /**

@@ -29,15 +29,18 @@ export function checkRequirements(
           );
         break;
       case "assert-ref-snapshot-id": {
+        // Messages as Iceberg Java's UpdateRequirement.AssertRefSnapshotID.
         const ref = base.refs[r.ref];
-        const actual = ref ? ref.snapshotId : null;
-        if (r.snapshotId === null ? actual !== null : actual !== r.snapshotId) {
+        if (ref && r.snapshotId === null)
+          throw new CommitFailedError(`Requirement failed: ${ref.type} ${r.ref} was created concurrently`);
+        if (ref && ref.snapshotId !== r.snapshotId)
           throw new CommitFailedError(
-            actual === null
-              ? `Requirement failed: branch or tag ${r.ref} is missing, expected ${r.snapshotId}`
-              : `Requirement failed: ${ref?.type ?? "ref"} ${r.ref} has changed: expected id ${r.snapshotId} != ${actual}`,
+            `Requirement failed: ${ref.type} ${r.ref} has changed: expected id ${r.snapshotId} != ${ref.snapshotId}`,
           );
-        }
+        if (!ref && r.snapshotId !== null)
+          throw new CommitFailedError(
+            `Requirement failed: branch or tag ${r.ref} is missing, expected ${r.snapshotId}`,
+          );
         break;
       }
       case "assert-last-assigned-field-id":
@@ -71,7 +74,7 @@ export function checkRequirements(
       case "assert-default-sort-order-id":
         if (base.defaultSortOrderId !== r.defaultSortOrderId) {
           throw new CommitFailedError(
-            `Requirement failed: default sort order id changed: expected id ${r.defaultSortOrderId} != ${base.defaultSortOrderId}`,
+            `Requirement failed: default sort order changed: expected id ${r.defaultSortOrderId} != ${base.defaultSortOrderId}`,
           );
         }
         break;

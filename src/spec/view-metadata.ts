@@ -4,7 +4,7 @@
  * `ViewMetadata.Builder` semantics (equivalent versions reuse their id, `-1` = last added,
  * one SQL representation per dialect, `version.history.num-entries` versions kept).
  */
-import { ValidationError } from "../errors.js";
+import { InvalidArgumentError } from "../errors.js";
 import type { Schema } from "./schema.js";
 import { typesEqual } from "./types.js";
 
@@ -61,7 +61,7 @@ export type ViewRequirement = { readonly type: "assert-view-uuid"; readonly uuid
 /** The current version of a view. @throws ValidationError when missing (corrupt metadata). */
 export function currentViewVersion(md: ViewMetadata): ViewVersion {
   const v = md.versions.find((x) => x.versionId === md.currentVersionId);
-  if (!v) throw new ValidationError(`view has no version ${md.currentVersionId}`);
+  if (!v) throw new InvalidArgumentError(`view has no version ${md.currentVersionId}`);
   return v;
 }
 
@@ -69,7 +69,7 @@ export function currentViewVersion(md: ViewMetadata): ViewVersion {
 export function currentViewSchema(md: ViewMetadata): Schema {
   const v = currentViewVersion(md);
   const s = md.schemas.find((x) => x.schemaId === v.schemaId);
-  if (!s) throw new ValidationError(`view has no schema ${v.schemaId}`);
+  if (!s) throw new InvalidArgumentError(`view has no schema ${v.schemaId}`);
   return s;
 }
 
@@ -117,12 +117,12 @@ export function applyViewUpdates(
     switch (u.action) {
       case "assign-uuid":
         if (base && base.viewUuid !== u.uuid)
-          throw new ValidationError(`${where}: cannot reassign the UUID of a view`);
+          throw new InvalidArgumentError(`${where}: cannot reassign the UUID of a view`);
         md.viewUuid = u.uuid;
         break;
       case "upgrade-format-version":
         if (u.formatVersion !== 1)
-          throw new ValidationError(`${where}: unsupported view format version ${u.formatVersion}`);
+          throw new InvalidArgumentError(`${where}: unsupported view format version ${u.formatVersion}`);
         break;
       case "add-schema": {
         const existing = md.schemas.find((s) => typesEqual(s.asStruct(), u.schema.asStruct()));
@@ -150,14 +150,14 @@ export function applyViewUpdates(
         for (const r of u.viewVersion.representations) {
           const d = r.dialect.toLowerCase();
           if (dialects.has(d))
-            throw new ValidationError(
+            throw new InvalidArgumentError(
               `${where}: Invalid view version: Cannot add multiple queries for dialect ${d}`,
             );
           dialects.add(d);
         }
         const schemaId = u.viewVersion.schemaId === -1 ? lastSchemaId : u.viewVersion.schemaId;
         if (schemaId === undefined || !md.schemas.some((s) => s.schemaId === schemaId)) {
-          throw new ValidationError(`${where}: Cannot find schema with id ${u.viewVersion.schemaId}`);
+          throw new InvalidArgumentError(`${where}: Cannot find schema with id ${u.viewVersion.schemaId}`);
         }
         const version: ViewVersion = { ...u.viewVersion, schemaId };
         const existing = md.versions.find((v) => sameVersion(v, version));
@@ -177,9 +177,10 @@ export function applyViewUpdates(
       case "set-current-view-version": {
         const id = u.viewVersionId === -1 ? lastVersionId : u.viewVersionId;
         if (id === undefined)
-          throw new ValidationError(`${where}: no view version was added in this commit (-1)`);
+          throw new InvalidArgumentError(`${where}: no view version was added in this commit (-1)`);
         const v = md.versions.find((x) => x.versionId === id);
-        if (!v) throw new ValidationError(`${where}: Cannot set current version to unknown version: ${id}`);
+        if (!v)
+          throw new InvalidArgumentError(`${where}: Cannot set current version to unknown version: ${id}`);
         if (md.currentVersionId !== id) {
           md.currentVersionId = id;
           md.versionLog = [
@@ -190,13 +191,13 @@ export function applyViewUpdates(
         break;
       }
       default:
-        throw new ValidationError(`${where}: unknown view update`);
+        throw new InvalidArgumentError(`${where}: unknown view update`);
     }
   }
-  if (!md.viewUuid) throw new ValidationError("view metadata needs a UUID");
-  if (!md.location) throw new ValidationError("view metadata needs a location");
+  if (!md.viewUuid) throw new InvalidArgumentError("view metadata needs a UUID");
+  if (!md.location) throw new InvalidArgumentError("view metadata needs a location");
   if (!md.versions.some((v) => v.versionId === md.currentVersionId))
-    throw new ValidationError("view metadata needs a current version");
+    throw new InvalidArgumentError("view metadata needs a current version");
   const keep = Math.max(1, Number(md.properties["version.history.num-entries"] ?? 10));
   if (md.versions.length > keep) {
     const sorted = [...md.versions].sort((a, b) => b.versionId - a.versionId);

@@ -83,11 +83,8 @@ export async function writeManifestFile(
   const explicitSeqs = entries
     .filter((e) => e.status !== ManifestEntryStatus.DELETED && e.sequenceNumber !== undefined)
     .map((e) => e.sequenceNumber!);
-  const minSeq = added.some((e) => e.sequenceNumber === undefined)
-    ? UNASSIGNED_SEQ
-    : explicitSeqs.length > 0
-      ? explicitSeqs.reduce((a, b) => (b < a ? b : a))
-      : UNASSIGNED_SEQ;
+  // Entries still to inherit get the new snapshot's sequence number, higher than any explicit one.
+  const minSeq = explicitSeqs.length > 0 ? explicitSeqs.reduce((a, b) => (b < a ? b : a)) : UNASSIGNED_SEQ;
   return {
     manifestPath: location,
     manifestLength: BigInt(bytes.length),
@@ -117,16 +114,32 @@ export function addedFilesManifest(
   files: readonly DataFile[],
   specId: number,
 ): (base: Table, snapshotId: bigint) => Promise<ManifestFile[]> {
-  let written: Promise<ManifestFile[]> | undefined;
+  const write = addedFilesManifestWithEntries(files, specId);
+  return async (base, snapshotId) => (await write(base, snapshotId)).manifests;
+}
+
+/** {@link addedFilesManifest} that also returns the manifest's entries (for merging). */
+export function addedFilesManifestWithEntries(
+  files: readonly DataFile[],
+  specId: number,
+): (base: Table, snapshotId: bigint) => Promise<{ manifests: ManifestFile[]; entries: ManifestEntry[] }> {
+  let written: Promise<{ manifests: ManifestFile[]; entries: ManifestEntry[] }> | undefined;
   return (base, snapshotId) => {
     written ??= (async () => {
-      if (files.length === 0) return [];
+      if (files.length === 0) return { manifests: [], entries: [] };
       const entries: ManifestEntry[] = files.map((f) => ({
         status: ManifestEntryStatus.ADDED,
         snapshotId,
         dataFile: f,
       }));
-      return [await writeManifestFile(base, entries, specById(base.metadata, specId), "data", snapshotId)];
+      const manifest = await writeManifestFile(
+        base,
+        entries,
+        specById(base.metadata, specId),
+        "data",
+        snapshotId,
+      );
+      return { manifests: [manifest], entries };
     })();
     return written;
   };

@@ -14,13 +14,22 @@ import type { TableMetadata } from "../spec/table-metadata.js";
  * @throws NotFoundError when missing; an Error naming the location when it does not parse.
  */
 export async function readTableMetadata(io: FileIO, location: string): Promise<TableMetadata> {
-  const raw = await io.read(location);
-  const bytes = raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
+  const text = await readTableMetadataText(io, location);
   try {
-    return parseTableMetadata(new TextDecoder().decode(bytes));
+    return parseTableMetadata(text);
   } catch (e) {
     throw new Error(`cannot read table metadata ${location}: ${(e as Error).message}`, { cause: e });
   }
+}
+
+/**
+ * The JSON text of a metadata file (plain or gzip, detected by magic bytes).
+ * @throws NotFoundError when missing
+ */
+export async function readTableMetadataText(io: FileIO, location: string): Promise<string> {
+  const raw = await io.read(location);
+  const bytes = raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
+  return new TextDecoder().decode(bytes);
 }
 
 /** The version number in a metadata file name (`00003-<uuid>.metadata.json` or `v3.metadata.json`), or -1. */

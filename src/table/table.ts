@@ -18,23 +18,35 @@ import {
 } from "../spec/table-metadata.js";
 import type { RefreshOptions, TableOperations, TableState } from "./table-operations.js";
 
-/** A table at one metadata version. */
+/**
+ * A table at one metadata version. The metadata is read from the state on first use (a REST
+ * commit response is parsed only when someone looks at it).
+ */
 export class Table {
   readonly identifier: TableIdentifier;
-  readonly metadata: TableMetadata;
   readonly metadataLocation: string;
   readonly io: FileIO;
   readonly ops: TableOperations;
-  /** Set when the table's files moved since they were written (see {@link detectRelocation}). */
-  readonly relocation: Relocator | undefined;
+  readonly #state: TableState;
+  #relocation: { value: Relocator | undefined } | undefined;
 
   constructor(identifier: TableIdentifier, state: TableState, io: FileIO, ops: TableOperations) {
     this.identifier = identifier;
-    this.metadata = state.metadata;
+    this.#state = state;
     this.metadataLocation = state.metadataLocation;
     this.io = io;
     this.ops = ops;
-    this.relocation = detectRelocation(state.metadata, state.metadataLocation);
+  }
+
+  /** The table metadata of this version. */
+  get metadata(): TableMetadata {
+    return this.#state.metadata;
+  }
+
+  /** Set when the table's files moved since they were written (see {@link detectRelocation}). */
+  get relocation(): Relocator | undefined {
+    this.#relocation ??= { value: detectRelocation(this.metadata, this.metadataLocation) };
+    return this.#relocation.value;
   }
 
   /** The current schema. */

@@ -10,7 +10,7 @@ import { quoteIdent, quoteString } from "../duckdb/sql.js";
 import { icebergToDuckType } from "../duckdb/types.js";
 import { CommitStateUnknownError, DataError, ValidationError } from "../errors.js";
 import type { NestedField } from "../spec/types.js";
-import { fastAppend } from "./append.js";
+import { mergeAppend } from "./append.js";
 import { DATA_ERROR_MARK, type WriteDataOptions, writeDataFiles } from "./data-writer.js";
 import { overwriteAll } from "./overwrite.js";
 import { commitSnapshot } from "./snapshot-producer.js";
@@ -99,7 +99,7 @@ export async function writeQuery(
   const specId = table.spec().specId;
   if (written.files.length === 0 && opts.mode !== "overwrite") return { table, rows: 0n, files: 0 };
   const pending =
-    opts.mode === "overwrite" ? overwriteAll(written.files, specId) : fastAppend(written.files, specId);
+    opts.mode === "overwrite" ? overwriteAll(written.files, specId) : mergeAppend(written.files, specId);
   try {
     const committed = await commitSnapshot(table, {
       ...pending,

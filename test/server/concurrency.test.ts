@@ -46,8 +46,8 @@ for (const [label, skip, storeArgs] of [
             ]),
             properties: {
               "commit.retry.num-retries": "100000",
-              "commit.retry.min-wait-ms": "10",
-              "commit.retry.max-wait-ms": "2000",
+              "commit.retry.min-wait-ms": "20",
+              "commit.retry.max-wait-ms": "5000",
               "commit.retry.total-timeout-ms": "1800000",
             },
           },
@@ -84,9 +84,6 @@ for (const [label, skip, storeArgs] of [
         session.close();
         assert.deepEqual(r.rows[0]!.map(Number), [total, total], "every row present once");
         const statuses = Object.fromEntries(catalog.http.statusCounts);
-        process.stdout.write(
-          `# ${label}: ${total} commits in ${seconds.toFixed(1)} s, responses ${JSON.stringify(statuses)}\n`,
-        );
         assert.ok(
           ![...catalog.http.statusCounts.keys()].some((st) => st >= 500),
           `no 5xx: ${JSON.stringify(statuses)}`,
@@ -98,6 +95,11 @@ for (const [label, skip, storeArgs] of [
         process.stdout.write(
           `# ${label}: ${total} commits in ${seconds.toFixed(1)} s, responses ${JSON.stringify(statuses)}\n`,
         );
+      } catch (e) {
+        // A server that died (e.g. out of memory) explains itself in its output.
+        const out = server.output();
+        if (out) (e as Error).message += `\n--- aichemy serve output (last 4000 characters):\n${out.slice(-4000)}`;
+        throw e;
       } finally {
         await lakehouse.close();
         await server.stop();

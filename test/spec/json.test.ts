@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseJson, stringifyJson } from "../../src/spec/json.js";
+import { cachedRawJson, parseJson, RawJson, stringifyJson } from "../../src/spec/json.js";
 
 describe("JSON with 64-bit integers", () => {
   it("parses integers beyond 2^53 as bigint and the rest as number", () => {
@@ -12,7 +12,7 @@ describe("JSON with 64-bit integers", () => {
     assert.equal(v.safe, 9007199254740991);
     assert.equal(v.long16, 1234567890123456);
     assert.equal(v.f, 123456.78901234567);
-    assert.equal(v.g, 12345678901234567.5);
+    assert.equal(v.g, Number("12345678901234567.5"));
     assert.deepEqual(v.arr, [1, 18446744073709551615n]);
   });
 
@@ -40,5 +40,27 @@ describe("JSON with 64-bit integers", () => {
 
   it("reports syntax errors with their position in the original text", () => {
     assert.throws(() => parseJson('{"id": 9223372036854775807,, }'), /position 27/);
+  });
+
+  it("splices RawJson texts verbatim and caches them per object", () => {
+    const snap = { id: 9223372036854775807n, name: 'a "quoted" \u0000 name' };
+    let encodes = 0;
+    const raw = () =>
+      cachedRawJson(snap, "test", (x) => {
+        encodes++;
+        return { ...x, nested: new RawJson("[1,2]") };
+      });
+    const value = { list: [raw(), raw()], big: 1n, plain: "\u0000\u0002raw:0" };
+    const text = stringifyJson(value);
+    assert.equal(encodes, 1, "encoded once");
+    assert.deepEqual(parseJson(text), {
+      list: [
+        { id: 9223372036854775807n, name: snap.name, nested: [1, 2] },
+        { id: 9223372036854775807n, name: snap.name, nested: [1, 2] },
+      ],
+      big: 1,
+      plain: "\u0000\u0002raw:0",
+    });
+    assert.throws(() => JSON.stringify({ r: new RawJson("1") }), /only serialized by stringifyJson/);
   });
 });

@@ -8,11 +8,12 @@ import type { FileIO } from "../../io/file-io.js";
 import { LocalFileIO } from "../../io/local-file-io.js";
 import { asArray, asObject } from "../../spec/codec/json-fields.js";
 import type { Namespace, TableIdentifier } from "../../spec/identifier.js";
+import { parseJson } from "../../spec/json.js";
 import type { TableMetadata } from "../../spec/table-metadata.js";
 import type { TableRequirement, TableUpdate } from "../../spec/table-update.js";
 import type { ViewRequirement, ViewUpdate } from "../../spec/view-metadata.js";
 import { Table } from "../../table/table.js";
-import type { TableOperations, TableState } from "../../table/table-operations.js";
+import type { RefreshOptions, TableOperations, TableState } from "../../table/table-operations.js";
 import type { Catalog, CreateTableOptions, CreateViewOptions, TableChange, ViewState } from "../catalog.js";
 import { RestHttpClient, type RestHttpOptions } from "./rest-http.js";
 import {
@@ -172,8 +173,13 @@ export class RestCatalog implements Catalog {
     return { metadata: r.metadata, metadataLocation: r.metadataLocation ?? "" };
   }
 
-  async loadTable(id: TableIdentifier): Promise<Table> {
-    return new Table(id, await this.#load(id), this.io, this.#ops(id));
+  async loadTable(id: TableIdentifier, opts?: RefreshOptions): Promise<Table> {
+    return new Table(
+      id,
+      await this.#load(id, opts?.referencedSnapshotsOnly ? "refs" : undefined),
+      this.io,
+      this.#ops(id),
+    );
   }
 
   async #create(id: TableIdentifier, opts: CreateTableOptions, stageCreate: boolean) {
@@ -250,18 +256,16 @@ export class RestCatalog implements Catalog {
     requirements: readonly TableRequirement[],
     updates: readonly TableUpdate[],
   ): Promise<TableState> {
-    const r = loadTableResultFromJson(
-      await this.http.request("POST", this.#table(id), {
-        body: commitTableRequestToJson({
-          identifier: id,
-          requirements: [...requirements],
-          updates: [...updates],
-        }),
-        idempotent: true,
-        commit: true,
+    const text = await this.http.requestText("POST", this.#table(id), {
+      body: commitTableRequestToJson({
+        identifier: id,
+        requirements: [...requirements],
+        updates: [...updates],
       }),
-    );
-    return { metadata: r.metadata, metadataLocation: r.metadataLocation ?? "" };
+      idempotent: true,
+      commit: true,
+    });
+    return lazyTableState(text);
   }
 
   async commitTransaction(changes: readonly TableChange[]): Promise<void> {
@@ -349,4 +353,30 @@ export class RestCatalog implements Catalog {
 
   /** Nothing to release: requests are independent. */
   async close(): Promise<void> {}
+}
+
+/** `{"metadata-location": "..."` opening a response, as Iceberg Java and our server write it. */
+const LEADING_METADATA_LOCATION = /^\s*\{\s*"metadata-location"\s*:\s*("(?:[^"\\]|\\.)*")\s*,/;
+
+/**
+ * The table state in a `CommitTableResponse` text. The metadata of a commit response is often
+ * never looked at (the writer is done), and parsing it grows with the table's history, so
+ * when the metadata location opens the response it is read from there and the metadata is
+ * parsed on first use.
+ * @throws JsonShapeError (when the metadata is first used) for a malformed response
+ */
+function lazyTableState(text: string): TableState {
+  const m = LEADING_METADATA_LOCATION.exec(text);
+  if (!m) {
+    const r = loadTableResultFromJson(parseJson(text));
+    return { metadata: r.metadata, metadataLocation: r.metadataLocation ?? "" };
+  }
+  let metadata: TableMetadata | undefined;
+  return {
+    metadataLocation: JSON.parse(m[1]!) as string,
+    get metadata() {
+      metadata ??= loadTableResultFromJson(parseJson(text)).metadata;
+      return metadata;
+    },
+  };
 }

@@ -98,6 +98,15 @@ export class RestHttpClient {
    * a commit whose outcome is unknown
    */
   async request(method: string, path: string, req: RestRequest = {}): Promise<unknown> {
+    const text = await this.requestText(method, path, req);
+    return text === "" ? undefined : parseJson(text);
+  }
+
+  /**
+   * {@link request}, returning the body text of a successful response unparsed ("" for 204).
+   * @throws as {@link request}
+   */
+  async requestText(method: string, path: string, req: RestRequest = {}): Promise<string> {
     const url = new URL(`${this.uri}/v1/${path}`);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const key = req.idempotent ? uuidv7() : undefined;
@@ -133,7 +142,7 @@ export class RestHttpClient {
         continue;
       }
       const text = await res.text();
-      if (res.ok) return text === "" ? undefined : parseJson(text);
+      if (res.ok) return text;
       let type = "";
       let message = text || res.statusText;
       try {

@@ -13,6 +13,7 @@ import {
   NoSuchNamespaceError,
   NoSuchTableError,
   NoSuchViewError,
+  NotFoundError,
   UnprocessableEntityError,
   ValidationError,
 } from "../../errors.js";
@@ -261,12 +262,12 @@ export class SqlCatalog implements Catalog {
   }
 
   /**
-   * Refuses table locations (and the write-path properties that redirect data or metadata
-   * files) outside the warehouse. @throws ValidationError naming the field.
+   * Refuses table or view locations (and the write-path properties that redirect data or
+   * metadata files) outside the warehouse. @throws ValidationError naming the field.
    */
   checkTableLocations(md: { location: string; properties: Readonly<Record<string, string>> }): void {
     if (!this.inWarehouse(md.location))
-      throw new ValidationError(`table location ${md.location} is outside the warehouse ${this.warehouse}`);
+      throw new ValidationError(`location ${md.location} is outside the warehouse ${this.warehouse}`);
     for (const key of WRITE_PATH_PROPERTIES) {
       const value = md.properties[key];
       if (value !== undefined && !this.inWarehouse(value))
@@ -276,10 +277,25 @@ export class SqlCatalog implements Catalog {
     }
   }
 
+  /**
+   * Reads (cached: metadata files are immutable) the metadata at `location`. A cached file is
+   * still checked to exist, so a table whose current metadata file vanished fails to load.
+   * @throws NotFoundError (`Failed to open input stream for file: ...`, Iceberg Java's words)
+   */
   async #readMetadata(location: string): Promise<TableMetadata> {
+    const missing = () => new NotFoundError(`Failed to open input stream for file: ${location}`);
     const hit = metadataCache.get(location);
-    if (hit) return hit;
-    const md = await readTableMetadata(this.io, location);
+    if (hit) {
+      if (!(await this.io.exists(location))) throw missing();
+      return hit;
+    }
+    let md: TableMetadata;
+    try {
+      md = await readTableMetadata(this.io, location);
+    } catch (e) {
+      if (e instanceof NotFoundError) throw missing();
+      throw e;
+    }
     if (metadataCache.size >= METADATA_CACHE_MAX)
       metadataCache.delete(metadataCache.keys().next().value as string);
     metadataCache.set(location, md);
@@ -345,7 +361,9 @@ export class SqlCatalog implements Catalog {
     const existing = await this.rows.any(id);
     if (existing && !(overwrite && existing.iceberg_type !== "VIEW"))
       throw new AlreadyExistsError(
-        `${existing.iceberg_type === "VIEW" ? "View" : "Table"} already exists: ${identifierToString(id)}`,
+        existing.iceberg_type === "VIEW"
+          ? `View with same name already exists: ${identifierToString(id)}`
+          : `Table already exists: ${identifierToString(id)}`,
       );
     try {
       if (existing?.metadata_location) {
@@ -369,10 +387,16 @@ export class SqlCatalog implements Catalog {
     validateName(id.name, what);
     await this.requireNamespace(id.namespace);
     const row = await this.rows.any(id);
-    if (row)
+    if (row) {
+      // Messages as Iceberg Java's catalogs: same kind "already exists", other kind "with same name".
+      const existing = row.iceberg_type === "VIEW" ? "view" : "table";
+      const kind = existing === "view" ? "View" : "Table";
       throw new AlreadyExistsError(
-        `${row.iceberg_type === "VIEW" ? "View" : "Table"} with same name already exists: ${identifierToString(id)}`,
+        existing === what
+          ? `${kind} already exists: ${identifierToString(id)}`
+          : `${kind} with same name already exists: ${identifierToString(id)}`,
       );
+    }
   }
 
   /** @throws NoSuchNamespaceError when `ns` does not exist. */
@@ -412,7 +436,7 @@ export class SqlCatalog implements Catalog {
     const taken = await this.rows.any(to);
     if (taken)
       throw new AlreadyExistsError(
-        `Cannot rename ${identifierToString(from)} to ${identifierToString(to)}: ${taken.iceberg_type === "VIEW" ? "a view" : "a table"} of that name already exists`,
+        `Cannot rename ${identifierToString(from)} to ${identifierToString(to)}. ${taken.iceberg_type === "VIEW" ? "View" : "Table"} already exists`,
       );
     try {
       if (!(await this.rows.rename(from, to, kind))) throw missing();

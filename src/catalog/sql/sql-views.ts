@@ -4,7 +4,7 @@
  * new metadata file and swaps the pointer by compare-and-swap, like a table commit.
  */
 import { randomUUID } from "node:crypto";
-import { AlreadyExistsError, CommitFailedError, NoSuchViewError, ValidationError } from "../../errors.js";
+import { AlreadyExistsError, CommitFailedError, NoSuchViewError } from "../../errors.js";
 import { identifierToString, type Namespace, type TableIdentifier } from "../../spec/identifier.js";
 import {
   applyViewUpdates,
@@ -49,10 +49,6 @@ export class SqlViewStore {
   async create(id: TableIdentifier, opts: CreateViewOptions): Promise<ViewState> {
     await this.#catalog.checkNewName(id, "view");
     const location = (opts.location ?? this.#catalog.defaultTableLocation(id)).replace(/\/+$/, "");
-    if (!this.#catalog.inWarehouse(location))
-      throw new ValidationError(
-        `view location ${location} is outside the warehouse ${this.#catalog.warehouse}`,
-      );
     const metadata = applyViewUpdates(undefined, [
       { action: "assign-uuid", uuid: randomUUID() },
       { action: "upgrade-format-version", formatVersion: 1 },
@@ -62,6 +58,7 @@ export class SqlViewStore {
       { action: "add-view-version", viewVersion: { ...opts.viewVersion, schemaId: -1 } },
       { action: "set-current-view-version", viewVersionId: -1 },
     ]);
+    this.#catalog.checkTableLocations(metadata);
     const metadataLocation = newViewMetadataLocation(metadata);
     await writeViewMetadata(this.#catalog.io, metadataLocation, metadata);
     try {
@@ -89,10 +86,7 @@ export class SqlViewStore {
         );
     }
     const metadata: ViewMetadata = applyViewUpdates(base.metadata, updates);
-    if (metadata.location !== base.metadata.location && !this.#catalog.inWarehouse(metadata.location))
-      throw new ValidationError(
-        `view location ${metadata.location} is outside the warehouse ${this.#catalog.warehouse}`,
-      );
+    this.#catalog.checkTableLocations(metadata);
     const metadataLocation = newViewMetadataLocation(metadata, base.metadataLocation);
     await writeViewMetadata(this.#catalog.io, metadataLocation, metadata);
     if (!(await this.#catalog.rows.swap(id, base.metadataLocation, metadataLocation))) {

@@ -37,7 +37,7 @@ export async function listWarehouses(db: Kysely<CatalogDatabase>): Promise<Wareh
  */
 export async function putWarehouse(db: Kysely<CatalogDatabase>, w: Warehouse): Promise<void> {
   validateWarehouseName(w.name);
-  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(w.location) && !w.location.startsWith("/"))
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(w.location) && !w.location.startsWith("/"))
     throw new ValidationError(
       `warehouse location ${JSON.stringify(w.location)} must be an absolute path or a URI`,
     );

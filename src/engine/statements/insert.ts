@@ -13,7 +13,8 @@ export async function insert(
 ): Promise<StatementResult> {
   const r = resolveTableName(ctx, s.table);
   const name = qualifiedText(r);
-  const table = await loadTableOrFail(r);
+  // An append builds on the current snapshot only: skip the history (REST snapshots=refs).
+  const table = await loadTableOrFail(r, { referencedSnapshotsOnly: true });
   const query = await ctx.rewrite(s.query);
   const written = await writeQuery(ctx.duck, table, query, { columns: s.columns, tableName: name });
   return updateResult("INSERT", written.rows);

@@ -24,12 +24,13 @@ import {
 } from "../../catalog/rest/rest-messages.js";
 import type { SqlCatalog } from "../../catalog/sql/sql-catalog.js";
 import { NoSuchTableError, NotFoundError, UnprocessableEntityError, ValidationError } from "../../errors.js";
+import type { FileIO } from "../../io/file-io.js";
 import { asObject, reqString } from "../../spec/codec/json-fields.js";
 import { tableMetadataToJson } from "../../spec/codec/table-metadata-json.js";
 import { identifierToString, type Namespace, type TableIdentifier } from "../../spec/identifier.js";
 import { stringifyJson } from "../../spec/json.js";
 import type { TableMetadata } from "../../spec/table-metadata.js";
-import { recentMetadataText } from "../../table/metadata-io.js";
+import { readTableMetadataText, recentMetadataText } from "../../table/metadata-io.js";
 import { type Authenticator, OAuthError, type Principal } from "./auth.js";
 import { onlyReferencedSnapshots, type RestCatalogService, tableETag } from "./catalog-service.js";
 import { emptyResponse, errorResponse, jsonResponse, paginate, parseBody, readBodyText } from "./http-kit.js";
@@ -75,17 +76,20 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
    * one is reused: from the metadata file this process just wrote, or from earlier answers
    * (refreshes under contention load the same version many times).
    */
+  /** Bodies of table responses that an idempotent replay can read back from the metadata file. */
+  const replayable = new WeakMap<Response, () => Promise<string>>();
   const tableResponse = (
     metadataLocation: string,
     metadata: TableMetadata,
     mode: "all" | "refs",
+    io?: FileIO,
   ): Response => {
     const etag = tableETag(metadataLocation, mode);
     let text = loadCache.get(etag);
     if (text === undefined) {
       const written = mode === "all" ? recentMetadataText(metadataLocation) : undefined;
       text = written
-        ? `{"metadata-location":${JSON.stringify(metadataLocation)},"metadata":${written},"config":{}}`
+        ? loadTableResultText(metadataLocation, written)
         : stringifyJson(
             loadTableResultToJson({
               metadataLocation,
@@ -96,7 +100,12 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
       if (loadCache.size >= LOAD_CACHE_MAX) loadCache.delete(loadCache.keys().next().value as string);
       loadCache.set(etag, text);
     }
-    return new Response(text, { status: 200, headers: { "content-type": "application/json", etag } });
+    const res = new Response(text, { status: 200, headers: { "content-type": "application/json", etag } });
+    if (io && mode === "all")
+      replayable.set(res, async () =>
+        loadTableResultText(metadataLocation, await readTableMetadataText(io, metadataLocation)),
+      );
+    return res;
   };
   const app = new Hono<Env>();
 
@@ -151,13 +160,18 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
       const principal = c.get("principal")?.name ?? "anonymous";
       const stored = await idempotency.run(`${principal} ${c.req.method} ${c.req.path}`, key, async () => {
         const res = await run();
+        const replay = replayable.get(res);
         return {
           status: res.status,
-          body: res.status === 204 || res.status === 304 ? null : await res.text(),
+          body: res.status === 204 || res.status === 304 || replay ? null : await res.text(),
           headers: Object.fromEntries(res.headers),
+          replay,
         };
       });
-      return new Response(stored.body, { status: stored.status, headers: stored.headers });
+      return new Response(stored.replay ? await stored.replay() : stored.body, {
+        status: stored.status,
+        headers: stored.headers,
+      });
     };
 
   // Every catalog route, registered without and with the prefix; unprefixed first so that
@@ -294,11 +308,7 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
         return jsonResponse(200, loadTableResultToJson({ metadataLocation: null, metadata, config: {} }));
       }
       const t = await catalog.createTable(id, opts);
-      return jsonResponse(
-        200,
-        loadTableResultToJson({ metadataLocation: t.metadataLocation, metadata: t.metadata, config: {} }),
-        { etag: tableETag(t.metadataLocation, "all") },
-      );
+      return tableResponse(t.metadataLocation, t.metadata, "all", catalog.io);
     },
     true,
   );
@@ -315,11 +325,7 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
         req.metadataLocation,
         req.overwrite,
       );
-      return jsonResponse(
-        200,
-        loadTableResultToJson({ metadataLocation: t.metadataLocation, metadata: t.metadata, config: {} }),
-        { etag: tableETag(t.metadataLocation, "all") },
-      );
+      return tableResponse(t.metadataLocation, t.metadata, "all", catalog.io);
     },
     true,
   );
@@ -351,7 +357,7 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
           `body.identifier ${identifierToString(req.identifier)} does not match the URL's table ${identifierToString(id)}`,
         );
       const state = await catalog.commitTable(id, req.requirements, req.updates);
-      return tableResponse(state.metadataLocation, state.metadata, "all");
+      return tableResponse(state.metadataLocation, state.metadata, "all", catalog.io);
     },
     true,
   );
@@ -579,4 +585,9 @@ function formatVersionOf(v: string | undefined): 1 | 2 | 3 | undefined {
   if (v !== "1" && v !== "2" && v !== "3")
     throw new ValidationError(`body.properties.format-version: unsupported format version ${v}`);
   return Number(v) as 1 | 2 | 3;
+}
+
+/** A `LoadTableResult` body around metadata JSON text. */
+function loadTableResultText(metadataLocation: string, metadataText: string): string {
+  return `{"metadata-location":${JSON.stringify(metadataLocation)},"metadata":${metadataText},"config":{}}`;
 }

@@ -107,10 +107,22 @@ export class RestCatalogService {
   }
 }
 
-/** `snapshots=refs`: only the snapshots a branch or tag points at (REST `loadTable`). */
+/**
+ * `snapshots=refs`: only the snapshots a branch or tag points at (REST `loadTable`). The
+ * snapshot log then keeps only its entries after the last one whose snapshot is left out,
+ * as Iceberg Java's builder does for missing snapshots (`suppressHistoricalSnapshots`).
+ */
 export function onlyReferencedSnapshots(md: TableMetadata): TableMetadata {
   const referenced = new Set(Object.values(md.refs).map((r) => r.snapshotId));
-  return { ...md, snapshots: md.snapshots.filter((s) => referenced.has(s.snapshotId)) };
+  let start = 0;
+  md.snapshotLog.forEach((e, i) => {
+    if (!referenced.has(e.snapshotId)) start = i + 1;
+  });
+  return {
+    ...md,
+    snapshots: md.snapshots.filter((s) => referenced.has(s.snapshotId)),
+    snapshotLog: md.snapshotLog.slice(start),
+  };
 }
 
 /** The ETag of a table representation: differs per metadata file and per `snapshots` mode. */

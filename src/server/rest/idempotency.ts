@@ -10,8 +10,14 @@
 /** A response as stored for replay. */
 export interface StoredResponse {
   readonly status: number;
+  /** The body, or null when there is none or when {@link replay} rebuilds it. */
   readonly body: string | null;
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Rebuilds a large body from immutable state instead of keeping it (a commit's response is
+   * the table's whole metadata, megabytes on long-lived tables, and is in its metadata file).
+   */
+  readonly replay?: (() => Promise<string>) | undefined;
 }
 
 /** Default lifetime of a key, advertised as `idempotency-key-lifetime` (ISO-8601). */

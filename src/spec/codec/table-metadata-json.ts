@@ -5,7 +5,7 @@
  * back for v1 tables.
  */
 import { randomUUID } from "node:crypto";
-import { parseJson, stringifyJson } from "../json.js";
+import { cachedRawJson, parseJson, type RawJson, stringifyJson } from "../json.js";
 import { lastAssignedFieldId, type PartitionSpec } from "../partition-spec.js";
 import type { Schema } from "../schema.js";
 import {
@@ -250,8 +250,30 @@ export function refToJson(r: SnapshotRef): Record<string, unknown> {
   return out;
 }
 
-/** Encodes table metadata as a JSON-ready object (bigints stay bigints). */
+/**
+ * Encodes table metadata as a value for {@link stringifyJson} (bigints stay bigints).
+ * Snapshots and snapshot-log entries are cached {@link RawJson} texts: both are immutable and
+ * shared between versions of the metadata, and on long-lived tables they are nearly all of it,
+ * so writing version N+1 costs a concatenation for the N snapshots it shares with version N.
+ */
 export function tableMetadataToJson(md: TableMetadata): Record<string, unknown> {
+  const encoding = md.formatVersion >= 2 ? "snapshot-v2" : "snapshot-v1";
+  return metadataToJson(
+    md,
+    (s, v) => cachedRawJson(s, encoding, (x) => snapshotToJson(x, v)),
+    (e) =>
+      cachedRawJson(e, "snapshot-log", (x) => ({
+        "timestamp-ms": x.timestampMs,
+        "snapshot-id": x.snapshotId,
+      })),
+  );
+}
+
+function metadataToJson(
+  md: TableMetadata,
+  snapshot: (s: Snapshot, formatVersion: number) => unknown,
+  snapshotLogEntry: (e: SnapshotLogEntry) => unknown,
+): Record<string, unknown> {
   const v = md.formatVersion;
   const out: Record<string, unknown> = {
     "format-version": v,
@@ -278,7 +300,7 @@ export function tableMetadataToJson(md: TableMetadata): Record<string, unknown> 
   if (md.currentSnapshotId !== null) out["current-snapshot-id"] = md.currentSnapshotId;
   else if (v < 3) out["current-snapshot-id"] = -1;
   out.refs = Object.fromEntries(Object.entries(md.refs).map(([k, r]) => [k, refToJson(r)]));
-  out.snapshots = md.snapshots.map((s) => snapshotToJson(s, v));
+  out.snapshots = md.snapshots.map((s) => snapshot(s, v));
   out.statistics = md.statistics.map((s) => {
     const x: Record<string, unknown> = {
       "snapshot-id": s.snapshotId,
@@ -295,10 +317,7 @@ export function tableMetadataToJson(md: TableMetadata): Record<string, unknown> 
     "statistics-path": s.statisticsPath,
     "file-size-in-bytes": s.fileSizeInBytes,
   }));
-  out["snapshot-log"] = md.snapshotLog.map((e) => ({
-    "timestamp-ms": e.timestampMs,
-    "snapshot-id": e.snapshotId,
-  }));
+  out["snapshot-log"] = md.snapshotLog.map(snapshotLogEntry);
   out["metadata-log"] = md.metadataLog.map((e) => ({
     "timestamp-ms": e.timestampMs,
     "metadata-file": e.metadataFile,
@@ -308,7 +327,8 @@ export function tableMetadataToJson(md: TableMetadata): Record<string, unknown> 
   return out;
 }
 
-/** Serializes table metadata to JSON text (2-space indented). */
+/** Serializes table metadata to compact JSON text. */
 export function serializeTableMetadata(md: TableMetadata): string {
-  return stringifyJson(tableMetadataToJson(md), 2);
+  // Compact: metadata of long-lived tables runs to megabytes and is read on every commit.
+  return stringifyJson(tableMetadataToJson(md));
 }
