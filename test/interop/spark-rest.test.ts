@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { RestCatalog } from "../../src/catalog/rest/rest-catalog.js";
+import { Lakehouse } from "../../src/engine/lakehouse.js";
+import type { Session } from "../../src/engine/session.js";
+import { textRows } from "../helpers/lakehouse.js";
+import { startRestServer, type TestRestServer } from "../helpers/rest-server.js";
+import { type SparkSession, sparkSkip, startSpark } from "../helpers/spark.js";
+
+// Apache Spark with the Iceberg runtime (type=rest, OAuth2 client credentials) against our
+// REST catalog server; our engine reads Spark's tables through our REST client and Spark
+// reads ours.
+describe("interop with Spark through the REST catalog", { skip: sparkSkip }, () => {
+  let server: TestRestServer;
+  let spark: SparkSession;
+  let client: Lakehouse;
+  let session: Session;
+  before(async () => {
+    server = await startRestServer({
+      auth: { enabled: true, clients: { spark: "spark-secret", aichemy: "aichemy-secret" } },
+    });
+    spark = await startSpark({ restUri: server.uri, credential: "spark:spark-secret", catalogName: "lake" });
+    const rest = await RestCatalog.open({
+      name: "rest",
+      uri: server.uri,
+      credential: "aichemy:aichemy-secret",
+    });
+    client = await Lakehouse.open({
+      dataDir: join(server.dir, "client"),
+      catalogs: new Map([["rest", rest]]),
+      threads: 2,
+    });
+    session = await client.session({ catalog: "rest" });
+  });
+  after(async () => {
+    session?.close();
+    await client?.close();
+    await spark?.stop();
+    await server?.stop();
+  });
+
+  it("Spark creates, inserts, merges, updates and deletes (merge-on-read); we read every version", async () => {
+    const r = await spark.sql([
+      "CREATE NAMESPACE lake.sp",
+      `CREATE TABLE lake.sp.orders (id BIGINT, customer STRING, amount DECIMAL(10,2), ts TIMESTAMP)
+         USING iceberg PARTITIONED BY (days(ts))
+         TBLPROPERTIES ('format-version'='2', 'write.delete.mode'='merge-on-read', 'write.update.mode'='merge-on-read', 'write.merge.mode'='merge-on-read')`,
+      `INSERT INTO lake.sp.orders VALUES
+         (1, 'ann', 10.50, TIMESTAMP '2024-01-01 10:00:00'),
+         (2, 'bob', 20.00, TIMESTAMP '2024-01-01 11:00:00'),
+         (3, 'cid', 30.25, TIMESTAMP '2024-01-02 09:00:00'),
+         (4, 'dan', 40.00, TIMESTAMP '2024-01-03 12:00:00')`,
+      "SELECT snapshot_id FROM lake.sp.orders.snapshots ORDER BY committed_at",
+      `MERGE INTO lake.sp.orders t
+         USING (SELECT 2 AS id, 'bob' AS customer, CAST(25.00 AS DECIMAL(10,2)) AS amount, TIMESTAMP '2024-01-01 11:00:00' AS ts
+                UNION ALL SELECT 5, 'eve', CAST(50.00 AS DECIMAL(10,2)), TIMESTAMP '2024-01-04 08:00:00') s
+         ON t.id = s.id
+         WHEN MATCHED THEN UPDATE SET amount = s.amount
+         WHEN NOT MATCHED THEN INSERT *`,
+      "DELETE FROM lake.sp.orders WHERE id = 3",
+      "UPDATE lake.sp.orders SET customer = 'ANN' WHERE id = 1",
+      "SELECT id, customer, CAST(amount AS STRING) AS amount FROM lake.sp.orders ORDER BY id",
+      "SELECT count(*) FROM lake.sp.orders VERSION AS OF {{3.0.snapshot_id}}",
+      "SELECT count(*) FROM lake.sp.orders.delete_files",
+    ]);
+    const sparkRows = r[7]!.rows.map((row) => row.join("\t"));
+    assert.deepEqual(sparkRows, ["1\tANN\t10.50", "2\tbob\t25.00", "4\tdan\t40.00", "5\teve\t50.00"]);
+    assert.equal(Number(r[8]!.rows[0]![0]), 4, "Spark's time travel to the first snapshot");
+    assert.ok(Number(r[9]!.rows[0]![0]) > 0, "merge-on-read wrote delete files");
+    // Our engine, through our REST client.
+    assert.deepEqual(
+      await textRows(session, "SELECT id, customer, amount FROM rest.sp.orders ORDER BY id"),
+      sparkRows,
+    );
+    const first = String(r[3]!.rows[0]![0]);
+    assert.deepEqual(
+      await textRows(session, `SELECT count(*) FROM rest.sp.orders FOR VERSION AS OF ${first}`),
+      ["4"],
+    );
+    const [snapshots] = await textRows(session, 'SELECT count(*) FROM rest.sp."orders$snapshots"');
+    assert.equal(Number(snapshots), 4, "INSERT, MERGE, DELETE and UPDATE made one snapshot each");
+  });
+
+  it("Spark runs CREATE TABLE AS SELECT (a staged create) and time travel by timestamp", async () => {
+    const r = await spark.sql([
+      "CREATE TABLE lake.sp.big_orders USING iceberg AS SELECT id, customer FROM lake.sp.orders WHERE amount >= 25",
+      "SELECT committed_at FROM lake.sp.big_orders.snapshots",
+      "INSERT INTO lake.sp.big_orders VALUES (99, 'zed')",
+      "SELECT count(*) FROM lake.sp.big_orders TIMESTAMP AS OF '{{1.0.committed_at}}'",
+      "SELECT count(*) FROM lake.sp.big_orders",
+    ]);
+    assert.equal(Number(r[3]!.rows[0]![0]), 3);
+    assert.equal(Number(r[4]!.rows[0]![0]), 4);
+    assert.deepEqual(await textRows(session, "SELECT id FROM rest.sp.big_orders ORDER BY id"), [
+      "2",
+      "4",
+      "5",
+      "99",
+    ]);
+  });
+
+  it("Spark reads and appends to a table we created and wrote", async () => {
+    await session.execute("CREATE SCHEMA rest.ours");
+    await session.execute(
+      "CREATE TABLE rest.ours.readings (sensor VARCHAR, v DOUBLE, day DATE) WITH (partitioning = ARRAY['sensor', 'month(day)'])",
+    );
+    await session.execute(
+      "INSERT INTO rest.ours.readings SELECT 's' || (i % 3), i * 0.5, DATE '2024-01-01' + INTERVAL (i) DAY FROM range(90) t(i)",
+    );
+    const r = await spark.sql([
+      "SELECT count(*), round(sum(v), 2) FROM lake.ours.readings",
+      "SELECT count(*) FROM lake.ours.readings WHERE sensor = 's1' AND day >= DATE '2024-02-01'",
+      "INSERT INTO lake.ours.readings VALUES ('s9', 1.0, DATE '2025-01-01')",
+    ]);
+    assert.deepEqual(r[0]!.rows[0]!.map(Number), [90, 2002.5]);
+    const [ours] = await textRows(
+      session,
+      "SELECT count(*) FROM rest.ours.readings WHERE sensor = 's1' AND day >= DATE '2024-02-01'",
+    );
+    assert.equal(String(r[1]!.rows[0]![0]), ours);
+    assert.deepEqual(await textRows(session, "SELECT count(*) FROM rest.ours.readings"), ["91"]);
+  });
+});
