@@ -16,7 +16,7 @@
  * Results go to stdout and (unless --no-write) docs/benchmarks.md.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, homedir, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { Duck } from "../src/duckdb/connection.js";
@@ -25,6 +25,7 @@ import { Lakehouse } from "../src/engine/lakehouse.js";
 import { ingestFiles } from "../src/ingest/file-ingest.js";
 import { localPathOf } from "../src/io/location.js";
 import { planScan } from "../src/table/scan.js";
+import { writeSection } from "./report.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const SHARED = resolve(ROOT, "../shared/data/tpch");
@@ -250,19 +251,7 @@ async function main(): Promise<void> {
     log(
       "Targets (issue #2): query geomean within 1.05x of raw DuckDB; ingest throughput within 0.9x of raw COPY.",
     );
-    if (!flag("no-write")) {
-      const file = join(ROOT, "docs/benchmarks.md");
-      mkdirSync(join(ROOT, "docs"), { recursive: true });
-      const previous = existsSync(file) ? readFileSync(file, "utf8") : "";
-      const marker = `<!-- tpch-sf${sf} -->`;
-      const section = `${marker}\n${out.join("\n")}\n${marker}`;
-      const re = new RegExp(`${marker}[\\s\\S]*?${marker}`);
-      const next = re.test(previous)
-        ? previous.replace(re, section)
-        : `${previous.trim() ? `${previous.trim()}\n\n` : ""}${section}\n`;
-      writeFileSync(file, next);
-      console.log(`\nwritten to ${file} (${statSync(file).size} bytes)`);
-    }
+    if (!flag("no-write")) writeSection(`tpch-sf${sf}`, out);
     if (failures > 0) process.exitCode = 1;
   } finally {
     session.close();
