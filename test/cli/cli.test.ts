@@ -160,6 +160,37 @@ describe("aichemy serve", () => {
     assert.equal(missing.status, 404);
     assert.equal(((await missing.json()) as { error: { type: string } }).error.type, "NoSuchTableException");
   });
+  it("attaches the server as a remote REST catalog of another lakehouse (--catalog name=rest:uri)", async () => {
+    const remote = ["--data-dir", join(dir, "client"), "--catalog", `lake=rest:${base}`];
+    const r = cli([
+      ...remote,
+      "sql",
+      "--format",
+      "csv",
+      "-e",
+      "SHOW CATALOGS; SELECT count(*) AS n FROM lake.demo.people; CREATE TABLE lake.demo.remote_t (x INTEGER); INSERT INTO lake.demo.remote_t VALUES (7), (8)",
+    ]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^lake$/m);
+    assert.match(r.out, /^n\n6$/m);
+    // Written through the REST catalog: the server's own engine sees it.
+    const res = await fetch(`${base}/api/v1/query`, {
+      method: "POST",
+      body: JSON.stringify({ sql: "SELECT sum(x) AS s FROM iceberg.demo.remote_t" }),
+    });
+    assert.deepEqual(((await res.json()) as { rows: unknown[][] }).rows, [[15]]);
+    const bad = cli([
+      ...remote.slice(0, 2),
+      "--catalog",
+      "lake=rest:http://127.0.0.1:9",
+      "sql",
+      "-e",
+      "SELECT 1",
+    ]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /127\.0\.0\.1:9/, "names the unreachable catalog");
+  });
+
   it("stops on SIGTERM", async () => {
     const code = await new Promise<number | null>((r) => {
       child.once("exit", (c) => r(c));
