@@ -7,7 +7,9 @@ import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
+import { RestCatalog } from "../../src/catalog/rest/rest-catalog.js";
 import { Lakehouse } from "../../src/engine/lakehouse.js";
+import type { Session } from "../../src/engine/session.js";
 import { createHttpServer } from "../../src/server/http-server.js";
 import type { AuthOptions } from "../../src/server/rest/auth.js";
 
@@ -53,6 +55,39 @@ export async function startRestServer(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await lakehouse.close();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A second lakehouse that reaches a server only through our REST client, as catalog `rest`. */
+export interface RestClientLakehouse {
+  readonly lakehouse: Lakehouse;
+  /** A session whose default catalog is `rest`. */
+  readonly session: Session;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a {@link RestClientLakehouse} on `server` (data in `<server.dir>/client`), with an
+ * OAuth2 `credential` (`id:secret`) or a static bearer `token`.
+ */
+export async function openRestClient(
+  server: TestRestServer,
+  auth: { credential?: string; token?: string } = {},
+): Promise<RestClientLakehouse> {
+  const rest = await RestCatalog.open({ name: "rest", uri: server.uri, ...auth });
+  const lakehouse = await Lakehouse.open({
+    dataDir: join(server.dir, "client"),
+    catalogs: new Map([["rest", rest]]),
+    threads: 2,
+  });
+  const session = await lakehouse.session({ catalog: "rest" });
+  return {
+    lakehouse,
+    session,
+    close: async () => {
+      session.close();
+      await lakehouse.close();
     },
   };
 }

@@ -25,12 +25,9 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
-  closeSync,
-  createWriteStream,
   existsSync,
   mkdirSync,
   mkdtempSync,
-  openSync,
   readdirSync,
   readFileSync,
   realpathSync,
@@ -40,11 +37,10 @@ import {
 } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { pathToFileURL } from "node:url";
 import { parseJson } from "../../src/spec/json.js";
+import { withLock } from "./file-lock.js";
+import { downloadVerified } from "./maven-download.js";
 
 /** pyspark release (Scala 2.12 build, the one Iceberg's 3.5 runtime is built against). */
 export const SPARK_VERSION = "3.5.9";
@@ -138,64 +134,6 @@ export function sparkAvailable(): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Installation (once, under a lock shared by concurrent test processes)
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 30 * 60_000;
-  for (;;) {
-    try {
-      const fd = openSync(lock, "wx");
-      writeFileSync(fd, String(process.pid));
-      closeSync(fd);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      const owner = Number.parseInt(readFileSync(lock, "utf8") || "0", 10);
-      if (owner && !alive(owner)) rmSync(lock, { force: true });
-      else if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
-      else await sleep(500);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { force: true });
-  }
-}
-
-/** Downloads `url` to `dest`, checking the SHA-1 that Maven Central publishes next to it. */
-async function download(url: string, dest: string): Promise<void> {
-  const sha = await fetch(`${url}.sha1`);
-  if (!sha.ok) throw new Error(`GET ${url}.sha1: HTTP ${sha.status}`);
-  const expected = (await sha.text()).trim().split(/\s+/)[0]!.toLowerCase();
-  const res = await fetch(url);
-  if (!res.ok || !res.body) throw new Error(`GET ${url}: HTTP ${res.status}`);
-  const hash = createHash("sha1");
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
-      cb(null, chunk);
-    },
-  });
-  const part = `${dest}.part-${process.pid}`;
-  await pipeline(Readable.fromWeb(res.body as WebReadableStream), tap, createWriteStream(part));
-  const actual = hash.digest("hex");
-  if (actual !== expected) {
-    rmSync(part, { force: true });
-    throw new Error(`${url}: SHA-1 ${actual} does not match Maven Central's ${expected}`);
-  }
-  renameSync(part, dest);
-}
-
 function run(cmd: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"] });
@@ -256,7 +194,7 @@ export function ensureSpark(): Promise<SparkInstall> {
     if (!ready()) {
       mkdirSync(join(CACHE, "spark"), { recursive: true });
       await withLock(join(CACHE, "spark", ".lock"), async () => {
-        if (!existsSync(jar)) await download(`${MAVEN}/${JAR_PATH}`, jar);
+        if (!existsSync(jar)) await downloadVerified(`${MAVEN}/${JAR_PATH}`, jar);
         if (!process.env.AICHEMY_SPARK_PYTHON && !existsSync(join(VENV, ".aichemy-complete"))) {
           if (!existsSync(join(VENV, "bin/python")) || !works(join(VENV, "bin/python")))
             await installPyspark();

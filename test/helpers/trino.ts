@@ -24,7 +24,6 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   closeSync,
-  createWriteStream,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -41,11 +40,10 @@ import { type FileHandle, open } from "node:fs/promises";
 import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { dirname, isAbsolute, join, normalize } from "node:path";
-import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { inflateRawSync } from "node:zlib";
 import { parseJson } from "../../src/spec/json.js";
+import { alive, sleep, withLock } from "./file-lock.js";
+import { downloadVerified } from "./maven-download.js";
 
 /** The Trino release the helper runs. Trino 476 is built with Iceberg 1.9.1. */
 export const TRINO_VERSION = "476";
@@ -163,69 +161,6 @@ export function trinoAvailable(): boolean {
 // ---------------------------------------------------------------------------------------------
 // Download and unpack (once, under a lock shared by concurrent test processes)
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 30 * 60_000;
-  for (;;) {
-    try {
-      const fd = openSync(lock, "wx");
-      writeFileSync(fd, String(process.pid));
-      closeSync(fd);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      const owner = Number.parseInt(readFileSync(lock, "utf8") || "0", 10);
-      // An empty file is a lock being written right now; a dead owner's lock is stale.
-      if (owner && !alive(owner)) rmSync(lock, { force: true });
-      else if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
-      else await sleep(500);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { force: true });
-  }
-}
-
-async function fetchText(url: string): Promise<string> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
-  return res.text();
-}
-
-/** Downloads `url` to `dest`, checking the SHA-1 that Maven Central publishes next to it. */
-async function download(url: string, dest: string): Promise<void> {
-  const expected = (await fetchText(`${url}.sha1`)).trim().split(/\s+/)[0]!.toLowerCase();
-  const res = await fetch(url);
-  if (!res.ok || !res.body) throw new Error(`GET ${url}: HTTP ${res.status}`);
-  const hash = createHash("sha1");
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
-      cb(null, chunk);
-    },
-  });
-  const part = `${dest}.part`;
-  await pipeline(Readable.fromWeb(res.body as WebReadableStream), tap, createWriteStream(part));
-  const actual = hash.digest("hex");
-  if (actual !== expected) {
-    rmSync(part, { force: true });
-    throw new Error(`${url}: SHA-1 ${actual} does not match Maven Central's ${expected}`);
-  }
-  renameSync(part, dest);
-}
-
 async function readFully(fh: FileHandle, length: number, position: number): Promise<Buffer> {
   const buf = Buffer.alloc(length);
   let done = 0;
@@ -303,7 +238,7 @@ export async function ensureTrino(): Promise<string> {
     try {
       for (const a of ARTIFACTS) {
         const file = join(staging, a.path.split("/").at(-1)!);
-        await download(`${MAVEN}/${a.path}`, file);
+        await downloadVerified(`${MAVEN}/${a.path}`, file);
         if (a.plugin) {
           await unzip(file, join(staging, "server/plugin", a.plugin));
         } else {

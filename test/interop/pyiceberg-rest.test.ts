@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { RestCatalog } from "../../src/catalog/rest/rest-catalog.js";
-import { Lakehouse } from "../../src/engine/lakehouse.js";
 import type { Session } from "../../src/engine/session.js";
 import { textRows } from "../helpers/lakehouse.js";
 import { pyicebergSkip, runPythonAsync } from "../helpers/python.js";
-import { startRestServer, type TestRestServer } from "../helpers/rest-server.js";
+import {
+  openRestClient,
+  type RestClientLakehouse,
+  startRestServer,
+  type TestRestServer,
+} from "../helpers/rest-server.js";
 
 // PyIceberg's RestCatalog against our REST server (with OAuth2 client credentials on), and
 // our engine reading and writing the same tables through our own REST client.
@@ -15,27 +18,17 @@ const CREDENTIAL = "pyiceberg:pyiceberg-secret";
 
 describe("interop with PyIceberg through the REST catalog", { skip: pyicebergSkip }, () => {
   let server: TestRestServer;
-  let client: Lakehouse;
+  let client: RestClientLakehouse;
   let session: Session;
   const py = (...args: string[]) => runPythonAsync(CLIENT, [server.uri, CREDENTIAL, ...args]) as Promise<any>;
   before(async () => {
     server = await startRestServer({
       auth: { enabled: true, clients: { pyiceberg: "pyiceberg-secret", aichemy: "aichemy-secret" } },
     });
-    const rest = await RestCatalog.open({
-      name: "rest",
-      uri: server.uri,
-      credential: "aichemy:aichemy-secret",
-    });
-    client = await Lakehouse.open({
-      dataDir: join(server.dir, "client"),
-      catalogs: new Map([["rest", rest]]),
-      threads: 2,
-    });
-    session = await client.session({ catalog: "rest" });
+    client = await openRestClient(server, { credential: "aichemy:aichemy-secret" });
+    session = client.session;
   });
   after(async () => {
-    session?.close();
     await client?.close();
     await server?.stop();
   });

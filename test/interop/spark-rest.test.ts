@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { RestCatalog } from "../../src/catalog/rest/rest-catalog.js";
-import { Lakehouse } from "../../src/engine/lakehouse.js";
 import type { Session } from "../../src/engine/session.js";
 import { textRows } from "../helpers/lakehouse.js";
-import { startRestServer, type TestRestServer } from "../helpers/rest-server.js";
+import {
+  openRestClient,
+  type RestClientLakehouse,
+  startRestServer,
+  type TestRestServer,
+} from "../helpers/rest-server.js";
 import { type SparkSession, sparkSkip, startSpark } from "../helpers/spark.js";
 
 // Apache Spark with the Iceberg runtime (type=rest, OAuth2 client credentials) against our
@@ -14,27 +16,17 @@ import { type SparkSession, sparkSkip, startSpark } from "../helpers/spark.js";
 describe("interop with Spark through the REST catalog", { skip: sparkSkip }, () => {
   let server: TestRestServer;
   let spark: SparkSession;
-  let client: Lakehouse;
+  let client: RestClientLakehouse;
   let session: Session;
   before(async () => {
     server = await startRestServer({
       auth: { enabled: true, clients: { spark: "spark-secret", aichemy: "aichemy-secret" } },
     });
     spark = await startSpark({ restUri: server.uri, credential: "spark:spark-secret", catalogName: "lake" });
-    const rest = await RestCatalog.open({
-      name: "rest",
-      uri: server.uri,
-      credential: "aichemy:aichemy-secret",
-    });
-    client = await Lakehouse.open({
-      dataDir: join(server.dir, "client"),
-      catalogs: new Map([["rest", rest]]),
-      threads: 2,
-    });
-    session = await client.session({ catalog: "rest" });
+    client = await openRestClient(server, { credential: "aichemy:aichemy-secret" });
+    session = client.session;
   });
   after(async () => {
-    session?.close();
     await client?.close();
     await spark?.stop();
     await server?.stop();

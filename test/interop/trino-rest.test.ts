@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { RestCatalog } from "../../src/catalog/rest/rest-catalog.js";
-import { Lakehouse } from "../../src/engine/lakehouse.js";
 import type { Session } from "../../src/engine/session.js";
 import { textRows } from "../helpers/lakehouse.js";
-import { startRestServer, type TestRestServer } from "../helpers/rest-server.js";
+import {
+  openRestClient,
+  type RestClientLakehouse,
+  startRestServer,
+  type TestRestServer,
+} from "../helpers/rest-server.js";
 import { startTrino, type TestTrino, trinoSkip } from "../helpers/trino.js";
 
 // A real Trino (io.trino:trino-server from Maven Central) with iceberg.catalog.type=rest
@@ -14,7 +16,7 @@ import { startTrino, type TestTrino, trinoSkip } from "../helpers/trino.js";
 describe("interop with Trino through the REST catalog", { skip: trinoSkip }, () => {
   let server: TestRestServer;
   let trino: TestTrino;
-  let client: Lakehouse;
+  let client: RestClientLakehouse;
   let session: Session;
   const q = async (sql: string) => (await trino.query(sql)).rows.map((r) => r.map(String).join("\t"));
   before(async () => {
@@ -32,16 +34,10 @@ describe("interop with Trino through the REST catalog", { skip: trinoSkip }, () 
         "iceberg.rest-catalog.oauth2.credential": "trino:trino-secret",
       },
     });
-    const rest = await RestCatalog.open({ name: "rest", uri: server.uri, token: "aichemy-test-token-0001" });
-    client = await Lakehouse.open({
-      dataDir: join(server.dir, "client"),
-      catalogs: new Map([["rest", rest]]),
-      threads: 2,
-    });
-    session = await client.session({ catalog: "rest" });
+    client = await openRestClient(server, { token: "aichemy-test-token-0001" });
+    session = client.session;
   });
   after(async () => {
-    session?.close();
     await client?.close();
     await trino?.stop();
     await server?.stop();
@@ -120,9 +116,12 @@ describe("interop with Trino through the REST catalog", { skip: trinoSkip }, () 
 
   it("Trino drops a table (with purge) and the namespace", async () => {
     await trino.query("DROP TABLE iceberg.tr.rome");
-    assert.equal(await client.catalog("rest").tableExists({ namespace: ["tr"], name: "rome" }), false);
+    assert.equal(
+      await client.lakehouse.catalog("rest").tableExists({ namespace: ["tr"], name: "rome" }),
+      false,
+    );
     await trino.query("DROP TABLE iceberg.tr.trips");
     await trino.query("DROP SCHEMA iceberg.tr");
-    assert.equal(await client.catalog("rest").namespaceExists(["tr"]), false);
+    assert.equal(await client.lakehouse.catalog("rest").namespaceExists(["tr"]), false);
   });
 });

@@ -98,7 +98,8 @@ for (const [label, skip, storeArgs] of [
       } catch (e) {
         // A server that died (e.g. out of memory) explains itself in its output.
         const out = server.output();
-        if (out) (e as Error).message += `\n--- aichemy serve output (last 4000 characters):\n${out.slice(-4000)}`;
+        if (out)
+          (e as Error).message += `\n--- aichemy serve output (last 4000 characters):\n${out.slice(-4000)}`;
         throw e;
       } finally {
         await lakehouse.close();

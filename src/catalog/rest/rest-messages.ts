@@ -91,6 +91,11 @@ export interface CreateNamespaceRequest {
   readonly properties: Record<string, string>;
 }
 
+/**
+ * Decodes a REST `CreateNamespaceRequest` (Iceberg REST OpenAPI schema of that name).
+ * @throws JsonShapeError naming the JSON path (e.g. `body.name`) of a missing or mistyped field;
+ * ValidationError for values the spec does not allow
+ */
 export function createNamespaceRequestFromJson(json: unknown): CreateNamespaceRequest {
   const o = asObject(json, "body");
   return {
@@ -105,6 +110,11 @@ export interface UpdateNamespacePropertiesRequest {
   readonly updates: Record<string, string>;
 }
 
+/**
+ * Decodes a REST `UpdateNamespacePropertiesRequest` (Iceberg REST OpenAPI schema of that name).
+ * @throws JsonShapeError naming the JSON path (e.g. `body.name`) of a missing or mistyped field;
+ * ValidationError for values the spec does not allow
+ */
 export function updateNamespacePropertiesRequestFromJson(json: unknown): UpdateNamespacePropertiesRequest {
   const o = asObject(json, "body");
   const removals = asArray(o.removals ?? [], "body.removals").map((x, i) => {
@@ -125,6 +135,11 @@ export interface CreateTableRequest {
   readonly properties: Record<string, string>;
 }
 
+/**
+ * Decodes a REST `CreateTableRequest` (Iceberg REST OpenAPI schema of that name).
+ * @throws JsonShapeError naming the JSON path (e.g. `body.name`) of a missing or mistyped field;
+ * ValidationError for values the spec does not allow
+ */
 export function createTableRequestFromJson(json: unknown): CreateTableRequest {
   const o = asObject(json, "body");
   const stage = o["stage-create"];
@@ -145,6 +160,7 @@ export function createTableRequestFromJson(json: unknown): CreateTableRequest {
   };
 }
 
+/** Encodes a REST `CreateTableRequest` as a value for `stringifyJson` (Iceberg REST OpenAPI). */
 export function createTableRequestToJson(r: CreateTableRequest): JsonObject {
   const out: JsonObject = {
     name: r.name,
@@ -165,6 +181,11 @@ export interface RegisterRequest {
   readonly overwrite: boolean;
 }
 
+/**
+ * Decodes a REST `RegisterTableRequest` (Iceberg REST OpenAPI schema of that name).
+ * @throws JsonShapeError naming the JSON path (e.g. `body.name`) of a missing or mistyped field;
+ * ValidationError for values the spec does not allow
+ */
 export function registerRequestFromJson(json: unknown): RegisterRequest {
   const o = asObject(json, "body");
   const overwrite = o.overwrite;
@@ -183,6 +204,11 @@ export interface RenameRequest {
   readonly destination: TableIdentifier;
 }
 
+/**
+ * Decodes a REST `RenameTableRequest` (Iceberg REST OpenAPI schema of that name).
+ * @throws JsonShapeError naming the JSON path (e.g. `body.name`) of a missing or mistyped field;
+ * ValidationError for values the spec does not allow
+ */
 export function renameRequestFromJson(json: unknown): RenameRequest {
   const o = asObject(json, "body");
   return {
@@ -198,6 +224,11 @@ export interface CommitTableRequest {
   readonly updates: TableUpdate[];
 }
 
+/**
+ * Decodes a REST `CommitTableRequest` (Iceberg REST OpenAPI schema of that name).
+ * @throws JsonShapeError naming the JSON path (e.g. `body.name`) of a missing or mistyped field;
+ * ValidationError for values the spec does not allow
+ */
 export function commitTableRequestFromJson(json: unknown, path = "body"): CommitTableRequest {
   const o = asObject(json, path);
   return {
@@ -211,6 +242,7 @@ export function commitTableRequestFromJson(json: unknown, path = "body"): Commit
   };
 }
 
+/** Encodes a REST `CommitTableRequest` as a value for `stringifyJson` (Iceberg REST OpenAPI). */
 export function commitTableRequestToJson(r: CommitTableRequest): JsonObject {
   const out: JsonObject = {
     requirements: r.requirements.map(tableRequirementToJson),
@@ -238,6 +270,7 @@ export interface LoadTableResult {
   readonly config: Record<string, string>;
 }
 
+/** Encodes a REST `LoadTableResult` as a value for `stringifyJson` (Iceberg REST OpenAPI). */
 export function loadTableResultToJson(r: LoadTableResult): JsonObject {
   return {
     "metadata-location": r.metadataLocation,
@@ -246,6 +279,11 @@ export function loadTableResultToJson(r: LoadTableResult): JsonObject {
   };
 }
 
+/**
+ * Decodes a REST `LoadTableResult` (Iceberg REST OpenAPI schema of that name).
+ * @throws JsonShapeError naming the JSON path (e.g. `body.name`) of a missing or mistyped field;
+ * ValidationError for values the spec does not allow
+ */
 export function loadTableResultFromJson(json: unknown): LoadTableResult {
   const o = asObject(json, "response");
   const loc = o["metadata-location"];
@@ -265,6 +303,11 @@ export interface CreateViewRequest {
   readonly properties: Record<string, string>;
 }
 
+/**
+ * Decodes a REST `CreateViewRequest` (Iceberg REST OpenAPI schema of that name).
+ * @throws JsonShapeError naming the JSON path (e.g. `body.name`) of a missing or mistyped field;
+ * ValidationError for values the spec does not allow
+ */
 export function createViewRequestFromJson(json: unknown): CreateViewRequest {
   const o = asObject(json, "body");
   return {
@@ -276,6 +319,7 @@ export function createViewRequestFromJson(json: unknown): CreateViewRequest {
   };
 }
 
+/** Encodes a REST `CreateViewRequest` as a value for `stringifyJson` (Iceberg REST OpenAPI). */
 export function createViewRequestToJson(r: CreateViewRequest): JsonObject {
   const out: JsonObject = {
     name: r.name,
@@ -294,6 +338,11 @@ export interface CommitViewRequest {
   readonly updates: ViewUpdate[];
 }
 
+/**
+ * Decodes a REST `CommitViewRequest` (Iceberg REST OpenAPI schema of that name).
+ * @throws JsonShapeError naming the JSON path (e.g. `body.name`) of a missing or mistyped field;
+ * ValidationError for values the spec does not allow
+ */
 export function commitViewRequestFromJson(json: unknown): CommitViewRequest {
   const o = asObject(json, "body");
   return {
@@ -305,6 +354,7 @@ export function commitViewRequestFromJson(json: unknown): CommitViewRequest {
   };
 }
 
+/** Encodes a REST `CommitViewRequest` as a value for `stringifyJson` (Iceberg REST OpenAPI). */
 export function commitViewRequestToJson(r: CommitViewRequest): JsonObject {
   const out: JsonObject = {
     requirements: r.requirements.map((x) => ({ type: x.type, uuid: x.uuid })),
@@ -321,6 +371,7 @@ export interface LoadViewResult {
   readonly config: Record<string, string>;
 }
 
+/** Encodes a REST `LoadViewResult` as a value for `stringifyJson` (Iceberg REST OpenAPI). */
 export function loadViewResultToJson(r: LoadViewResult): JsonObject {
   return {
     "metadata-location": r.metadataLocation,
@@ -329,6 +380,11 @@ export function loadViewResultToJson(r: LoadViewResult): JsonObject {
   };
 }
 
+/**
+ * Decodes a REST `LoadViewResult` (Iceberg REST OpenAPI schema of that name).
+ * @throws JsonShapeError naming the JSON path (e.g. `body.name`) of a missing or mistyped field;
+ * ValidationError for values the spec does not allow
+ */
 export function loadViewResultFromJson(json: unknown): LoadViewResult {
   const o = asObject(json, "response");
   return {
