@@ -115,6 +115,17 @@ export class CommitFailedError extends AIchemyError {
 }
 
 /**
+ * A row-level change conflicts with changes committed since it read the table (Iceberg Java
+ * `ValidationException` from `RowDelta`/`OverwriteFiles` validation): not retried, the
+ * statement must run again on the new state (409).
+ */
+export class ConflictingChangesError extends AIchemyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "CONFLICTING_CHANGES", "ValidationException", 409, options);
+  }
+}
+
+/**
  * The outcome of a commit is unknown (timeout, 5xx): the written files must NOT be deleted
  * (REST `CommitStateUnknownException`, 500).
  */

@@ -2,12 +2,14 @@
  * What statement handlers need from a session: DuckDB, the catalogs, name resolution with the
  * session's current catalog and schema (Trino rules), and the query rewriter.
  */
+
 import type { Catalog } from "../catalog/catalog.js";
 import type { Duck } from "../duckdb/connection.js";
 import { NoSuchTableError, ValidationError } from "../errors.js";
 import type { Namespace, TableIdentifier } from "../spec/identifier.js";
 import type { Table } from "../table/table.js";
 import type { RefreshOptions } from "../table/table-operations.js";
+import type { RewriteOptions, RewrittenQuery } from "./query/rewrite.js";
 import type { QualifiedName } from "./sql/parser.js";
 
 /** A table name resolved against the session. */
@@ -25,6 +27,8 @@ export interface SessionContext {
   currentSchema: string | undefined;
   /** Rewrites a Trino-dialect query to DuckDB SQL over lakehouse tables. */
   rewrite(query: string): Promise<string>;
+  /** {@link rewrite} with options, returning the planned scans too. */
+  rewriteQuery(query: string, opts?: RewriteOptions): Promise<RewrittenQuery>;
 }
 
 /** Namespace levels of a schema name (a quoted name with dots is a nested namespace). */

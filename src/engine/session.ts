@@ -8,13 +8,19 @@ import type { Duck } from "../duckdb/connection.js";
 import { registerIcebergFunctions } from "../duckdb/functions.js";
 import { NoSuchTableError, UnsupportedOperationError } from "../errors.js";
 import { qualifiedText, resolveTableName, type SessionContext } from "./context.js";
-import { rewriteQuery, type TableResolver } from "./query/rewrite.js";
+import {
+  type RewriteOptions,
+  type RewrittenQuery,
+  rewriteQuery,
+  type TableResolver,
+} from "./query/rewrite.js";
 import { readerResult, type StatementResult } from "./result.js";
 import { parseStatement, type Statement } from "./sql/statement.js";
 import { splitStatements } from "./sql/tokenizer.js";
 import { alterTable, commentOnColumn, commentOnTable, dropTable } from "./statements/alter-table.js";
 import { call } from "./statements/call.js";
 import { createTable, createTableAs } from "./statements/create-table.js";
+import { deleteRows } from "./statements/delete.js";
 import { insert } from "./statements/insert.js";
 import { createSchema, dropSchema, useSchema } from "./statements/schema-ddl.js";
 import { showCatalogs, showColumns, showCreateTable, showSchemas, showTables } from "./statements/show.js";
@@ -69,6 +75,11 @@ export class Session implements SessionContext {
     return (await rewriteQuery(this.duck, this.resolver, query)).sql;
   }
 
+  /** Rewrites a query for DuckDB, with options, returning the planned scans too. */
+  rewriteQuery(query: string, opts?: RewriteOptions): Promise<RewrittenQuery> {
+    return rewriteQuery(this.duck, this.resolver, query, opts);
+  }
+
   /**
    * Executes one statement.
    * @throws ValidationError (syntax, names), NoSuchTableError, AlreadyExistsError, DataError,
@@ -116,6 +127,8 @@ export class Session implements SessionContext {
         return createTableAs(this, s);
       case "insert":
         return insert(this, s);
+      case "delete":
+        return deleteRows(this, s);
       case "dropTable":
         return dropTable(this, s);
       case "alterTable":

@@ -121,7 +121,18 @@ export interface ScanRelationOptions {
    * DuckDB versions wrote). Off by default: such files are rejected.
    */
   readonly allowBareDeletionVectors?: boolean | undefined;
+  /**
+   * Adds each row's data file (as recorded in the manifests) and position in it as the columns
+   * {@link ROW_FILE_PATH} and {@link ROW_POSITION} (Iceberg's `_file` and `_pos` metadata
+   * columns), for row-level deletes.
+   */
+  readonly rowPositions?: boolean | undefined;
 }
+
+/** Column of a scan with `rowPositions`: the row's data file path as recorded in manifests. */
+export const ROW_FILE_PATH = "__file_path";
+/** Column of a scan with `rowPositions`: the row's 0-based position in its data file. */
+export const ROW_POSITION = "__pos";
 
 /**
  * Builds the SQL subquery for a planned scan. Data files are read through
@@ -141,7 +152,12 @@ export async function scanRelation(
   opts: ScanRelationOptions = {},
 ): Promise<string> {
   const schema = plan.schema;
-  if (plan.tasks.length === 0) return emptyRelation(schema);
+  if (plan.tasks.length === 0) {
+    const empty = emptyRelation(schema);
+    return opts.rowPositions
+      ? `(SELECT *, CAST(NULL AS VARCHAR) AS ${quoteIdent(ROW_FILE_PATH)}, CAST(NULL AS BIGINT) AS ${quoteIdent(ROW_POSITION)} FROM ${empty} AS e)`
+      : empty;
+  }
   let local: LocalTask[] = await Promise.all(
     plan.tasks.map(async (task) => {
       if (task.file.fileFormat !== "PARQUET") {
@@ -388,7 +404,7 @@ async function groupRelation(
 ): Promise<string> {
   const deletes = group[0]!.task.deletes;
   const paths = stringList(group.map((t) => t.localPath));
-  const withRowIds = deletes.length > 0;
+  const withRowIds = deletes.length > 0 || opts.rowPositions === true;
   const rowIds = withRowIds ? ", filename = true, file_row_number = true" : "";
   const projection = group[0]!.projection;
   let source: string;
@@ -406,7 +422,11 @@ async function groupRelation(
       )
       .join(", ");
   }
-  let sql = `SELECT ${select} FROM ${source} AS d`;
+  // Delete files name data files by their recorded paths; map those to the local paths read here.
+  const mapping2 = `(VALUES ${group.map((t) => `(${quoteString(t.task.file.filePath)}, ${quoteString(t.localPath)})`).join(", ")}) AS m(recorded_path, local_path)`;
+  let sql = opts.rowPositions
+    ? `SELECT ${select}, rp.recorded_path AS ${quoteIdent(ROW_FILE_PATH)}, d.file_row_number AS ${quoteIdent(ROW_POSITION)} FROM ${source} AS d JOIN ${mapping2.replace(/ AS m\(/, " AS rp(")} ON d.filename = rp.local_path`
+    : `SELECT ${select} FROM ${source} AS d`;
   if (!withRowIds) return sql;
   const vectors = deletes.filter((d) => d.file.fileFormat === "PUFFIN");
   const positional = deletes.filter(
@@ -418,8 +438,6 @@ async function groupRelation(
     throw new UnsupportedOperationError(
       `delete file format ${unsupported.file.fileFormat} is not supported (${unsupported.file.filePath})`,
     );
-  // Delete files name data files by their recorded paths; map those to the local paths read here.
-  const mapping2 = `(VALUES ${group.map((t) => `(${quoteString(t.task.file.filePath)}, ${quoteString(t.localPath)})`).join(", ")}) AS m(recorded_path, local_path)`;
   if (positional.length > 0) {
     const delPaths = await Promise.all(
       positional.map((d) => table.io.localReadPath(table.resolve(d.file.filePath))),

@@ -41,7 +41,17 @@ export interface TableResolver {
 export interface RewrittenQuery {
   readonly sql: string;
   /** Scans planned for the query (for EXPLAIN and tests). */
-  readonly scans: readonly { name: string; plan: ScanPlan; filter: Expression }[];
+  readonly scans: readonly { name: string; table: Table; plan: ScanPlan; filter: Expression }[];
+}
+
+/** Options of {@link rewriteQuery}. */
+export interface RewriteOptions {
+  /**
+   * Qualified name (`catalog.schema.table`) of a table whose current-version scans also yield
+   * each row's data file and position (`ROW_FILE_PATH`, `ROW_POSITION`): the target of a
+   * row-level DELETE, UPDATE or MERGE.
+   */
+  readonly rowPositionsOf?: string | undefined;
 }
 
 /**
@@ -53,6 +63,7 @@ export async function rewriteQuery(
   duck: Duck,
   resolver: TableResolver,
   sql: string,
+  opts: RewriteOptions = {},
 ): Promise<RewrittenQuery> {
   const { text, clauses } = extractTimeTravel(sql);
   const statements = await parseWithDuckDB(duck, text);
@@ -61,7 +72,7 @@ export async function rewriteQuery(
   const refs = collectBaseTables(root);
   const tokens = tokenize(text);
   const replacements: { start: number; end: number; text: string }[] = [];
-  const scans: { name: string; plan: ScanPlan; filter: Expression }[] = [];
+  const scans: { name: string; table: Table; plan: ScanPlan; filter: Expression }[] = [];
   for (const c of clauses) replacements.push({ start: c.start, end: c.end, text: "" });
   const usedClauses = new Set<TimeTravelClause>();
 
@@ -132,10 +143,11 @@ export async function rewriteQuery(
         filter,
       });
       const finalPlan = { ...plan, schema: p.schema };
-      scans.push({ name: p.resolved.qualifiedName, plan: finalPlan, filter });
-      const count = countStarFromMetadata(root, ref, finalPlan);
+      scans.push({ name: p.resolved.qualifiedName, table, plan: finalPlan, filter });
+      const count = opts.rowPositionsOf ? undefined : countStarFromMetadata(root, ref, finalPlan);
       if (count !== undefined) return { sql: count, scans };
-      relation = await scanRelation(table, finalPlan, { duck });
+      const rowPositions = !p.clause && p.resolved.qualifiedName === opts.rowPositionsOf;
+      relation = await scanRelation(table, finalPlan, { duck, rowPositions });
     }
     const alias = ref.alias ? "" : ` AS ${quoteIdent(ref.table)}`;
     replacements.push({ start: ref.location, end: p.nameEnd, text: `${relation}${alias}` });

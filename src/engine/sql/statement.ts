@@ -93,6 +93,14 @@ export type Statement =
       readonly columns?: readonly string[] | undefined;
       readonly query: string;
     }
+  | {
+      readonly kind: "delete";
+      readonly table: QualifiedName;
+      /** Alias of the table in the WHERE clause (`DELETE FROM t AS x WHERE x.a = 1`). */
+      readonly alias?: string | undefined;
+      /** The WHERE condition's text, or undefined to delete every row. */
+      readonly where?: string | undefined;
+    }
   | { readonly kind: "dropTable"; readonly name: QualifiedName; readonly ifExists: boolean }
   | {
       readonly kind: "alterTable";
@@ -131,6 +139,7 @@ export function parseStatement(sql: string): Statement {
   if (p.acceptKeyword("CREATE")) return parseCreate(p);
   if (p.acceptKeyword("DROP")) return parseDrop(p);
   if (p.acceptKeyword("INSERT")) return parseInsert(p);
+  if (p.acceptKeyword("DELETE")) return parseDelete(p);
   if (p.acceptKeyword("ALTER")) return parseAlter(p);
   if (p.acceptKeyword("COMMENT")) return parseComment(p);
   if (p.acceptKeyword("CALL")) {
@@ -140,7 +149,6 @@ export function parseStatement(sql: string): Statement {
     return { kind: "call", procedure, args };
   }
   for (const kw of [
-    "DELETE",
     "UPDATE",
     "MERGE",
     "TRUNCATE",
@@ -163,7 +171,7 @@ export function parseStatement(sql: string): Statement {
     return { kind: "use", name };
   }
   throw p.error(
-    `mismatched input '${first.text}'. Expecting: 'ALTER', 'CALL', 'COMMENT', 'CREATE', 'DESCRIBE', 'DROP', 'EXPLAIN', 'INSERT', 'SELECT', 'SHOW', 'USE', 'VALUES', 'WITH'`,
+    `mismatched input '${first.text}'. Expecting: 'ALTER', 'CALL', 'COMMENT', 'CREATE', 'DELETE', 'DESCRIBE', 'DROP', 'EXPLAIN', 'INSERT', 'SELECT', 'SHOW', 'USE', 'VALUES', 'WITH'`,
   );
 }
 
@@ -322,6 +330,19 @@ function parseInsert(p: Parser): Statement {
   }
   if (p.atEnd()) return p.unexpected("query or VALUES");
   return { kind: "insert", table, columns, query: p.rest() };
+}
+
+/** `DELETE FROM t [[AS] alias] [WHERE condition]` (Trino). */
+function parseDelete(p: Parser): Statement {
+  p.expectKeyword("FROM");
+  const table = p.qualifiedName("table name");
+  let alias: string | undefined;
+  if (p.acceptKeyword("AS")) alias = p.identifier("alias");
+  else if (!p.atEnd() && !p.isKeyword("WHERE")) alias = p.identifier("alias");
+  if (p.atEnd()) return { kind: "delete", table, alias };
+  p.expectKeyword("WHERE");
+  if (p.atEnd()) return p.unexpected("condition");
+  return { kind: "delete", table, alias, where: p.rest() };
 }
 
 function parseAlter(p: Parser): Statement {
