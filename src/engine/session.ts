@@ -22,8 +22,10 @@ import { call } from "./statements/call.js";
 import { createTable, createTableAs } from "./statements/create-table.js";
 import { deleteRows } from "./statements/delete.js";
 import { insert } from "./statements/insert.js";
+import { mergeRows } from "./statements/merge.js";
 import { createSchema, dropSchema, useSchema } from "./statements/schema-ddl.js";
 import { showCatalogs, showColumns, showCreateTable, showSchemas, showTables } from "./statements/show.js";
+import { updateRows } from "./statements/update.js";
 
 /** Where a session starts. */
 export interface SessionOptions {
@@ -129,6 +131,10 @@ export class Session implements SessionContext {
         return insert(this, s);
       case "delete":
         return deleteRows(this, s);
+      case "update":
+        return updateRows(this, s);
+      case "merge":
+        return mergeRows(this, s);
       case "dropTable":
         return dropTable(this, s);
       case "alterTable":

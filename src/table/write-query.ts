@@ -35,7 +35,10 @@ export interface WriteQueryResult {
   readonly files: number;
 }
 
-/** The checked conversion of `expr` (of DuckDB type `fromType`) to a column's type. */
+/**
+ * The checked conversion of `expr` (of DuckDB type `fromType`, or "" when unknown) to a
+ * column's type: a value that does not convert raises an error naming value and column.
+ */
 export function convertExpr(expr: string, fromType: string, field: NestedField): string {
   const to = icebergToDuckType(field.type);
   if (fromType.replace(/\s+/g, "") === to.replace(/\s+/g, "")) return expr;
@@ -43,7 +46,7 @@ export function convertExpr(expr: string, fromType: string, field: NestedField):
   const message = `${DATA_ERROR_MARK}Cannot cast value '`;
   return (
     `CASE WHEN ${expr} IS NULL THEN NULL WHEN TRY_CAST(${expr} AS ${to}) IS NULL THEN ` +
-    `error(${quoteString(message)} || CAST(${expr} AS VARCHAR) || ${quoteString(`' of type ${fromType} to ${to} for column '${field.name}'`)}) ` +
+    `error(${quoteString(message)} || CAST(${expr} AS VARCHAR) || ${quoteString(`'${fromType ? ` of type ${fromType}` : ""} to ${to} for column '${field.name}'`)}) ` +
     `ELSE TRY_CAST(${expr} AS ${to}) END`
   );
 }

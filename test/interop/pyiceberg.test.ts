@@ -103,11 +103,14 @@ describe("interop with PyIceberg through the shared SQL catalog", { skip: pyiceb
       [["ours", 2.5]],
     );
   });
-  it("PyIceberg reads our row-level deletes: position delete files, whole files dropped, copy-on-write", async () => {
+  it("PyIceberg reads our DELETE, UPDATE and MERGE: position delete files, whole files dropped, copy-on-write", async () => {
     await session.execute("CREATE SCHEMA iceberg.dels");
     for (const [name, extra] of [
       ["mor", ""],
-      ["cow", ", extra_properties = MAP(ARRAY['write.delete.mode'], ARRAY['copy-on-write'])"],
+      [
+        "cow",
+        ", extra_properties = MAP(ARRAY['write.delete.mode', 'write.update.mode', 'write.merge.mode'], ARRAY['copy-on-write', 'copy-on-write', 'copy-on-write'])",
+      ],
     ]) {
       await session.execute(
         `CREATE TABLE iceberg.dels.${name} (id BIGINT, cat VARCHAR) WITH (partitioning = ARRAY['cat', 'bucket(id, 4)']${extra})`,
@@ -117,16 +120,20 @@ describe("interop with PyIceberg through the shared SQL catalog", { skip: pyiceb
       );
       await session.execute(`DELETE FROM iceberg.dels.${name} WHERE cat = 'a'`);
       await session.execute(`DELETE FROM iceberg.dels.${name} WHERE id % 7 = 0 OR id BETWEEN 100 AND 120`);
-      const ours = (await textRows(session, `SELECT id FROM iceberg.dels.${name} ORDER BY id`)).map(Number);
-      const theirs = py("read", `dels.${name}`) as { rows: { id: number }[] };
+      await session.execute(`UPDATE iceberg.dels.${name} SET id = id + 1000, cat = 'u' WHERE id < 30`);
+      await session.execute(`MERGE INTO iceberg.dels.${name} t USING (SELECT i AS id FROM range(280, 320) r(i)) s ON t.id = s.id
+        WHEN MATCHED AND s.id % 2 = 0 THEN DELETE WHEN MATCHED THEN UPDATE SET cat = 'm'
+        WHEN NOT MATCHED THEN INSERT (id, cat) VALUES (s.id, 'new')`);
+      const ours = await textRows(session, `SELECT id, cat FROM iceberg.dels.${name} ORDER BY id`);
+      const theirs = py("read", `dels.${name}`) as { rows: { id: number; cat: string }[] };
       assert.deepEqual(
-        theirs.rows.map((r) => Number(r.id)).sort((a, b) => a - b),
+        theirs.rows.sort((a, b) => Number(a.id) - Number(b.id)).map((r) => `${r.id}\t${r.cat}`),
         ours,
         `${name}: PyIceberg sees the same rows`,
       );
       assert.ok(ours.length > 100 && ours.length < 200, `${name}: ${ours.length} rows left`);
       const filtered = py("read", `dels.${name}`, "id >= 200") as { rows: unknown[] };
-      assert.equal(filtered.rows.length, ours.filter((id) => id >= 200).length);
+      assert.equal(filtered.rows.length, ours.filter((r) => Number(r.split("\t")[0]) >= 200).length);
     }
   });
 });

@@ -206,6 +206,35 @@ export class Parser {
     return this.sql.slice(open.end, this.tokens[this.pos - 1]!.start);
   }
 
+  /**
+   * The source text of an expression starting at the current token: up to (not including) a
+   * `,` or one of `stopKeywords` outside parentheses and CASE ... END, or the statement's end.
+   * @throws ValidationError when the expression is empty or its parentheses do not balance
+   */
+  expressionText(stopKeywords: readonly string[] = []): string {
+    const first = this.peek();
+    let depth = 0;
+    let last: Token | undefined;
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === "eof" || (depth === 0 && t.kind === "punct" && t.text === ";")) break;
+      if (
+        depth === 0 &&
+        ((t.kind === "punct" && t.text === ",") || stopKeywords.some((k) => isKeyword(t, k)))
+      )
+        break;
+      if ((t.kind === "punct" && t.text === "(") || isKeyword(t, "CASE")) depth++;
+      if ((t.kind === "punct" && t.text === ")") || isKeyword(t, "END")) {
+        if (depth === 0) break;
+        depth--;
+      }
+      last = this.next();
+    }
+    if (!last) this.unexpected("expression");
+    if (depth !== 0) throw this.error("unbalanced parentheses", first);
+    return this.sql.slice(first.start, last.end).trim();
+  }
+
   /** Throws unless at the end of the statement. */
   expectEnd(): void {
     if (!this.atEnd()) this.unexpected("<EOF>");

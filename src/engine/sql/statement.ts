@@ -38,6 +38,26 @@ export interface CallArgument {
   readonly value: LiteralValue;
 }
 
+/** `column = expression` of UPDATE and MERGE ... UPDATE SET. */
+export interface Assignment {
+  readonly column: string;
+  readonly expr: string;
+}
+
+/** One `WHEN [NOT] MATCHED [AND condition] THEN ...` clause of MERGE. */
+export interface MergeClause {
+  readonly matched: boolean;
+  readonly condition?: string | undefined;
+  readonly action:
+    | { readonly kind: "update"; readonly assignments: readonly Assignment[] }
+    | { readonly kind: "delete" }
+    | {
+        readonly kind: "insert";
+        readonly columns?: readonly string[] | undefined;
+        readonly values: readonly string[];
+      };
+}
+
 /** A parsed statement. `query` fields are the original SQL text of the query part. */
 export type Statement =
   | { readonly kind: "query"; readonly query: string }
@@ -101,6 +121,25 @@ export type Statement =
       /** The WHERE condition's text, or undefined to delete every row. */
       readonly where?: string | undefined;
     }
+  | {
+      readonly kind: "update";
+      readonly table: QualifiedName;
+      readonly alias?: string | undefined;
+      readonly assignments: readonly Assignment[];
+      readonly where?: string | undefined;
+    }
+  | {
+      readonly kind: "merge";
+      readonly target: QualifiedName;
+      readonly targetAlias?: string | undefined;
+      /** A table name or a parenthesized query, as source text. */
+      readonly source: string;
+      readonly sourceAlias?: string | undefined;
+      /** Column aliases of the source (`USING (VALUES ...) AS s(a, b)`). */
+      readonly sourceColumns?: readonly string[] | undefined;
+      readonly on: string;
+      readonly clauses: readonly MergeClause[];
+    }
   | { readonly kind: "dropTable"; readonly name: QualifiedName; readonly ifExists: boolean }
   | {
       readonly kind: "alterTable";
@@ -140,6 +179,8 @@ export function parseStatement(sql: string): Statement {
   if (p.acceptKeyword("DROP")) return parseDrop(p);
   if (p.acceptKeyword("INSERT")) return parseInsert(p);
   if (p.acceptKeyword("DELETE")) return parseDelete(p);
+  if (p.acceptKeyword("UPDATE")) return parseUpdate(p);
+  if (p.acceptKeyword("MERGE")) return parseMerge(p);
   if (p.acceptKeyword("ALTER")) return parseAlter(p);
   if (p.acceptKeyword("COMMENT")) return parseComment(p);
   if (p.acceptKeyword("CALL")) {
@@ -149,8 +190,6 @@ export function parseStatement(sql: string): Statement {
     return { kind: "call", procedure, args };
   }
   for (const kw of [
-    "UPDATE",
-    "MERGE",
     "TRUNCATE",
     "GRANT",
     "REVOKE",
@@ -171,7 +210,7 @@ export function parseStatement(sql: string): Statement {
     return { kind: "use", name };
   }
   throw p.error(
-    `mismatched input '${first.text}'. Expecting: 'ALTER', 'CALL', 'COMMENT', 'CREATE', 'DELETE', 'DESCRIBE', 'DROP', 'EXPLAIN', 'INSERT', 'SELECT', 'SHOW', 'USE', 'VALUES', 'WITH'`,
+    `mismatched input '${first.text}'. Expecting: 'ALTER', 'CALL', 'COMMENT', 'CREATE', 'DELETE', 'DESCRIBE', 'DROP', 'EXPLAIN', 'INSERT', 'MERGE', 'SELECT', 'SHOW', 'UPDATE', 'USE', 'VALUES', 'WITH'`,
   );
 }
 
@@ -343,6 +382,101 @@ function parseDelete(p: Parser): Statement {
   p.expectKeyword("WHERE");
   if (p.atEnd()) return p.unexpected("condition");
   return { kind: "delete", table, alias, where: p.rest() };
+}
+
+/** An optional `[AS] alias` before one of `stop` (or the end). */
+function optionalAlias(p: Parser, stop: readonly string[]): string | undefined {
+  if (p.acceptKeyword("AS")) return p.identifier("alias");
+  if (!p.atEnd() && !stop.some((k) => p.isKeyword(k))) return p.identifier("alias");
+  return undefined;
+}
+
+/** `column = expression [, ...]` up to one of `stop`. */
+function parseAssignments(p: Parser, stop: readonly string[]): Assignment[] {
+  const out: Assignment[] = [];
+  do {
+    const column = p.identifier("column name");
+    p.expectPunct("=");
+    out.push({ column, expr: p.expressionText(stop) });
+  } while (p.acceptPunct(","));
+  return out;
+}
+
+/** `UPDATE t [[AS] alias] SET c = e [, ...] [WHERE condition]` (Trino). */
+function parseUpdate(p: Parser): Statement {
+  const table = p.qualifiedName("table name");
+  const alias = optionalAlias(p, ["SET"]);
+  p.expectKeyword("SET");
+  const assignments = parseAssignments(p, ["WHERE"]);
+  if (p.atEnd()) return { kind: "update", table, alias, assignments };
+  p.expectKeyword("WHERE");
+  if (p.atEnd()) return p.unexpected("condition");
+  return { kind: "update", table, alias, assignments, where: p.rest() };
+}
+
+/**
+ * `MERGE INTO t [[AS] a] USING source [[AS] s] ON condition` followed by
+ * `WHEN MATCHED [AND c] THEN UPDATE SET ... | DELETE` and
+ * `WHEN NOT MATCHED [AND c] THEN INSERT [(columns)] VALUES (...)` clauses (Trino).
+ */
+function parseMerge(p: Parser): Statement {
+  p.expectKeyword("INTO");
+  const target = p.qualifiedName("table name");
+  const targetAlias = optionalAlias(p, ["USING"]);
+  p.expectKeyword("USING");
+  let source: string;
+  if (p.isPunct("(")) source = `(${p.parenthesized()})`;
+  else {
+    const n = p.qualifiedName("source table");
+    source = p.sql.slice(n.start, n.end);
+  }
+  const sourceAlias = optionalAlias(p, ["ON"]);
+  let sourceColumns: string[] | undefined;
+  if (sourceAlias !== undefined && p.isPunct("(")) {
+    p.expectPunct("(");
+    sourceColumns = [];
+    do sourceColumns.push(p.identifier("column name"));
+    while (p.acceptPunct(","));
+    p.expectPunct(")");
+  }
+  p.expectKeyword("ON");
+  const on = p.expressionText(["WHEN"]);
+  const clauses: MergeClause[] = [];
+  while (p.acceptKeyword("WHEN")) {
+    const matched = !p.acceptKeyword("NOT");
+    p.expectKeyword("MATCHED");
+    const condition = p.acceptKeyword("AND") ? p.expressionText(["THEN"]) : undefined;
+    p.expectKeyword("THEN");
+    if (matched && p.acceptKeyword("UPDATE")) {
+      p.expectKeyword("SET");
+      clauses.push({
+        matched,
+        condition,
+        action: { kind: "update", assignments: parseAssignments(p, ["WHEN"]) },
+      });
+    } else if (matched && p.acceptKeyword("DELETE")) {
+      clauses.push({ matched, condition, action: { kind: "delete" } });
+    } else if (!matched && p.acceptKeyword("INSERT")) {
+      let columns: string[] | undefined;
+      if (p.isPunct("(")) {
+        p.expectPunct("(");
+        columns = [];
+        do columns.push(p.identifier("column name"));
+        while (p.acceptPunct(","));
+        p.expectPunct(")");
+      }
+      p.expectKeyword("VALUES");
+      p.expectPunct("(");
+      const values: string[] = [];
+      do values.push(p.expressionText());
+      while (p.acceptPunct(","));
+      p.expectPunct(")");
+      clauses.push({ matched, condition, action: { kind: "insert", columns, values } });
+    } else p.unexpected(matched ? "'UPDATE' or 'DELETE'" : "'INSERT'");
+  }
+  if (clauses.length === 0) p.unexpected("'WHEN'");
+  p.expectEnd();
+  return { kind: "merge", target, targetAlias, source, sourceAlias, sourceColumns, on, clauses };
 }
 
 function parseAlter(p: Parser): Statement {

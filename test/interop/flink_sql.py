@@ -1,0 +1,190 @@
+"""Apache Flink (PyFlink + Iceberg's Flink runtime) as an independent client of an Iceberg catalog.
+
+Usage: flink_sql.py <job.json>
+
+The job is a JSON object:
+  {
+    "jars": ["/path/iceberg-flink-runtime-2.1-<v>.jar"],   # pipeline.jars (user class loader)
+    "setup": ["CREATE CATALOG lake WITH (...)", "USE CATALOG lake"],   # run once at start
+    "mode": "batch" | "streaming",        # default batch
+    "conf": {"parallelism.default": "1"}, # more Flink options (override the defaults)
+    "scratch": "/tmp/dir",                # io.tmp.dirs
+    "statements": ["INSERT INTO ...", "SELECT ..."]        # optional, see below
+  }
+The JVM's own options (heap, class path with Hadoop) come from the environment (JVM_ARGS,
+HADOOP_CLASSPATH, FLINK_LOG_DIR) that PyFlink's launcher reads.
+
+A statement may use an earlier statement's result: {{i.r.c}} is replaced by the value in statement i
+(0-based), row r, column c (an index or a column name), as in spark_sql.py.
+
+With "statements", runs them in order in one TableEnvironment, prints one line to stdout and exits:
+  AICHEMY_FLINK_RESULT [{"columns": [...], "rows": [[...], ...], "ms": n}, ...]   (one per statement)
+or, when a statement fails (exit status 1; later statements are not run):
+  AICHEMY_FLINK_ERROR {"statement": i, "sql": "...", "exception": "...", "message": "..."}
+Without, it starts the environment, prints AICHEMY_FLINK_READY, then reads batches from stdin, one
+JSON object per line ({"statements": [...]}), and answers each with one RESULT or ERROR line (an
+error does not end the session); it exits at end of input. A failed setup statement is reported as
+an ERROR line with statement -1 before exiting with status 1.
+DDL statements and INSERTs (which run to completion before the next statement) have no columns.
+Values become JSON: decimals, dates, timestamps and other non-JSON scalars as strings, binary as
+hex, rows as objects (or lists without field names), maps as [key, value] pairs.
+"""
+import json
+import os
+import re
+import sys
+import time
+from datetime import date, datetime, time as dtime, timedelta
+from decimal import Decimal
+
+RESULT = "AICHEMY_FLINK_RESULT "
+ERROR = "AICHEMY_FLINK_ERROR "
+READY = "AICHEMY_FLINK_READY"
+
+# Statements whose TableResult is a job to wait for (its "rows affected" column is always -1).
+DML = re.compile(r"^\s*(INSERT|EXECUTE|BEGIN\s+STATEMENT\s+SET|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+def to_json(v):
+    from pyflink.common import Row
+
+    if v is None or isinstance(v, (bool, int, str)):
+        return v
+    if isinstance(v, float):
+        return v if v == v and v not in (float("inf"), float("-inf")) else str(v)
+    if isinstance(v, (datetime, date, dtime)):
+        return v.isoformat()
+    if isinstance(v, Decimal):
+        return str(v)
+    if isinstance(v, timedelta):
+        return str(v)
+    if isinstance(v, (bytes, bytearray)):
+        return bytes(v).hex()
+    if isinstance(v, Row):
+        try:
+            return {k: to_json(x) for k, x in v.as_dict().items()}
+        except Exception:  # noqa: BLE001 - a Row without field names
+            return [to_json(x) for x in v]
+    if isinstance(v, dict):
+        return [[to_json(k), to_json(x)] for k, x in v.items()]
+    if isinstance(v, (list, tuple)):
+        return [to_json(x) for x in v]
+    return str(v)
+
+
+PLACEHOLDER = re.compile(r"\{\{(\d+)\.(\d+)\.(\w+)\}\}")
+
+
+def substitute(sql, results):
+    def value(m):
+        res = results[int(m.group(1))]
+        row = res["rows"][int(m.group(2))]
+        col = m.group(3)
+        v = row[int(col)] if col.isdigit() else row[res["columns"].index(col)]
+        return v if isinstance(v, str) else json.dumps(v)
+
+    return PLACEHOLDER.sub(value, sql)
+
+
+def build_env(job):
+    from pyflink.table import EnvironmentSettings, TableEnvironment
+
+    settings = EnvironmentSettings.in_streaming_mode() if job.get("mode") == "streaming" else (
+        EnvironmentSettings.in_batch_mode()
+    )
+    env = TableEnvironment.create(settings)
+    conf = env.get_config()
+    options = {
+        "parallelism.default": "1",
+        "table.local-time-zone": "UTC",
+        "table.display.max-column-width": "100000",
+        "io.tmp.dirs": os.path.join(job["scratch"], "tmp"),
+        # The local cluster's REST endpoint (web UI): loopback and a free port.
+        "rest.bind-address": "127.0.0.1",
+        "rest.address": "127.0.0.1",
+        "rest.bind-port": "0",
+    }
+    if job.get("jars"):
+        options["pipeline.jars"] = ";".join("file://" + os.path.abspath(j) for j in job["jars"])
+    options.update({k: str(v) for k, v in (job.get("conf") or {}).items()})
+    for k, v in options.items():
+        conf.set(k, v)
+    os.makedirs(options["io.tmp.dirs"], exist_ok=True)
+    return env
+
+
+def message_of(e):
+    """Flink's message and its causes (at most 6), without the Java stack trace."""
+    java = getattr(e, "java_exception", None)
+    if java is not None:  # a Py4JJavaError
+        parts = []
+        while java is not None and len(parts) < 6:
+            parts.append(java.toString())
+            cause = java.getCause()
+            java = cause if cause is not None and not cause.equals(java) else None
+        return "\n  caused by: ".join(parts)
+    # PyFlink's own exceptions carry the Java stack trace as text: keep the exception lines.
+    lines = [l for l in str(e).splitlines() if l.strip() and not l[0].isspace()]
+    return "\n  ".join(lines[:6]) or type(e).__name__
+
+
+def run_statement(env, sql):
+    result = env.execute_sql(sql)
+    if DML.match(sql):
+        result.wait()
+        return [], []
+    from pyflink.table import ResultKind
+
+    if result.get_result_kind() == ResultKind.SUCCESS:
+        return [], []
+    columns = list(result.get_resolved_schema().get_column_names())
+    with result.collect() as it:
+        rows = [[to_json(v) for v in row] for row in it]
+    return columns, rows
+
+
+def run_batch(env, statements):
+    """Runs statements in order; returns the protocol line and whether all succeeded."""
+    results = []
+    for i, sql in enumerate(statements):
+        t0 = time.monotonic()
+        try:
+            sql = substitute(sql, results)
+            columns, rows = run_statement(env, sql)
+        except Exception as e:  # noqa: BLE001 - report any Flink/Py4J failure as-is
+            info = {"statement": i, "sql": sql, "exception": type(e).__name__, "message": message_of(e)}
+            return ERROR + json.dumps(info), False
+        results.append({"columns": columns, "rows": rows, "ms": round((time.monotonic() - t0) * 1000)})
+    return RESULT + json.dumps(results), True
+
+
+def emit(line):
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def main():
+    path = sys.argv[1] if len(sys.argv) > 1 else "-"
+    job = json.load(sys.stdin if path == "-" else open(path, encoding="utf8"))
+    started = time.monotonic()
+    env = build_env(job)
+    for sql in job.get("setup") or []:
+        try:
+            env.execute_sql(sql)
+        except Exception as e:  # noqa: BLE001
+            emit(ERROR + json.dumps({"statement": -1, "sql": sql, "exception": type(e).__name__, "message": message_of(e)}))
+            return 1
+    sys.stderr.write(f"flink: environment ready in {round((time.monotonic() - started) * 1000)} ms\n")
+    if "statements" in job:
+        line, ok = run_batch(env, job["statements"])
+        emit(line)
+        return 0 if ok else 1
+    emit(READY)
+    for request in sys.stdin:
+        if request.strip():
+            emit(run_batch(env, json.loads(request)["statements"])[0])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
