@@ -113,4 +113,39 @@ describe("interop with Spark through the REST catalog", { skip: sparkSkip }, () 
     assert.equal(String(r[1]!.rows[0]![0]), ours);
     assert.deepEqual(await textRows(session, "SELECT count(*) FROM rest.ours.readings"), ["91"]);
   });
+  it("Spark reads our DELETE, UPDATE and MERGE (position deletes and copy-on-write) like we do", async () => {
+    for (const [name, mode] of [
+      ["rl_mor", "merge-on-read"],
+      ["rl_cow", "copy-on-write"],
+    ]) {
+      await session.execute(
+        `CREATE TABLE rest.ours.${name} (id BIGINT, cat VARCHAR, v DOUBLE) WITH (partitioning = ARRAY['cat', 'bucket(id, 4)'], extra_properties = MAP(ARRAY['write.delete.mode', 'write.update.mode', 'write.merge.mode'], ARRAY['${mode}', '${mode}', '${mode}']))`,
+      );
+      await session.execute(
+        `INSERT INTO rest.ours.${name} SELECT i, ['a', 'b', 'c'][i % 3 + 1], i / 4 FROM range(400) t(i)`,
+      );
+      await session.execute(`DELETE FROM rest.ours.${name} WHERE cat = 'a' AND id < 200 OR id % 11 = 0`);
+      await session.execute(`UPDATE rest.ours.${name} SET v = -v, cat = 'u' WHERE id BETWEEN 50 AND 80`);
+      await session.execute(`MERGE INTO rest.ours.${name} t USING (SELECT i AS id FROM range(390, 420) r(i)) s ON t.id = s.id
+        WHEN MATCHED AND s.id % 2 = 0 THEN DELETE WHEN MATCHED THEN UPDATE SET cat = 'm'
+        WHEN NOT MATCHED THEN INSERT (id, cat, v) VALUES (s.id, 'new', 0)`);
+    }
+    const r = await spark.sql([
+      "SELECT id, cat, v FROM lake.ours.rl_mor ORDER BY id",
+      "SELECT id, cat, v FROM lake.ours.rl_cow ORDER BY id",
+      "SELECT count(*) FROM lake.ours.rl_mor.delete_files",
+    ]);
+    for (const [i, name] of ["rl_mor", "rl_cow"].entries()) {
+      const ours = await textRows(session, `SELECT id, cat, v FROM rest.ours.${name} ORDER BY id`);
+      assert.deepEqual(
+        r[i]!.rows.map((row) => `${row[0]}\t${row[1]}\t${Number(row[2])}`),
+        ours.map((line) => {
+          const [id, cat, v] = line.split("\t");
+          return `${id}\t${cat}\t${Number(v)}`;
+        }),
+        `${name}: Spark reads the rows we read`,
+      );
+    }
+    assert.ok(Number(r[2]!.rows[0]![0]) > 0, "merge-on-read wrote delete files that Spark applies");
+  });
 });
