@@ -148,7 +148,15 @@ program
   .argument("<files...>", "input files")
   .requiredOption("-t, --table <ns.table>", "target table")
   .addOption(
-    new Option("-m, --mode <mode>", "append or overwrite").choices(["append", "overwrite"]).default("append"),
+    new Option("-m, --mode <mode>", "append, overwrite, or upsert (by --key)")
+      .choices(["append", "overwrite", "upsert"])
+      .default("append"),
+  )
+  .option("-k, --key <columns>", "key columns of an upsert, comma-separated", (v: string) =>
+    v
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean),
   )
   .addOption(
     new Option("--format <format>", "input format (default: from the file extension)").choices([
@@ -165,7 +173,8 @@ program
       files: string[],
       o: {
         table: string;
-        mode: "append" | "overwrite";
+        mode: "append" | "overwrite" | "upsert";
+        key?: string[];
         format?: "csv" | "json" | "jsonl" | "parquet";
         delimiter?: string;
         targetFileSize?: number;
@@ -174,6 +183,7 @@ program
       await ingest(config(), files, {
         table: o.table,
         mode: o.mode,
+        keys: o.key,
         format: o.format,
         delimiter: o.delimiter,
         targetFileSize: o.targetFileSize,

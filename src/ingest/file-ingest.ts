@@ -6,7 +6,11 @@
  */
 import type { Catalog } from "../catalog/catalog.js";
 import type { Duck } from "../duckdb/connection.js";
+import { quoteIdent } from "../duckdb/sql.js";
 import { duckTypeToIceberg, icebergToDuckType } from "../duckdb/types.js";
+import type { SessionContext } from "../engine/context.js";
+import type { QualifiedName } from "../engine/sql/parser.js";
+import { prepareMerge } from "../engine/statements/merge.js";
 import { CommitStateUnknownError, ValidationError } from "../errors.js";
 import { identifierToString, type TableIdentifier } from "../spec/identifier.js";
 import { Schema } from "../spec/schema.js";
@@ -19,7 +23,15 @@ import { type FileFormat, fileError, fileSource } from "./file-source.js";
 export interface IngestOptions {
   readonly files: readonly string[];
   readonly table: TableIdentifier;
-  readonly mode?: "append" | "overwrite";
+  /**
+   * `append` (default), `overwrite` (replace all rows), or `upsert`: rows whose `keys` match a
+   * row of the table replace it, the others are inserted (one MERGE; needs `session`).
+   */
+  readonly mode?: "append" | "overwrite" | "upsert";
+  /** Key columns of an upsert (sanitized names). */
+  readonly keys?: readonly string[] | undefined;
+  /** A session on the same DuckDB instance whose catalog holds the table (upserts run as MERGE). */
+  readonly session?: SessionContext | undefined;
   readonly format?: FileFormat | undefined;
   readonly delimiter?: string | undefined;
   readonly targetFileSizeBytes?: number | undefined;
@@ -86,9 +98,19 @@ export async function ingestFiles(duck: Duck, catalog: Catalog, opts: IngestOpti
   }
   const timer = opts.onProgress ? startProgress(duck, started, opts.onProgress) : undefined;
   try {
+    if (opts.mode === "upsert") {
+      const rows = await upsert(duck, table, name, source.sql, source.columns, opts);
+      return {
+        table: await table.refresh(),
+        rows,
+        dataFiles: 0,
+        created,
+        elapsedMs: Date.now() - started,
+      };
+    }
     const result = await writeQuery(duck, table, source.sql, {
       columns: source.columns,
-      mode: opts.mode ?? "append",
+      mode: opts.mode === "overwrite" ? "overwrite" : "append",
       tableName: name,
       targetFileSizeBytes: opts.targetFileSizeBytes,
       summary: { "aichemy.ingest.files": String(opts.files.length) },
@@ -123,4 +145,76 @@ function startProgress(
       // progress is best effort
     }
   }, 200);
+}
+
+/**
+ * Upserts the file's rows by key as one MERGE (`WHEN MATCHED THEN UPDATE` every file column,
+ * `WHEN NOT MATCHED THEN INSERT`).
+ * @throws ValidationError for missing or unknown key columns, or a key that appears twice in
+ * the files (naming the key values)
+ */
+async function upsert(
+  duck: Duck,
+  table: Table,
+  name: string,
+  sourceSql: string,
+  columns: readonly string[],
+  opts: IngestOptions,
+): Promise<bigint> {
+  const session = opts.session;
+  if (!session) throw new ValidationError("upsert ingest needs a session");
+  const keys = opts.keys ?? [];
+  if (keys.length === 0) throw new ValidationError("--mode upsert needs --key column[,column]");
+  const known = new Set(table.schema().fields.map((f) => f.name.toLowerCase()));
+  for (const k of keys) {
+    if (!columns.some((c) => c.toLowerCase() === k.toLowerCase()))
+      throw new ValidationError(
+        `key column ${k} is not in ${opts.files.join(", ")} (columns: ${columns.join(", ")})`,
+      );
+    if (!known.has(k.toLowerCase())) throw new ValidationError(`key column ${k} is not in table ${name}`);
+  }
+  const source = `(SELECT * FROM (${sourceSql}) AS f(${columns.map((c) => quoteIdent(c)).join(", ")}))`;
+  const keyList = keys.map((k) => quoteIdent(k)).join(", ");
+  let dup: Record<string, unknown>[];
+  try {
+    dup = await duck.queryJS(
+      `SELECT ${keyList}, count(*) AS n FROM ${source} AS s GROUP BY ALL HAVING count(*) > 1 LIMIT 1`,
+    );
+  } catch (e) {
+    throw fileError(e, opts.files.length === 1 ? opts.files[0] : undefined);
+  }
+  if (dup.length > 0) {
+    const values = keys.map((k) => `${k}=${String(dup[0]![k] ?? dup[0]![k.toLowerCase()])}`).join(", ");
+    throw new ValidationError(
+      `${opts.files.join(", ")}: key (${values}) appears ${String(dup[0]!.n)} times; an upsert needs unique keys`,
+    );
+  }
+  const target: QualifiedName = {
+    parts: [...name.split(".").slice(0, 1), ...table.identifier.namespace, table.identifier.name],
+    start: 0,
+    end: 0,
+  };
+  const prepared = await prepareMerge(session, {
+    kind: "merge",
+    target,
+    targetAlias: "t",
+    source,
+    sourceAlias: "s",
+    on: keys.map((k) => `t.${quoteIdent(k)} IS NOT DISTINCT FROM s.${quoteIdent(k)}`).join(" AND "),
+    clauses: [
+      {
+        matched: true,
+        action: {
+          kind: "update",
+          assignments: columns.map((c) => ({ column: c, expr: `s.${quoteIdent(c)}` })),
+        },
+      },
+      {
+        matched: false,
+        action: { kind: "insert", columns, values: columns.map((c) => `s.${quoteIdent(c)}`) },
+      },
+    ],
+  });
+  await prepared.commit();
+  return prepared.rows;
 }

@@ -63,15 +63,17 @@ export function isolationLevel(md: TableMetadata, op: "delete" | "update" | "mer
 }
 
 /**
- * A pending row-level change. The operation is `delete` when it only removes rows, else
- * `overwrite` (Iceberg Java's choice for row deltas).
+ * A pending row-level change. The operation is `delete` when it only removes rows, `append`
+ * when it only adds rows, else `overwrite` (Iceberg Java `BaseRowDelta.operation()`).
  */
 export function rowDelta(change: RowDeltaChange): PendingSnapshot {
   const addedData = addedFilesManifest(
     change.addedDataFiles.map((f) => f.file),
     change.addedDataFiles[0]?.specId ?? 0,
   );
-  const operation: SnapshotOperation = change.addedDataFiles.length > 0 ? "overwrite" : "delete";
+  const removes = change.addedDeleteFiles.length > 0 || change.removedDataFiles.size > 0;
+  const adds = change.addedDataFiles.length > 0;
+  const operation: SnapshotOperation = adds && !removes ? "append" : adds ? "overwrite" : "delete";
   return {
     operation,
     async apply(base: Table, parent, snapshotId): Promise<SnapshotAttempt> {

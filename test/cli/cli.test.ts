@@ -81,6 +81,33 @@ describe("aichemy CLI", () => {
     assert.equal(h.code, 1);
   });
 
+  it("upserts by key (--mode upsert --key): matching rows replaced, new ones inserted, duplicate keys refused", () => {
+    writeFileSync(join(dir, "u1.csv"), "Order ID,Region,Qty\n1,eu,5\n2,us,6\n3,eu,7\n");
+    writeFileSync(join(dir, "u2.csv"), "Order ID,Region,Qty\n2,us,60\n4,apac,8\n");
+    writeFileSync(join(dir, "u3.csv"), "Order ID,Region,Qty\n5,eu,1\n5,us,2\n");
+    const first = cli(["ingest", "u1.csv", "--table", "up.orders", "--mode", "upsert", "--key", "order_id"]);
+    assert.equal(first.code, 0, first.err);
+    assert.match(first.out, /Created table iceberg\.up\.orders: upserted 3 rows/);
+    const second = cli(["ingest", "u2.csv", "--table", "up.orders", "--mode", "upsert", "-k", "order_id"]);
+    assert.equal(second.code, 0, second.err);
+    const rows = cli(["sql", "--format", "csv", "-e", "SELECT * FROM iceberg.up.orders ORDER BY order_id"]);
+    assert.equal(rows.out, "order_id,region,qty\n1,eu,5\n2,us,60\n3,eu,7\n4,apac,8\n");
+    const dup = cli(["ingest", "u3.csv", "--table", "up.orders", "--mode", "upsert", "--key", "order_id"]);
+    assert.equal(dup.code, 1);
+    assert.match(dup.err, /u3\.csv: key \(order_id=5\) appears 2 times/);
+    const noKey = cli(["ingest", "u2.csv", "--table", "up.orders", "--mode", "upsert"]);
+    assert.equal(noKey.code, 1);
+    assert.match(noKey.err, /--key/);
+    const history = cli([
+      "sql",
+      "--format",
+      "csv",
+      "-e",
+      'SELECT operation FROM iceberg.up."orders$snapshots" ORDER BY committed_at',
+    ]);
+    assert.equal(history.out, "operation\nappend\noverwrite\n", "the refused upserts committed nothing");
+  });
+
   it("lists tables and a table's history", () => {
     cli(["ingest", "people.csv", "--table", "demo.people"]);
     const t = cli(["tables", "--format", "csv"]);

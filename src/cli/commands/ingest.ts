@@ -12,7 +12,9 @@ import { openLakehouse } from "../open-lakehouse.js";
 /** Options of the ingest command. */
 export interface IngestCommandOptions {
   readonly table: string;
-  readonly mode: "append" | "overwrite";
+  readonly mode: "append" | "overwrite" | "upsert";
+  /** Key columns of an upsert. */
+  readonly keys?: readonly string[] | undefined;
   readonly format?: FileFormat | undefined;
   readonly delimiter?: string | undefined;
   readonly targetFileSize?: number | undefined;
@@ -36,10 +38,13 @@ export async function ingest(config: Config, files: string[], opts: IngestComman
     await duck.run("SET enable_progress_bar = true");
     await duck.run("SET enable_progress_bar_print = false");
     bar?.start(100, 0, { rows: 0, rate: 0 });
+    const session = opts.mode === "upsert" ? await lakehouse.session() : undefined;
     const result = await ingestFiles(duck, lakehouse.catalog(), {
       files,
       table: parseIdentifier(opts.table),
       mode: opts.mode,
+      keys: opts.keys,
+      session,
       format: opts.format,
       delimiter: opts.delimiter,
       targetFileSizeBytes: opts.targetFileSize,
@@ -57,10 +62,13 @@ export async function ingest(config: Config, files: string[], opts: IngestComman
     });
     bar?.stop();
     const rate = Math.round(Number(result.rows) / Math.max(result.elapsedMs / 1000, 0.001));
+    const verb = { append: "appended", overwrite: "overwrote with", upsert: "upserted" }[opts.mode];
+    const fileCount = opts.mode === "upsert" ? "" : ` in ${result.dataFiles} file(s)`;
     process.stdout.write(
-      `${result.created ? "Created table" : "Table"} ${config.catalog}.${opts.table}: ${opts.mode === "overwrite" ? "overwrote with" : "appended"} ${result.rows} rows ` +
-        `in ${result.dataFiles} file(s), snapshot ${result.table.currentSnapshot()?.snapshotId ?? "-"}, ${(result.elapsedMs / 1000).toFixed(2)}s (${rate} rows/s)\n`,
+      `${result.created ? "Created table" : "Table"} ${config.catalog}.${opts.table}: ${verb} ${result.rows} rows${fileCount}, ` +
+        `snapshot ${result.table.currentSnapshot()?.snapshotId ?? "-"}, ${(result.elapsedMs / 1000).toFixed(2)}s (${rate} rows/s)\n`,
     );
+    session?.close();
     duck.close();
   } finally {
     bar?.stop();
