@@ -4,6 +4,7 @@
  * reachable from any snapshot, statistics files, and all metadata files in the log.
  */
 import type { ManifestFile } from "../spec/manifest-file.js";
+import type { Snapshot } from "../spec/snapshot.js";
 import { specById } from "../spec/table-metadata.js";
 import { readManifestEntries, readSnapshotManifests, specPartitionType } from "./manifest-reader.js";
 import { forEachLimit } from "./scan.js";
@@ -16,21 +17,38 @@ import type { Table } from "./table.js";
 export async function reachableFiles(table: Table): Promise<Set<string>> {
   const md = table.metadata;
   const resolve = (l: string) => table.resolve(l);
-  const out = new Set<string>([
-    table.metadataLocation,
-    ...md.metadataLog.map((e) => resolve(e.metadataFile)),
-  ]);
+  const out = await snapshotFiles(table, md.snapshots, { strict: false });
+  out.add(table.metadataLocation);
+  for (const e of md.metadataLog) out.add(resolve(e.metadataFile));
   for (const s of md.statistics) out.add(resolve(s.statisticsPath));
   for (const s of md.partitionStatistics) out.add(resolve(s.statisticsPath));
+  return out;
+}
+
+/**
+ * The manifest lists, manifests and data and delete files reachable from `snapshots`
+ * (resolved locations).
+ * @param opts.strict throw when a manifest list or manifest cannot be read (callers that
+ * delete what is *not* reachable must know everything that is); otherwise skip it
+ */
+export async function snapshotFiles(
+  table: Table,
+  snapshots: readonly Snapshot[],
+  opts: { strict: boolean },
+): Promise<Set<string>> {
+  const md = table.metadata;
+  const resolve = (l: string) => table.resolve(l);
+  const out = new Set<string>();
   const manifests = new Map<string, { specId: number; m: ManifestFile }>();
-  for (const snapshot of md.snapshots) {
+  for (const snapshot of snapshots) {
     if (snapshot.manifestList) out.add(resolve(snapshot.manifestList));
     try {
       for (const m of await readSnapshotManifests(table.io, snapshot, resolve)) {
         manifests.set(m.manifestPath, { specId: m.partitionSpecId, m });
       }
-    } catch {
+    } catch (e) {
       // A missing manifest list cannot reference anything we could still delete.
+      if (opts.strict) throw e;
     }
   }
   await forEachLimit([...manifests.values()], 8, async ({ specId, m }) => {
@@ -39,8 +57,9 @@ export async function reachableFiles(table: Table): Promise<Set<string>> {
       const type = specPartitionType(md, specById(md, specId));
       for (const e of await readManifestEntries(table.io, m, type, resolve))
         out.add(resolve(e.dataFile.filePath));
-    } catch {
+    } catch (e) {
       // Unreadable manifest: its files are left in place.
+      if (opts.strict) throw e;
     }
   });
   return out;

@@ -17,6 +17,8 @@ import type { Table } from "../../table/table.js";
 import { loadTableOrFail, qualifiedText, resolveTableName, type SessionContext } from "../context.js";
 import { type StatementResult, updateResult } from "../result.js";
 import type { Statement } from "../sql/statement.js";
+import { bindArguments } from "./call.js";
+import { executeTableProcedure } from "./table-procedures.js";
 
 /** The commit of a schema change derived from the latest base. */
 function schemaCommit(base: Table, change: SchemaChange | undefined): MetadataChange {
@@ -105,8 +107,20 @@ export async function alterTable(
     }
     case "setProperties":
       throw new UnsupportedOperationError("ALTER TABLE ... SET PROPERTIES is not supported yet");
-    case "execute":
-      throw new UnsupportedOperationError(`ALTER TABLE ... EXECUTE ${a.procedure} is not supported yet`);
+    case "execute": {
+      if (a.where !== undefined)
+        throw new UnsupportedOperationError(
+          `ALTER TABLE ... EXECUTE ${a.procedure} ... WHERE is not supported yet`,
+        );
+      const params: Record<string, { name: string; required: boolean }[]> = {
+        expire_snapshots: [{ name: "retention_threshold", required: false }],
+        remove_orphan_files: [{ name: "retention_threshold", required: false }],
+        rollback_to_snapshot: [{ name: "snapshot_id", required: true }],
+      };
+      const p = params[a.procedure.toLowerCase()];
+      if (!p) throw new ValidationError(`Procedure '${a.procedure}' not registered for table execute`);
+      return executeTableProcedure(ctx, table, a.procedure, bindArguments(a.procedure, p, a.args));
+    }
   }
 }
 

@@ -7,10 +7,11 @@
 import { ValidationError } from "../../errors.js";
 import { fileUri, hasScheme, joinLocation } from "../../io/location.js";
 import { findCurrentMetadata } from "../../table/find-metadata.js";
-import { qualifiedText, resolveTableName, type SessionContext } from "../context.js";
+import { loadTableOrFail, qualifiedText, resolveTableName, type SessionContext } from "../context.js";
 import { type StatementResult, updateResult } from "../result.js";
 import type { LiteralValue } from "../sql/parser.js";
 import type { CallArgument, Statement } from "../sql/statement.js";
+import { rollbackToSnapshot } from "./table-procedures.js";
 
 /** Binds positional and named arguments to parameter names (Trino procedure call rules). */
 export function bindArguments(
@@ -94,6 +95,20 @@ export async function call(
       if (!(await r.catalog.tableExists(r.id)))
         throw new ValidationError(`Table '${qualifiedText(r)}' not found`);
       await r.catalog.dropTable(r.id, false);
+      return updateResult("CALL");
+    }
+    case "rollback_to_snapshot": {
+      const a = bindArguments(
+        procedure,
+        [
+          { name: "schema_name", required: true },
+          { name: "table_name", required: true },
+          { name: "snapshot_id", required: true },
+        ],
+        s.args,
+      );
+      const r = resolveTableName(ctx, [catalogName, String(a.schema_name), String(a.table_name)]);
+      await rollbackToSnapshot(await loadTableOrFail(r), a.snapshot_id);
       return updateResult("CALL");
     }
     default:

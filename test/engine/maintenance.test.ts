@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Lakehouse } from "../../src/engine/lakehouse.js";
+import type { Session } from "../../src/engine/session.js";
+import { localPathOf } from "../../src/io/location.js";
+import { reachableFiles } from "../../src/table/purge.js";
+import { tempLakehouse, textRows } from "../helpers/lakehouse.js";
+
+describe("table maintenance: expire_snapshots, remove_orphan_files, rollback_to_snapshot", () => {
+  let lakehouse: Lakehouse;
+  let session: Session;
+  let close: () => Promise<void>;
+  const rows = (sql: string) => textRows(session, sql);
+  const load = (name: string) => lakehouse.catalog("iceberg").loadTable({ namespace: ["mt"], name });
+  const snapshotIds = async (name: string) =>
+    rows(`SELECT snapshot_id FROM iceberg.mt."${name}$snapshots" ORDER BY committed_at, snapshot_id`);
+  before(async () => {
+    ({ lakehouse, close } = await tempLakehouse());
+    session = await lakehouse.session();
+    await session.execute("CREATE SCHEMA iceberg.mt");
+  });
+  after(async () => {
+    session.close();
+    await close();
+  });
+
+  const create = async (name: string) => {
+    await session.execute(
+      `CREATE TABLE iceberg.mt.${name} (id BIGINT, cat VARCHAR) WITH (partitioning = ARRAY['cat'])`,
+    );
+    for (const cat of ["a", "b", "c"])
+      await session.execute(`INSERT INTO iceberg.mt.${name} SELECT i, '${cat}' FROM range(10) t(i)`);
+  };
+
+  it("expires old snapshots and deletes exactly the files only they reached", async () => {
+    await create("exp");
+    await session.execute("DELETE FROM iceberg.mt.exp WHERE cat = 'a'"); // drops cat=a's file
+    await session.execute("DELETE FROM iceberg.mt.exp WHERE cat = 'b' AND id < 3"); // position deletes
+    const before = await load("exp");
+    const everything = await reachableFiles(before);
+    const ids = await snapshotIds("exp");
+    assert.equal(ids.length, 5);
+    // Tag the first snapshot: tagged snapshots are retained.
+    await before.ops.commit(
+      [],
+      [{ action: "set-snapshot-ref", refName: "first", snapshotId: BigInt(ids[0]!), type: "tag" }],
+    );
+    // The default retention (5 days) keeps everything this young.
+    const none = await rows("ALTER TABLE iceberg.mt.exp EXECUTE expire_snapshots");
+    assert.deepEqual(none[0], "expired_snapshots_count\t0");
+    const r = await rows("ALTER TABLE iceberg.mt.exp EXECUTE expire_snapshots(retention_threshold => '0s')");
+    assert.equal(r[0], "expired_snapshots_count\t3", "all but the current and the tagged snapshot");
+    assert.deepEqual(await snapshotIds("exp"), [ids[0]!, ids[4]!]);
+    const afterTable = await load("exp");
+    const live = await reachableFiles(afterTable);
+    for (const f of live) assert.ok(existsSync(localPathOf(f)), `live file kept: ${f}`);
+    const gone = [...everything].filter((f) => !live.has(f) && !f.endsWith(".metadata.json"));
+    assert.ok(gone.length > 0);
+    for (const f of gone) assert.ok(!existsSync(localPathOf(f)), `unreachable file deleted: ${f}`);
+    // The cat=a data file is still reachable from the tagged snapshot, so it stays.
+    assert.deepEqual(await rows(`SELECT count(*) FROM iceberg.mt.exp FOR VERSION AS OF ${ids[0]}`), ["10"]);
+    assert.deepEqual(await rows("SELECT count(*) FROM iceberg.mt.exp"), ["17"]);
+    await assert.rejects(
+      session.execute(`SELECT * FROM iceberg.mt.exp FOR VERSION AS OF ${ids[2]}`),
+      /does not exist/,
+    );
+    await assert.rejects(
+      session.execute("ALTER TABLE iceberg.mt.exp EXECUTE expire_snapshots(retention_threshold => 'soon')"),
+      /retention_threshold: invalid duration/,
+    );
+  });
+
+  it("removes orphan files older than the threshold and nothing that is referenced or new", async () => {
+    await create("orph");
+    const table = await load("orph");
+    const dataDir = join(localPathOf(table.location()), "data");
+    const metaDir = join(localPathOf(table.location()), "metadata");
+    mkdirSync(join(dataDir, "cat=zz"), { recursive: true });
+    const oldOrphans = [join(dataDir, "cat=zz", "leftover.parquet"), join(metaDir, "99999-x.metadata.json")];
+    const newOrphan = join(dataDir, "in-flight.parquet");
+    const old = new Date(Date.now() - 3 * 24 * 3600 * 1000);
+    for (const f of [...oldOrphans, newOrphan]) writeFileSync(f, "junk");
+    for (const f of oldOrphans) utimesSync(f, old, old);
+    // Referenced files are old too: age alone never deletes them.
+    const live = await reachableFiles(table);
+    for (const f of live) utimesSync(localPathOf(f), old, old);
+    const r = await rows(
+      "ALTER TABLE iceberg.mt.orph EXECUTE remove_orphan_files(retention_threshold => '1d')",
+    );
+    assert.deepEqual(r, ["deleted_files_count\t2"]);
+    for (const f of oldOrphans) assert.ok(!existsSync(f), `old orphan removed: ${f}`);
+    assert.ok(existsSync(newOrphan), "a file younger than the threshold stays");
+    for (const f of live) assert.ok(existsSync(localPathOf(f)), `referenced file kept: ${f}`);
+    assert.deepEqual(await rows("SELECT count(*) FROM iceberg.mt.orph"), ["30"]);
+  });
+
+  it("rolls back to an ancestor snapshot, by ALTER TABLE EXECUTE and by CALL", async () => {
+    await create("rb");
+    const ids = await snapshotIds("rb");
+    await session.execute(`ALTER TABLE iceberg.mt.rb EXECUTE rollback_to_snapshot(${ids[1]})`);
+    assert.deepEqual(await rows("SELECT count(*) FROM iceberg.mt.rb"), ["20"]);
+    await session.execute(
+      `CALL iceberg.system.rollback_to_snapshot(schema_name => 'mt', table_name => 'rb', snapshot_id => ${ids[0]})`,
+    );
+    assert.deepEqual(await rows("SELECT count(*) FROM iceberg.mt.rb"), ["10"]);
+    // ids[2] is no longer an ancestor of the current snapshot.
+    await assert.rejects(
+      session.execute(`ALTER TABLE iceberg.mt.rb EXECUTE rollback_to_snapshot(${ids[2]})`),
+      /not an ancestor/,
+    );
+    await assert.rejects(
+      session.execute("ALTER TABLE iceberg.mt.rb EXECUTE rollback_to_snapshot(42)"),
+      /does not exist/,
+    );
+    await assert.rejects(session.execute("ALTER TABLE iceberg.mt.rb EXECUTE nope()"), /not registered/);
+  });
+});
