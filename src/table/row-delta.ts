@@ -47,6 +47,10 @@ export interface RowDeltaChange {
   readonly addedDeleteFiles: readonly SpecFile[];
   /** Paths (as recorded in manifests) of data files removed whole. */
   readonly removedDataFiles: ReadonlySet<string>;
+  /** Paths of delete files removed (they applied only to removed data files). */
+  readonly removedDeleteFiles?: ReadonlySet<string> | undefined;
+  /** Overrides the operation (`replace` for compaction, which changes no rows). */
+  readonly operation?: SnapshotOperation | undefined;
   /** Paths of data files that added delete files point into. */
   readonly referencedDataFiles: ReadonlySet<string>;
   /** The snapshot the change read (undefined for an empty table). */
@@ -73,7 +77,9 @@ export function rowDelta(change: RowDeltaChange): PendingSnapshot {
   );
   const removes = change.addedDeleteFiles.length > 0 || change.removedDataFiles.size > 0;
   const adds = change.addedDataFiles.length > 0;
-  const operation: SnapshotOperation = adds && !removes ? "append" : adds ? "overwrite" : "delete";
+  const operation: SnapshotOperation =
+    change.operation ?? (adds && !removes ? "append" : adds ? "overwrite" : "delete");
+  const removedDeletes = change.removedDeleteFiles ?? new Set<string>();
   return {
     operation,
     async apply(base: Table, parent, snapshotId): Promise<SnapshotAttempt> {
@@ -84,30 +90,32 @@ export function rowDelta(change: RowDeltaChange): PendingSnapshot {
       const written: string[] = [];
       const removed: SpecFile[] = [];
       for (const m of parent ? await readSnapshotManifests(base.io, parent, resolve) : []) {
-        if (m.content !== ManifestContent.DATA || change.removedDataFiles.size === 0) {
+        const gone = m.content === ManifestContent.DATA ? change.removedDataFiles : removedDeletes;
+        if (gone.size === 0) {
           manifests.push(m);
           continue;
         }
         const spec = specById(md, m.partitionSpecId);
         const entries = await readManifestEntries(base.io, m, specPartitionType(md, spec), resolve);
-        if (
-          !entries.some(
-            (e) =>
-              e.status !== ManifestEntryStatus.DELETED && change.removedDataFiles.has(e.dataFile.filePath),
-          )
-        ) {
+        if (!entries.some((e) => e.status !== ManifestEntryStatus.DELETED && gone.has(e.dataFile.filePath))) {
           manifests.push(m);
           continue;
         }
         const rewritten: ManifestEntry[] = [];
         for (const e of entries) {
           if (e.status === ManifestEntryStatus.DELETED) continue;
-          if (change.removedDataFiles.has(e.dataFile.filePath)) {
+          if (gone.has(e.dataFile.filePath)) {
             rewritten.push({ ...e, status: ManifestEntryStatus.DELETED, snapshotId });
             removed.push({ file: e.dataFile, specId: m.partitionSpecId });
           } else rewritten.push({ ...e, status: ManifestEntryStatus.EXISTING });
         }
-        const out = await writeManifestFile(base, rewritten, spec, "data", snapshotId);
+        const out = await writeManifestFile(
+          base,
+          rewritten,
+          spec,
+          m.content === ManifestContent.DATA ? "data" : "deletes",
+          snapshotId,
+        );
         manifests.push(out);
         written.push(out.manifestPath);
       }

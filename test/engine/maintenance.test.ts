@@ -8,7 +8,7 @@ import { localPathOf } from "../../src/io/location.js";
 import { reachableFiles } from "../../src/table/purge.js";
 import { tempLakehouse, textRows } from "../helpers/lakehouse.js";
 
-describe("table maintenance: expire_snapshots, remove_orphan_files, rollback_to_snapshot", () => {
+describe("table maintenance: optimize, optimize_manifests, expire_snapshots, remove_orphan_files, rollback_to_snapshot", () => {
   let lakehouse: Lakehouse;
   let session: Session;
   let close: () => Promise<void>;
@@ -115,5 +115,54 @@ describe("table maintenance: expire_snapshots, remove_orphan_files, rollback_to_
       /does not exist/,
     );
     await assert.rejects(session.execute("ALTER TABLE iceberg.mt.rb EXECUTE nope()"), /not registered/);
+  });
+  it("optimize merges small files per partition and folds delete files in, keeping every row", async () => {
+    await create("opt");
+    for (const cat of ["a", "b"])
+      await session.execute(`INSERT INTO iceberg.mt.opt SELECT i + 100, '${cat}' FROM range(5) t(i)`);
+    await session.execute("DELETE FROM iceberg.mt.opt WHERE id IN (1, 2, 101)");
+    const before = await rows("SELECT id, cat FROM iceberg.mt.opt ORDER BY cat, id");
+    assert.deepEqual(
+      await rows('SELECT content, count(*) FROM iceberg.mt."opt$files" GROUP BY 1 ORDER BY 1'),
+      ["0\t5", "1\t3"],
+    );
+    const r = await rows("ALTER TABLE iceberg.mt.opt EXECUTE optimize(file_size_threshold => '10MB')");
+    assert.deepEqual(r, [
+      "rewritten_data_files_count\t5",
+      "removed_delete_files_count\t3",
+      "added_data_files_count\t3",
+    ]);
+    assert.deepEqual(await rows("SELECT id, cat FROM iceberg.mt.opt ORDER BY cat, id"), before);
+    assert.deepEqual(
+      await rows('SELECT content, count(*) FROM iceberg.mt."opt$files" GROUP BY 1 ORDER BY 1'),
+      ["0\t3"],
+    );
+    const [op] = await rows(
+      'SELECT operation FROM iceberg.mt."opt$snapshots" ORDER BY committed_at DESC LIMIT 1',
+    );
+    assert.equal(op, "replace");
+    // Nothing left to gain: a second run rewrites nothing; a tiny threshold rewrites nothing either.
+    assert.equal(
+      (await rows("ALTER TABLE iceberg.mt.opt EXECUTE optimize"))[0],
+      "rewritten_data_files_count\t0",
+    );
+    assert.equal(
+      (await rows("ALTER TABLE iceberg.mt.opt EXECUTE optimize(file_size_threshold => '1B')"))[0],
+      "rewritten_data_files_count\t0",
+    );
+    await assert.rejects(
+      session.execute("ALTER TABLE iceberg.mt.opt EXECUTE optimize(file_size_threshold => 'big')"),
+      /file_size_threshold: invalid data size/,
+    );
+  });
+
+  it("optimize_manifests merges the manifests of many appends into one, same files", async () => {
+    await create("om");
+    const files = await rows('SELECT file_path FROM iceberg.mt."om$files" ORDER BY 1');
+    assert.deepEqual(await rows('SELECT count(*) FROM iceberg.mt."om$manifests"'), ["3"]);
+    await session.execute("ALTER TABLE iceberg.mt.om EXECUTE optimize_manifests");
+    assert.deepEqual(await rows('SELECT count(*) FROM iceberg.mt."om$manifests"'), ["1"]);
+    assert.deepEqual(await rows('SELECT file_path FROM iceberg.mt."om$files" ORDER BY 1'), files);
+    assert.deepEqual(await rows("SELECT count(*) FROM iceberg.mt.om"), ["30"]);
   });
 });

@@ -103,7 +103,7 @@ describe("interop with PyIceberg through the shared SQL catalog", { skip: pyiceb
       [["ours", 2.5]],
     );
   });
-  it("PyIceberg reads our DELETE, UPDATE and MERGE: position delete files, whole files dropped, copy-on-write", async () => {
+  it("PyIceberg reads our DELETE, UPDATE, MERGE, optimize and expire_snapshots: position deletes, whole files dropped, copy-on-write", async () => {
     await session.execute("CREATE SCHEMA iceberg.dels");
     for (const [name, extra] of [
       ["mor", ""],
@@ -134,6 +134,21 @@ describe("interop with PyIceberg through the shared SQL catalog", { skip: pyiceb
       assert.ok(ours.length > 100 && ours.length < 200, `${name}: ${ours.length} rows left`);
       const filtered = py("read", `dels.${name}`, "id >= 200") as { rows: unknown[] };
       assert.equal(filtered.rows.length, ours.filter((r) => Number(r.split("\t")[0]) >= 200).length);
+      // After compaction (deletes folded in) and snapshot expiry, PyIceberg still reads the same rows.
+      await session.execute(`ALTER TABLE iceberg.dels.${name} EXECUTE optimize`);
+      await session.execute(
+        `ALTER TABLE iceberg.dels.${name} EXECUTE expire_snapshots(retention_threshold => '0s')`,
+      );
+      const compacted = py("read", `dels.${name}`) as {
+        rows: { id: number; cat: string }[];
+        snapshots: number;
+      };
+      assert.equal(compacted.snapshots, 1);
+      assert.deepEqual(
+        compacted.rows.sort((a, b) => Number(a.id) - Number(b.id)).map((r) => `${r.id}\t${r.cat}`),
+        ours,
+        `${name}: the same rows after optimize and expire_snapshots`,
+      );
     }
   });
 });

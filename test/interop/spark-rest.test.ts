@@ -113,7 +113,7 @@ describe("interop with Spark through the REST catalog", { skip: sparkSkip }, () 
     assert.equal(String(r[1]!.rows[0]![0]), ours);
     assert.deepEqual(await textRows(session, "SELECT count(*) FROM rest.ours.readings"), ["91"]);
   });
-  it("Spark reads our DELETE, UPDATE and MERGE (position deletes and copy-on-write) like we do", async () => {
+  it("Spark reads our DELETE, UPDATE, MERGE (position deletes and copy-on-write), optimize and expire_snapshots like we do", async () => {
     for (const [name, mode] of [
       ["rl_mor", "merge-on-read"],
       ["rl_cow", "copy-on-write"],
@@ -130,11 +130,29 @@ describe("interop with Spark through the REST catalog", { skip: sparkSkip }, () 
         WHEN MATCHED AND s.id % 2 = 0 THEN DELETE WHEN MATCHED THEN UPDATE SET cat = 'm'
         WHEN NOT MATCHED THEN INSERT (id, cat, v) VALUES (s.id, 'new', 0)`);
     }
+    // A third table, compacted and expired after the same changes.
+    await session.execute(
+      "CREATE TABLE rest.ours.rl_opt WITH (partitioning = ARRAY['cat']) AS SELECT * FROM rest.ours.rl_mor WHERE false",
+    );
+    await session.execute(
+      "INSERT INTO rest.ours.rl_opt SELECT i, ['a', 'b', 'c'][i % 3 + 1], i / 4 FROM range(400) t(i)",
+    );
+    await session.execute("INSERT INTO rest.ours.rl_opt SELECT i, 'd', 0 FROM range(400, 450) t(i)");
+    await session.execute("DELETE FROM rest.ours.rl_opt WHERE id % 7 = 0");
+    await session.execute("ALTER TABLE rest.ours.rl_opt EXECUTE optimize");
+    await session.execute(
+      "ALTER TABLE rest.ours.rl_opt EXECUTE expire_snapshots(retention_threshold => '0s')",
+    );
     const r = await spark.sql([
       "SELECT id, cat, v FROM lake.ours.rl_mor ORDER BY id",
       "SELECT id, cat, v FROM lake.ours.rl_cow ORDER BY id",
       "SELECT count(*) FROM lake.ours.rl_mor.delete_files",
+      "SELECT count(*), sum(id) FROM lake.ours.rl_opt",
+      "SELECT count(*) FROM lake.ours.rl_opt.snapshots",
     ]);
+    const [optRow] = await textRows(session, "SELECT count(*), sum(id) FROM rest.ours.rl_opt");
+    assert.equal(r[3]!.rows[0]!.join("\t"), optRow, "Spark reads the compacted, expired table like we do");
+    assert.equal(Number(r[4]!.rows[0]![0]), 1);
     for (const [i, name] of ["rl_mor", "rl_cow"].entries()) {
       const ours = await textRows(session, `SELECT id, cat, v FROM rest.ours.${name} ORDER BY id`);
       assert.deepEqual(

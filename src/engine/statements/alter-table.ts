@@ -113,6 +113,8 @@ export async function alterTable(
           `ALTER TABLE ... EXECUTE ${a.procedure} ... WHERE is not supported yet`,
         );
       const params: Record<string, { name: string; required: boolean }[]> = {
+        optimize: [{ name: "file_size_threshold", required: false }],
+        optimize_manifests: [],
         expire_snapshots: [{ name: "retention_threshold", required: false }],
         remove_orphan_files: [{ name: "retention_threshold", required: false }],
         rollback_to_snapshot: [{ name: "snapshot_id", required: true }],

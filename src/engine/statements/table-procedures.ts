@@ -1,6 +1,7 @@
 /**
- * Table maintenance as Trino spells it: `ALTER TABLE t EXECUTE expire_snapshots(retention_threshold
- * => '7d')`, `remove_orphan_files(retention_threshold => '7d')`, `rollback_to_snapshot(id)`,
+ * Table maintenance as Trino spells it: `ALTER TABLE t EXECUTE optimize(file_size_threshold =>
+ * '128MB')`, `optimize_manifests`, `expire_snapshots(retention_threshold => '7d')`,
+ * `remove_orphan_files(retention_threshold => '7d')`, `rollback_to_snapshot(id)`,
  * and `CALL catalog.system.rollback_to_snapshot(schema_name, table_name, snapshot_id)`.
  * Expiry and orphan removal answer Trino's `metric_name`/`metric_value` rows.
  */
@@ -9,7 +10,9 @@ import { MAIN_BRANCH } from "../../spec/snapshot.js";
 import { ancestorsOf, currentSnapshot, snapshotById } from "../../spec/table-metadata.js";
 import { expireSnapshots } from "../../table/expire-snapshots.js";
 import { commitMetadataChange } from "../../table/metadata-commit.js";
+import { optimize } from "../../table/optimize.js";
 import { removeOrphanFiles } from "../../table/remove-orphan-files.js";
+import { rewriteManifests } from "../../table/rewrite-manifests.js";
 import type { Table } from "../../table/table.js";
 import type { SessionContext } from "../context.js";
 import { literalResult, type StatementResult, updateResult } from "../result.js";
@@ -38,6 +41,18 @@ export function parseDuration(value: LiteralValue | undefined, argument: string)
   return Number(m[1]) * UNITS[m[2]!]!;
 }
 
+const SIZE_UNITS: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
+
+/**
+ * Bytes of a Trino data size literal (`'128MB'`, `'1.5GB'`, `'100kB'`, `'512B'`; binary units).
+ * @throws ValidationError naming the argument for anything else
+ */
+export function parseDataSize(value: LiteralValue | undefined, argument: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kKmMgGtT]?B)\s*$/.exec(String(value ?? ""));
+  if (!m) throw new ValidationError(`${argument}: invalid data size ${JSON.stringify(value)} (e.g. '128MB')`);
+  return Math.floor(Number(m[1]) * SIZE_UNITS[m[2]!.toUpperCase()]!);
+}
+
 /** Counts of deleted files by kind, as metric rows. */
 function metrics(ctx: SessionContext, rows: [string, number][]): Promise<StatementResult> {
   return literalResult(
@@ -62,6 +77,21 @@ export async function executeTableProcedure(
   args: Readonly<Record<string, LiteralValue>>,
 ): Promise<StatementResult> {
   switch (procedure.toLowerCase()) {
+    case "optimize": {
+      const threshold =
+        args.file_size_threshold === undefined
+          ? undefined
+          : parseDataSize(args.file_size_threshold, "file_size_threshold");
+      const r = await optimize(ctx.duck, table, threshold);
+      return metrics(ctx, [
+        ["rewritten_data_files_count", r.rewrittenDataFiles],
+        ["removed_delete_files_count", r.removedDeleteFiles],
+        ["added_data_files_count", r.addedDataFiles],
+      ]);
+    }
+    case "optimize_manifests":
+      await rewriteManifests(table);
+      return updateResult("ALTER TABLE EXECUTE");
     case "expire_snapshots": {
       const retentionMs =
         args.retention_threshold === undefined
