@@ -7,10 +7,11 @@
  * nothing is deleted.
  */
 import { randomUUID } from "node:crypto";
-import { CommitFailedError, CommitStateUnknownError } from "../errors.js";
+import { CommitFailedError, CommitStateUnknownError, ValidationError } from "../errors.js";
 import { writeManifestList } from "../spec/avro/manifest-list-avro.js";
 import type { ManifestFile } from "../spec/manifest-file.js";
 import { MAIN_BRANCH, newSnapshotId, type Snapshot, type SnapshotOperation } from "../spec/snapshot.js";
+import { snapshotById } from "../spec/table-metadata.js";
 import type { TableRequirement, TableUpdate } from "../spec/table-update.js";
 import { UNASSIGNED_SEQ } from "./manifest-writer.js";
 import { metadataDir } from "./metadata-io.js";
@@ -41,6 +42,8 @@ export interface PendingSnapshot {
    * retries then refresh with referenced snapshots only.
    */
   readonly currentSnapshotOnly?: boolean | undefined;
+  /** The branch to commit to (default `main`); it must exist. */
+  readonly branch?: string | undefined;
 }
 
 /** Retry settings (table properties `commit.retry.*`, Iceberg Java defaults). */
@@ -76,8 +79,14 @@ export async function commitSnapshot(
   const snapshotId = newSnapshotId();
   const started = Date.now();
   let base = table;
+  const branch = pending.branch ?? MAIN_BRANCH;
   for (let attempt = 0; ; attempt++) {
-    const parent = base.currentSnapshot();
+    const ref = base.metadata.refs[branch];
+    if (branch !== MAIN_BRANCH && ref?.type !== "branch")
+      throw new ValidationError(
+        `Cannot write to branch ${branch}: ${ref ? "it is a tag" : "no such branch"}`,
+      );
+    const parent = ref ? snapshotById(base.metadata, ref.snapshotId) : undefined;
     const built = await pending.apply(base, parent, snapshotId);
     const md = base.metadata;
     const sequenceNumber = md.formatVersion >= 2 ? md.lastSequenceNumber + 1n : 0n;
@@ -112,11 +121,11 @@ export async function commitSnapshot(
     };
     const requirements: TableRequirement[] = [
       { type: "assert-table-uuid", uuid: md.tableUuid },
-      { type: "assert-ref-snapshot-id", ref: MAIN_BRANCH, snapshotId: parent?.snapshotId ?? null },
+      { type: "assert-ref-snapshot-id", ref: branch, snapshotId: parent?.snapshotId ?? null },
     ];
     const updates: TableUpdate[] = [
       { action: "add-snapshot", snapshot },
-      { action: "set-snapshot-ref", refName: MAIN_BRANCH, snapshotId, type: "branch" },
+      { action: "set-snapshot-ref", refName: branch, snapshotId, type: "branch" },
     ];
     try {
       const state = await base.ops.commit(requirements, updates);

@@ -26,6 +26,8 @@ export interface WriteQueryOptions extends WriteDataOptions {
   readonly tableName?: string;
   /** Extra snapshot summary properties. */
   readonly summary?: Readonly<Record<string, string>>;
+  /** Branch to append to (default `main`; appends only). */
+  readonly branch?: string | undefined;
 }
 
 /** Outcome of {@link writeQuery}. */
@@ -109,6 +111,7 @@ export async function writeQuery(
       operation: pending.operation,
       apply: pending.apply,
       extraSummary: opts.summary,
+      branch: opts.branch,
     });
     return {
       table: committed,

@@ -11,6 +11,7 @@ import { loadTableOrFail, qualifiedText, resolveTableName, type SessionContext }
 import { type StatementResult, updateResult } from "../result.js";
 import type { LiteralValue } from "../sql/parser.js";
 import type { CallArgument, Statement } from "../sql/statement.js";
+import { refProcedure } from "./ref-procedures.js";
 import { rollbackToSnapshot } from "./table-procedures.js";
 
 /** Binds positional and named arguments to parameter names (Trino procedure call rules). */
@@ -111,7 +112,10 @@ export async function call(
       await rollbackToSnapshot(await loadTableOrFail(r), a.snapshot_id);
       return updateResult("CALL");
     }
-    default:
+    default: {
+      const result = await refProcedure(ctx, catalogName, procedure, s.args);
+      if (result) return result;
       throw new ValidationError(`Procedure not registered: ${parts.join(".")}`);
+    }
   }
 }
