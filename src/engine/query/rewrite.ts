@@ -25,6 +25,7 @@ import { tokenize } from "../sql/tokenizer.js";
 import { type AstNode, type BaseTableRef, collectBaseTables, parseWithDuckDB } from "./duckdb-ast.js";
 import { metadataTableRelation } from "./metadata-tables.js";
 import { type DraftFilter, draftFilter, foldConstants } from "./predicate-pushdown.js";
+import { expandTableFunctions } from "./table-functions.js";
 import { extractTimeTravel, type TimeTravelClause } from "./time-travel.js";
 
 /** How the engine resolves names; implemented by the session. */
@@ -65,7 +66,7 @@ export async function rewriteQuery(
   sql: string,
   opts: RewriteOptions = {},
 ): Promise<RewrittenQuery> {
-  const { text, clauses } = extractTimeTravel(sql);
+  const { text, clauses } = extractTimeTravel(await expandTableFunctions(duck, resolver, sql));
   const statements = await parseWithDuckDB(duck, text);
   if (statements.length !== 1) throw new ValidationError("expected exactly one statement");
   const root = statements[0]!;

@@ -540,7 +540,8 @@ function parseComment(p: Parser): Statement {
     : { kind: "commentOnColumn", name, comment };
 }
 
-function parseCallArguments(p: Parser): CallArgument[] {
+/** `(arg, name => arg, ...)` of CALL and table functions: literal values, positional or named. */
+export function parseCallArguments(p: Parser): CallArgument[] {
   const args: CallArgument[] = [];
   p.expectPunct("(");
   if (!p.isPunct(")")) {
