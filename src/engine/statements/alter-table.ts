@@ -18,6 +18,7 @@ import { loadTableOrFail, qualifiedText, resolveTableName, type SessionContext }
 import { type StatementResult, updateResult } from "../result.js";
 import type { Statement } from "../sql/statement.js";
 import { bindArguments } from "./call.js";
+import { setTableProperties } from "./set-properties.js";
 import { executeTableProcedure } from "./table-procedures.js";
 
 /** The commit of a schema change derived from the latest base. */
@@ -106,7 +107,8 @@ export async function alterTable(
       return updateResult("RENAME TABLE");
     }
     case "setProperties":
-      throw new UnsupportedOperationError("ALTER TABLE ... SET PROPERTIES is not supported yet");
+      await setTableProperties(table, a.properties, r.catalogName);
+      return updateResult("SET PROPERTIES");
     case "execute": {
       if (a.where !== undefined)
         throw new UnsupportedOperationError(
