@@ -15,6 +15,7 @@ import { type MappedField, namesForField, parseNameMapping } from "../spec/name-
 import { decodeDeletionVector } from "../spec/puffin/deletion-vector.js";
 import type { Schema } from "../spec/schema.js";
 import type { IcebergType, NestedField } from "../spec/types.js";
+import { typeToString } from "../spec/types.js";
 import { daysToIsoDate, decimalToString, epochToIsoTimestamp, microsToIsoTime } from "../spec/values.js";
 import type { IndexedDeleteFile } from "./delete-index.js";
 import type { FileScanTask, ScanPlan } from "./scan.js";
@@ -405,7 +406,10 @@ async function groupRelation(
   const deletes = group[0]!.task.deletes;
   const paths = stringList(group.map((t) => t.localPath));
   const withRowIds = deletes.length > 0 || opts.rowPositions === true;
-  const rowIds = withRowIds ? ", filename = true, file_row_number = true" : "";
+  // Files written before a type promotion (int -> long ...) differ in physical type: DuckDB
+  // then unifies the files' schemas by name instead of taking the first file's.
+  const unify = group.length > 1 && hasTypePromotion(table) ? ", union_by_name = true" : "";
+  const rowIds = `${withRowIds ? ", filename = true, file_row_number = true" : ""}${unify}`;
   const projection = group[0]!.projection;
   let source: string;
   let select: string;
@@ -515,4 +519,25 @@ async function readDeletionVector(
   const offset = Number(dv.file.contentOffset ?? 0n);
   const size = Number(dv.file.contentSizeInBytes ?? BigInt(bytes.length - offset));
   return decodeDeletionVector(bytes.subarray(offset, offset + size), dv.file.filePath);
+}
+
+const promotionCache = new WeakMap<object, boolean>();
+
+/** Whether some field has had different types in the table's schemas (a type promotion). */
+function hasTypePromotion(table: Table): boolean {
+  const md = table.metadata;
+  let v = promotionCache.get(md);
+  if (v === undefined) {
+    const seen = new Map<number, string>();
+    v = false;
+    for (const schema of md.schemas)
+      for (const f of schema.fields) {
+        const t = typeToString(f.type);
+        const before = seen.get(f.id);
+        if (before !== undefined && before !== t) v = true;
+        seen.set(f.id, t);
+      }
+    promotionCache.set(md, v);
+  }
+  return v;
 }

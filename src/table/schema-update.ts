@@ -6,7 +6,7 @@
 import { ValidationError } from "../errors.js";
 import { Schema } from "../spec/schema.js";
 import type { TableMetadata } from "../spec/table-metadata.js";
-import type { IcebergType, NestedField, StructType } from "../spec/types.js";
+import { type IcebergType, type NestedField, type StructType, typeToString } from "../spec/types.js";
 
 /** A new schema and the table's new `last-column-id`. */
 export interface SchemaChange {
@@ -220,4 +220,50 @@ function descendantIds(type: IcebergType): number[] {
     default:
       return [];
   }
+}
+
+/**
+ * Changes a column's type by one of the spec's safe promotions ("Schema Evolution": int to
+ * long, float to double, decimal(P, S) to decimal(P2, S) with P2 > P). Old files keep their
+ * physical type and are read as the new one.
+ * @returns undefined when the column already has the type
+ * @throws ValidationError naming the column and both types for anything else
+ */
+export function updateColumnType(
+  md: TableMetadata,
+  schema: Schema,
+  name: string,
+  type: IcebergType,
+): SchemaChange | undefined {
+  const { parent, leaf } = splitPath(name);
+  const field = schema.findFieldByName(name, false);
+  if (!field) throw new ValidationError(`Column '${name}' does not exist`);
+  const from = field.type;
+  if (typeToString(from) === typeToString(type)) return undefined;
+  if (!isPromotion(from, type))
+    throw new ValidationError(
+      `Cannot change type of column '${name}' from ${typeToString(from)} to ${typeToString(type)}`,
+    );
+  const fields = updateStruct(
+    schema.fields,
+    parent,
+    (fs) => fs.map((f) => (f.name.toLowerCase() === leaf.toLowerCase() ? { ...f, type } : f)),
+    name,
+  );
+  return {
+    schema: new Schema(schema.schemaId, fields, schema.identifierFieldIds),
+    lastColumnId: md.lastColumnId,
+  };
+}
+
+/** Whether `from` may be promoted to `to` (Iceberg spec "Schema Evolution", v1/v2 rules). */
+export function isPromotion(from: IcebergType, to: IcebergType): boolean {
+  if (from.kind === "int" && to.kind === "long") return true;
+  if (from.kind === "float" && to.kind === "double") return true;
+  return (
+    from.kind === "decimal" &&
+    to.kind === "decimal" &&
+    to.scale === from.scale &&
+    to.precision > from.precision
+  );
 }

@@ -105,3 +105,59 @@ describe("ALTER TABLE ... SET PROPERTIES (partition evolution, sort order, prope
     );
   });
 });
+
+describe("ALTER TABLE ... ALTER COLUMN ... SET DATA TYPE (type promotion)", () => {
+  let lakehouse: Lakehouse;
+  let session: Session;
+  let close: () => Promise<void>;
+  const rows = (sql: string) => textRows(session, sql);
+  before(async () => {
+    ({ lakehouse, close } = await tempLakehouse());
+    session = await lakehouse.session();
+    await session.execute("CREATE SCHEMA iceberg.ty");
+  });
+  after(async () => {
+    session.close();
+    await close();
+  });
+
+  it("widens int to bigint, real to double and decimal precision; old files read as the new type and still prune", async () => {
+    await session.execute("CREATE TABLE iceberg.ty.t (id INTEGER, v REAL, d DECIMAL(5, 2))");
+    await session.execute("INSERT INTO iceberg.ty.t VALUES (1, 1.5, 123.45), (2, 2.5, -1.00)");
+    await session.execute("ALTER TABLE iceberg.ty.t ALTER COLUMN id SET DATA TYPE BIGINT");
+    await session.execute("ALTER TABLE iceberg.ty.t ALTER COLUMN v SET DATA TYPE DOUBLE");
+    await session.execute("ALTER TABLE iceberg.ty.t ALTER COLUMN d SET DATA TYPE DECIMAL(12, 2)");
+    await session.execute("INSERT INTO iceberg.ty.t VALUES (5000000000, 0.1, 1234567890.12)");
+    assert.deepEqual(await rows("SELECT id, v, d FROM iceberg.ty.t ORDER BY id"), [
+      "1\t1.5\t123.45",
+      "2\t2.5\t-1.00",
+      "5000000000\t0.1\t1234567890.12",
+    ]);
+    assert.deepEqual(
+      await rows("DESCRIBE iceberg.ty.t").then((r) => r.map((x) => x.split("\t").slice(0, 2).join(" "))),
+      ["id bigint", "v double", "d decimal(12,2)"],
+    );
+    // Bounds written for the old types still prune correctly.
+    assert.deepEqual(await rows("SELECT id FROM iceberg.ty.t WHERE id = 2"), ["2"]);
+    assert.deepEqual(await rows("SELECT count(*) FROM iceberg.ty.t WHERE id > 3"), ["1"]);
+    assert.deepEqual(await rows("SELECT count(*) FROM iceberg.ty.t WHERE d > 100"), ["2"]);
+    const rewritten = await session.rewriteQuery("SELECT * FROM iceberg.ty.t WHERE id > 3");
+    assert.equal(rewritten.scans[0]!.plan.tasks.length, 1, "the old file is pruned by its int bounds");
+  });
+
+  it("refuses narrowing and unrelated changes, naming column and types", async () => {
+    await session.execute("CREATE TABLE iceberg.ty.n (id BIGINT, s VARCHAR)");
+    await assert.rejects(
+      session.execute("ALTER TABLE iceberg.ty.n ALTER COLUMN id SET DATA TYPE INTEGER"),
+      /Cannot change type of column 'id' from long to int/,
+    );
+    await assert.rejects(
+      session.execute("ALTER TABLE iceberg.ty.n ALTER COLUMN s SET DATA TYPE BIGINT"),
+      /from string to long/,
+    );
+    await assert.rejects(
+      session.execute("ALTER TABLE iceberg.ty.n ALTER COLUMN nope SET DATA TYPE BIGINT"),
+      /'nope' does not exist/,
+    );
+  });
+});

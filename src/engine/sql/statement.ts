@@ -24,6 +24,7 @@ export type AlterAction =
   | { readonly kind: "dropColumn"; readonly column: string; readonly ifExists: boolean }
   | { readonly kind: "renameColumn"; readonly from: string; readonly to: string; readonly ifExists: boolean }
   | { readonly kind: "renameTable"; readonly to: QualifiedName }
+  | { readonly kind: "setColumnType"; readonly column: string; readonly type: IcebergType }
   | { readonly kind: "setProperties"; readonly properties: Record<string, LiteralValue> }
   | {
       readonly kind: "execute";
@@ -499,6 +500,10 @@ function parseAlter(p: Parser): Statement {
     const from = p.qualifiedName("column name").parts.join(".");
     p.expectKeyword("TO");
     action = { kind: "renameColumn", from, to: p.identifier("column name"), ifExists: ifExistsCol };
+  } else if (p.acceptKeyword("ALTER", "COLUMN")) {
+    const column = p.qualifiedName("column name").parts.join(".");
+    p.expectKeyword("SET", "DATA", "TYPE");
+    action = { kind: "setColumnType", column, type: parseTrinoType(p) };
   } else if (p.acceptKeyword("RENAME", "TO")) {
     action = { kind: "renameTable", to: p.qualifiedName("table name") };
   } else if (p.acceptKeyword("SET", "PROPERTIES")) {
@@ -517,7 +522,7 @@ function parseAlter(p: Parser): Statement {
     action = { kind: "execute", procedure, args, where };
   } else {
     return p.unexpected(
-      "'ADD COLUMN', 'DROP COLUMN', 'RENAME COLUMN', 'RENAME TO', 'SET PROPERTIES', 'EXECUTE'",
+      "'ADD COLUMN', 'DROP COLUMN', 'RENAME COLUMN', 'ALTER COLUMN', 'RENAME TO', 'SET PROPERTIES', 'EXECUTE'",
     );
   }
   p.expectEnd();

@@ -12,6 +12,7 @@ import {
   renameColumn,
   type SchemaChange,
   setColumnDoc,
+  updateColumnType,
 } from "../../table/schema-update.js";
 import type { Table } from "../../table/table.js";
 import { loadTableOrFail, qualifiedText, resolveTableName, type SessionContext } from "../context.js";
@@ -106,6 +107,11 @@ export async function alterTable(
       await r.catalog.renameTable(r.id, to.id);
       return updateResult("RENAME TABLE");
     }
+    case "setColumnType":
+      await commitMetadataChange(table, (base) =>
+        schemaCommit(base, updateColumnType(base.metadata, base.schema(), a.column, a.type)),
+      );
+      return updateResult("SET COLUMN TYPE");
     case "setProperties":
       await setTableProperties(table, a.properties, r.catalogName);
       return updateResult("SET PROPERTIES");
