@@ -166,6 +166,14 @@ program
       "parquet",
     ]),
   )
+  .addOption(
+    new Option(
+      "--schema-evolution <mode>",
+      "add: new file columns are added and safe type widenings applied; none: refuse such files",
+    )
+      .choices(["add", "none"])
+      .default("add"),
+  )
   .option("--delimiter <char>", "CSV delimiter (default , or tab for .tsv)")
   .option("--target-file-size <size>", "target data file size, e.g. 512MB", sizeArg)
   .action(
@@ -175,6 +183,7 @@ program
         table: string;
         mode: "append" | "overwrite" | "upsert";
         key?: string[];
+        schemaEvolution: "add" | "none";
         format?: "csv" | "json" | "jsonl" | "parquet";
         delimiter?: string;
         targetFileSize?: number;
@@ -184,6 +193,7 @@ program
         table: o.table,
         mode: o.mode,
         keys: o.key,
+        schemaEvolution: o.schemaEvolution,
         format: o.format,
         delimiter: o.delimiter,
         targetFileSize: o.targetFileSize,

@@ -12,9 +12,12 @@ import type { SessionContext } from "../engine/context.js";
 import type { QualifiedName } from "../engine/sql/parser.js";
 import { prepareMerge } from "../engine/statements/merge.js";
 import { CommitStateUnknownError, ValidationError } from "../errors.js";
+import { applyUpdates } from "../spec/apply-updates.js";
 import { identifierToString, type TableIdentifier } from "../spec/identifier.js";
 import { Schema } from "../spec/schema.js";
+import type { TableRequirement, TableUpdate } from "../spec/table-update.js";
 import type { NestedField } from "../spec/types.js";
+import { addColumn, isPromotion, updateColumnType } from "../table/schema-update.js";
 import type { Table } from "../table/table.js";
 import { writeQuery } from "../table/write-query.js";
 import { type FileFormat, fileError, fileSource } from "./file-source.js";
@@ -28,6 +31,12 @@ export interface IngestOptions {
    * row of the table replace it, the others are inserted (one MERGE; needs `session`).
    */
   readonly mode?: "append" | "overwrite" | "upsert";
+  /**
+   * `add` (default): columns of the files that the table lacks are added, and columns whose
+   * file type is a safe promotion of the table's (int to long, float to double, decimal
+   * precision) are widened, in the same commit as the data. `none`: such files are refused.
+   */
+  readonly schemaEvolution?: "add" | "none" | undefined;
   /** Key columns of an upsert (sanitized names). */
   readonly keys?: readonly string[] | undefined;
   /** A session on the same DuckDB instance whose catalog holds the table (upserts run as MERGE). */
@@ -58,6 +67,11 @@ export async function ingestFiles(duck: Duck, catalog: Catalog, opts: IngestOpti
   const name = `${catalog.name}.${identifierToString(opts.table)}`;
   const exists = await catalog.tableExists(opts.table);
   let table = exists ? await catalog.loadTable(opts.table) : undefined;
+  let schemaChange: SchemaEvolution | undefined;
+  if (table && (opts.schemaEvolution ?? "add") === "add") {
+    schemaChange = await evolveSchemaForFiles(duck, table, opts);
+    if (schemaChange) table = schemaChange.table;
+  }
   const types = table
     ? new Map(table.schema().fields.map((f) => [f.name.toLowerCase(), icebergToDuckType(f.type)]))
     : undefined;
@@ -99,6 +113,10 @@ export async function ingestFiles(duck: Duck, catalog: Catalog, opts: IngestOpti
   const timer = opts.onProgress ? startProgress(duck, started, opts.onProgress) : undefined;
   try {
     if (opts.mode === "upsert") {
+      if (schemaChange)
+        throw new ValidationError(
+          `${opts.files.join(", ")}: an upsert cannot change the schema of ${name} yet; add the new columns first (ALTER TABLE ... ADD COLUMN)`,
+        );
       const rows = await upsert(duck, table, name, source.sql, source.columns, opts);
       return {
         table: await table.refresh(),
@@ -111,6 +129,7 @@ export async function ingestFiles(duck: Duck, catalog: Catalog, opts: IngestOpti
     const result = await writeQuery(duck, table, source.sql, {
       columns: source.columns,
       mode: opts.mode === "overwrite" ? "overwrite" : "append",
+      schemaChange: schemaChange?.change,
       tableName: name,
       targetFileSizeBytes: opts.targetFileSizeBytes,
       summary: { "aichemy.ingest.files": String(opts.files.length) },
@@ -217,4 +236,63 @@ async function upsert(
   });
   await prepared.commit();
   return prepared.rows;
+}
+
+/** A schema change for the files, and the table as it will be after it (for writing). */
+interface SchemaEvolution {
+  readonly table: Table;
+  readonly change: { requirements: TableRequirement[]; updates: TableUpdate[] };
+}
+
+/**
+ * The schema change that lets the table take the files' columns: new columns added (with
+ * the types inferred from the files), safe promotions applied. Undefined when none is needed.
+ * @throws ValidationError for a file column whose type cannot be represented
+ */
+async function evolveSchemaForFiles(
+  duck: Duck,
+  table: Table,
+  opts: IngestOptions,
+): Promise<SchemaEvolution | undefined> {
+  const inferred = await fileSource(duck, opts.files, { format: opts.format, delimiter: opts.delimiter });
+  let described: Awaited<ReturnType<Duck["reader"]>>;
+  try {
+    described = await duck.reader(`SELECT * FROM (${inferred.sql}) LIMIT 0`);
+  } catch (e) {
+    throw fileError(e, opts.files[0]);
+  }
+  const md = table.metadata;
+  let schema = table.schema();
+  let lastColumnId = md.lastColumnId;
+  let changed = false;
+  for (const [i, column] of described.columnNames().entries()) {
+    const fileType = duckTypeToIceberg(
+      described.columnTypes()[i]!,
+      `column ${column} of ${opts.files.join(", ")}`,
+    );
+    const field = schema.fields.find((f) => f.name.toLowerCase() === column.toLowerCase());
+    const change = field
+      ? isPromotion(field.type, fileType)
+        ? updateColumnType({ ...md, lastColumnId }, schema, field.name, fileType)
+        : undefined
+      : addColumn({ ...md, lastColumnId }, schema, column, fileType);
+    if (!change) continue;
+    schema = change.schema;
+    lastColumnId = Math.max(lastColumnId, change.lastColumnId);
+    changed = true;
+  }
+  if (!changed) return undefined;
+  const updates: TableUpdate[] = [
+    { action: "add-schema", schema, lastColumnId },
+    { action: "set-current-schema", schemaId: -1 },
+  ];
+  const requirements: TableRequirement[] = [
+    { type: "assert-current-schema-id", currentSchemaId: md.currentSchemaId },
+    { type: "assert-last-assigned-field-id", lastAssignedFieldId: md.lastColumnId },
+  ];
+  const evolved = table.withState({
+    metadata: applyUpdates(md, updates),
+    metadataLocation: table.metadataLocation,
+  });
+  return { table: evolved, change: { requirements, updates } };
 }

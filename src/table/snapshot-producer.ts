@@ -8,6 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { CommitFailedError, CommitStateUnknownError, ValidationError } from "../errors.js";
+import { applyUpdates } from "../spec/apply-updates.js";
 import { writeManifestList } from "../spec/avro/manifest-list-avro.js";
 import type { ManifestFile } from "../spec/manifest-file.js";
 import { MAIN_BRANCH, newSnapshotId, type Snapshot, type SnapshotOperation } from "../spec/snapshot.js";
@@ -44,6 +45,12 @@ export interface PendingSnapshot {
   readonly currentSnapshotOnly?: boolean | undefined;
   /** The branch to commit to (default `main`); it must exist. */
   readonly branch?: string | undefined;
+  /**
+   * A schema change committed with the snapshot, atomically (ingest's schema evolution):
+   * `add-schema` and `set-current-schema` updates, guarded by their requirements. The files
+   * were written with the new schema.
+   */
+  readonly schemaChange?: { requirements: TableRequirement[]; updates: TableUpdate[] } | undefined;
 }
 
 /** Retry settings (table properties `commit.retry.*`, Iceberg Java defaults). */
@@ -117,13 +124,17 @@ export async function commitSnapshot(
       timestampMs: Math.max(Date.now(), md.lastUpdatedMs),
       manifestList: listLocation,
       summary: snapshotSummary(pending.operation, built.delta, parent?.summary, pending.extraSummary),
-      schemaId: md.currentSchemaId,
+      schemaId: pending.schemaChange
+        ? applyUpdates(md, pending.schemaChange.updates).currentSchemaId
+        : md.currentSchemaId,
     };
     const requirements: TableRequirement[] = [
       { type: "assert-table-uuid", uuid: md.tableUuid },
       { type: "assert-ref-snapshot-id", ref: branch, snapshotId: parent?.snapshotId ?? null },
     ];
+    requirements.push(...(pending.schemaChange?.requirements ?? []));
     const updates: TableUpdate[] = [
+      ...(pending.schemaChange?.updates ?? []),
       { action: "add-snapshot", snapshot },
       { action: "set-snapshot-ref", refName: branch, snapshotId, type: "branch" },
     ];

@@ -13,7 +13,7 @@ import type { NestedField } from "../spec/types.js";
 import { mergeAppend } from "./append.js";
 import { DATA_ERROR_MARK, type WriteDataOptions, writeDataFiles } from "./data-writer.js";
 import { overwriteAll } from "./overwrite.js";
-import { commitSnapshot } from "./snapshot-producer.js";
+import { commitSnapshot, type PendingSnapshot } from "./snapshot-producer.js";
 import type { Table } from "./table.js";
 
 /** Options of {@link writeQuery}. */
@@ -28,6 +28,8 @@ export interface WriteQueryOptions extends WriteDataOptions {
   readonly summary?: Readonly<Record<string, string>>;
   /** Branch to append to (default `main`; appends only). */
   readonly branch?: string | undefined;
+  /** A schema change to commit with the data (see `PendingSnapshot.schemaChange`). */
+  readonly schemaChange?: PendingSnapshot["schemaChange"];
 }
 
 /** Outcome of {@link writeQuery}. */
@@ -112,6 +114,7 @@ export async function writeQuery(
       apply: pending.apply,
       extraSummary: opts.summary,
       branch: opts.branch,
+      schemaChange: opts.schemaChange,
     });
     return {
       table: committed,

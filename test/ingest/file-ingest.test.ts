@@ -37,11 +37,17 @@ after(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-const ingest = (files: string[], table: string, mode: "append" | "overwrite" = "append") =>
+const ingest = (
+  files: string[],
+  table: string,
+  mode: "append" | "overwrite" = "append",
+  schemaEvolution: "add" | "none" = "add",
+) =>
   ingestFiles(lakehouse.duck, lakehouse.catalog(), {
     files,
     table: { namespace: table.split(".").slice(0, -1), name: table.split(".").at(-1)! },
     mode,
+    schemaEvolution,
   });
 
 describe("real data from ../shared/data/datasets/plotly", {
@@ -160,9 +166,69 @@ describe("bad input", () => {
     const extra = join(scratch, "extra.csv");
     writeFileSync(extra, "id,amount,color\n5,1.0,red\n");
     await assert.rejects(
-      ingest([extra], "bad.typed"),
+      ingest([extra], "bad.typed", "append", "none"),
       (e: unknown) => e instanceof ValidationError && /color/.test(e.message),
     );
+  });
+
+  it("evolves the schema on ingest: new columns added, int widened to bigint, in the data's commit", async () => {
+    const first = join(scratch, "evo1.csv");
+    writeFileSync(first, "id,qty\n1,5\n2,6\n");
+    await ingest([first], "evo.t");
+    const second = join(scratch, "evo2.csv");
+    writeFileSync(second, "id,qty,color\n3,5000000000,red\n");
+    await ingest([second], "evo.t");
+    assert.deepEqual(await textRows(session, "SELECT id, qty, color FROM iceberg.evo.t ORDER BY id"), [
+      "1\t5\tNULL",
+      "2\t6\tNULL",
+      "3\t5000000000\tred",
+    ]);
+    const t = await lakehouse.catalog().loadTable({ namespace: ["evo"], name: "t" });
+    assert.deepEqual(
+      t.schema().fields.map((f) => `${f.name}:${f.type.kind}`),
+      ["id:long", "qty:long", "color:string"],
+    );
+    assert.equal(t.metadata.schemas.length, 2);
+    assert.equal(
+      t.currentSnapshot()!.schemaId,
+      t.metadata.currentSchemaId,
+      "the snapshot carries the new schema",
+    );
+    assert.deepEqual(
+      await textRows(session, 'SELECT count(*) FROM iceberg.evo."t$snapshots"'),
+      ["2"],
+      "one commit each",
+    );
+  });
+
+  it("widens an INTEGER column to BIGINT when a file needs it", async () => {
+    await session.execute("CREATE TABLE iceberg.evo.w (id INTEGER, v REAL)");
+    await session.execute("INSERT INTO iceberg.evo.w VALUES (1, 1.5)");
+    const big = join(scratch, "evo-big.csv");
+    writeFileSync(big, "id,v\n5000000000,0.1\n");
+    await ingest([big], "evo.w");
+    const t = await lakehouse.catalog().loadTable({ namespace: ["evo"], name: "w" });
+    assert.deepEqual(
+      t.schema().fields.map((f) => `${f.name}:${f.type.kind}`),
+      ["id:long", "v:double"],
+    );
+    assert.deepEqual(await textRows(session, "SELECT id FROM iceberg.evo.w ORDER BY id"), [
+      "1",
+      "5000000000",
+    ]);
+  });
+
+  it("a failed ingest changes neither data nor schema", async () => {
+    const bad = join(scratch, "evo-bad.csv");
+    writeFileSync(bad, "id,qty,size\n4,1,big\nfive,2,small\n");
+    const before = await lakehouse.catalog().loadTable({ namespace: ["evo"], name: "t" });
+    await assert.rejects(
+      ingest([bad], "evo.t"),
+      (e: unknown) => e instanceof DataError && /line 3/.test(e.message),
+    );
+    const after = await lakehouse.catalog().loadTable({ namespace: ["evo"], name: "t" });
+    assert.equal(after.metadataLocation, before.metadataLocation);
+    assert.equal(after.schema().fields.length, 3);
   });
 
   it("ingests JSON Lines and JSON arrays", async () => {

@@ -15,6 +15,8 @@ export interface IngestCommandOptions {
   readonly mode: "append" | "overwrite" | "upsert";
   /** Key columns of an upsert. */
   readonly keys?: readonly string[] | undefined;
+  /** `add` (default) or `none`: see `IngestOptions.schemaEvolution`. */
+  readonly schemaEvolution?: "add" | "none" | undefined;
   readonly format?: FileFormat | undefined;
   readonly delimiter?: string | undefined;
   readonly targetFileSize?: number | undefined;
@@ -44,6 +46,7 @@ export async function ingest(config: Config, files: string[], opts: IngestComman
       table: parseIdentifier(opts.table),
       mode: opts.mode,
       keys: opts.keys,
+      schemaEvolution: opts.schemaEvolution,
       session,
       format: opts.format,
       delimiter: opts.delimiter,
