@@ -4,7 +4,7 @@ Usage: flink_sql.py <job.json>
 
 The job is a JSON object:
   {
-    "jars": ["/path/iceberg-flink-runtime-2.1-<v>.jar"],   # pipeline.jars (user class loader)
+    "jars": ["/path/x.jar"],              # optional: pipeline.jars (each job's class loader)
     "setup": ["CREATE CATALOG lake WITH (...)", "USE CATALOG lake"],   # run once at start
     "mode": "batch" | "streaming",        # default batch
     "conf": {"parallelism.default": "1"}, # more Flink options (override the defaults)
@@ -26,15 +26,15 @@ JSON object per line ({"statements": [...]}), and answers each with one RESULT o
 error does not end the session); it exits at end of input. A failed setup statement is reported as
 an ERROR line with statement -1 before exiting with status 1.
 DDL statements and INSERTs (which run to completion before the next statement) have no columns.
-Values become JSON: decimals, dates, timestamps and other non-JSON scalars as strings, binary as
-hex, rows as objects (or lists without field names), maps as [key, value] pairs.
+Values become JSON: decimals, dates, times and timestamps (ISO; TIMESTAMP_LTZ in UTC, without zone)
+and other non-JSON scalars as strings, binary as hex, rows as objects (or lists without field
+names), arrays as lists, maps as [key, value] pairs.
 """
 import json
 import os
 import re
 import sys
 import time
-from datetime import date, datetime, time as dtime, timedelta
 from decimal import Decimal
 
 RESULT = "AICHEMY_FLINK_RESULT "
@@ -46,29 +46,43 @@ DML = re.compile(r"^\s*(INSERT|EXECUTE|BEGIN\s+STATEMENT\s+SET|UPDATE|DELETE)\b"
 
 
 def to_json(v):
-    from pyflink.common import Row
+    """A value of a collected row as JSON, converted from Flink's Java object through Py4J.
+
+    PyFlink's own conversion (TableResult.collect() in Python) cuts timestamps to milliseconds and
+    fails on TIMESTAMP_LTZ, so rows are read from the Java iterator instead: Py4J turns strings,
+    numbers, booleans, BigDecimal and byte[] into Python values; the rest is formatted in Java.
+    """
+    from py4j.java_collections import JavaArray, JavaList, JavaMap
+    from py4j.java_gateway import JavaObject
+    from pyflink.java_gateway import get_gateway
 
     if v is None or isinstance(v, (bool, int, str)):
         return v
     if isinstance(v, float):
         return v if v == v and v not in (float("inf"), float("-inf")) else str(v)
-    if isinstance(v, (datetime, date, dtime)):
-        return v.isoformat()
     if isinstance(v, Decimal):
-        return str(v)
-    if isinstance(v, timedelta):
         return str(v)
     if isinstance(v, (bytes, bytearray)):
         return bytes(v).hex()
-    if isinstance(v, Row):
-        try:
-            return {k: to_json(x) for k, x in v.as_dict().items()}
-        except Exception:  # noqa: BLE001 - a Row without field names
-            return [to_json(x) for x in v]
-    if isinstance(v, dict):
+    if isinstance(v, JavaMap):
         return [[to_json(k), to_json(x)] for k, x in v.items()]
-    if isinstance(v, (list, tuple)):
+    if isinstance(v, (JavaArray, JavaList, list, tuple)):
         return [to_json(x) for x in v]
+    if isinstance(v, JavaObject):
+        jvm = get_gateway().jvm
+        fmt = jvm.java.time.format.DateTimeFormatter
+        cls = v.getClass().getName()
+        if cls == "java.time.LocalDateTime":
+            return fmt.ISO_LOCAL_DATE_TIME.format(v)
+        if cls == "java.time.Instant":  # TIMESTAMP_LTZ: in UTC, like TIMESTAMP
+            return fmt.ISO_LOCAL_DATE_TIME.format(jvm.java.time.LocalDateTime.ofInstant(v, jvm.java.time.ZoneOffset.UTC))
+        if cls == "java.time.LocalTime":
+            return fmt.ISO_LOCAL_TIME.format(v)
+        if cls == "org.apache.flink.types.Row":
+            fields = [to_json(v.getField(i)) for i in range(v.getArity())]
+            names = v.getFieldNames(False)
+            return dict(zip([str(n) for n in names], fields)) if names is not None else fields
+        return v.toString()  # LocalDate (ISO) and anything else
     return str(v)
 
 
@@ -97,7 +111,6 @@ def build_env(job):
     options = {
         "parallelism.default": "1",
         "table.local-time-zone": "UTC",
-        "table.display.max-column-width": "100000",
         "io.tmp.dirs": os.path.join(job["scratch"], "tmp"),
         # The local cluster's REST endpoint (web UI): loopback and a free port.
         "rest.bind-address": "127.0.0.1",
@@ -119,7 +132,10 @@ def message_of(e):
     if java is not None:  # a Py4JJavaError
         parts = []
         while java is not None and len(parts) < 6:
-            parts.append(java.toString())
+            # Parser errors repeat their cause's message: keep each message once.
+            msg = java.getMessage()
+            if not parts or not msg or msg not in parts[-1]:
+                parts.append(java.toString())
             cause = java.getCause()
             java = cause if cause is not None and not cause.equals(java) else None
         return "\n  caused by: ".join(parts)
@@ -138,8 +154,14 @@ def run_statement(env, sql):
     if result.get_result_kind() == ResultKind.SUCCESS:
         return [], []
     columns = list(result.get_resolved_schema().get_column_names())
-    with result.collect() as it:
-        rows = [[to_json(v) for v in row] for row in it]
+    rows = []
+    it = result._j_table_result.collect()
+    try:
+        while it.hasNext():
+            row = it.next()
+            rows.append([to_json(row.getField(i)) for i in range(len(columns))])
+    finally:
+        it.close()
     return columns, rows
 
 
