@@ -118,4 +118,28 @@ describe("interop with Flink through the REST catalog", { skip: flinkSkip }, () 
     );
     assert.deepEqual(await textRows(session, 'SELECT count(*) FROM rest.ours."readings$snapshots"'), ["2"]);
   });
+  it("Flink upserts by primary key (equality deletes); we read the merged rows", async () => {
+    const r = await flink.sql([
+      `CREATE TABLE lake.fl.accounts (id BIGINT, name STRING, balance BIGINT, PRIMARY KEY (id) NOT ENFORCED)
+         WITH ('format-version'='2', 'write.upsert.enabled'='true')`,
+      "INSERT INTO lake.fl.accounts VALUES (1, 'ann', 10), (2, 'bob', 20), (3, 'cid', 30)",
+      "INSERT INTO lake.fl.accounts VALUES (2, 'bob', 25), (4, 'dan', 40)",
+      "INSERT INTO lake.fl.accounts VALUES (1, 'ann', 11)",
+      "SELECT id, name, balance FROM lake.fl.accounts ORDER BY id",
+    ]);
+    const flinkRows = r[4]!.rows.map((row) => row.join("\t"));
+    assert.deepEqual(flinkRows, ["1\tann\t11", "2\tbob\t25", "3\tcid\t30", "4\tdan\t40"]);
+    const [eqDeletes] = await textRows(
+      session,
+      'SELECT count(*) FROM rest.fl."accounts$files" WHERE content = 2',
+    );
+    assert.ok(Number(eqDeletes) > 0, "Flink's upserts wrote equality delete files");
+    assert.deepEqual(
+      await textRows(session, "SELECT id, name, balance FROM rest.fl.accounts ORDER BY id"),
+      flinkRows,
+    );
+    assert.deepEqual(await textRows(session, "SELECT count(*) FROM rest.fl.accounts WHERE balance > 20"), [
+      "3",
+    ]);
+  });
 });
