@@ -51,7 +51,7 @@ describe("change feed: TABLE(iceberg.system.table_changes(...))", () => {
 
   it("takes a range of snapshots by named arguments; the net effect matches the table", async () => {
     const between = await rows(
-      `SELECT id, _change_type FROM TABLE(iceberg.system.table_changes(schema_name => 'cf', table_name => 't', start_snapshot_id => ${snapshots[1]}, end_snapshot_id => ${snapshots[3]})) c ORDER BY c._change_ordinal, id`,
+      `SELECT id, _change_type FROM TABLE(iceberg.system.table_changes(schema_name => 'cf', table_name => 't', start_snapshot_id => ${snapshots[1]}, end_snapshot_id => ${snapshots[3]})) c ORDER BY c._change_ordinal, id, c._change_type`,
     );
     assert.deepEqual(between, ["1\tdelete", "2\tdelete", "2\tinsert"]);
     // Inserts minus deletes over the whole history = the current rows.
