@@ -37,7 +37,7 @@ export interface IngestOptions {
    * precision) are widened, in the same commit as the data. `none`: such files are refused.
    */
   readonly schemaEvolution?: "add" | "none" | undefined;
-  /** Key columns of an upsert (sanitized names). */
+  /** Key columns of an upsert (sanitized names); default: the table's identifier fields. */
   readonly keys?: readonly string[] | undefined;
   /** A session on the same DuckDB instance whose catalog holds the table (upserts run as MERGE). */
   readonly session?: SessionContext | undefined;
@@ -168,7 +168,8 @@ function startProgress(
 
 /**
  * Upserts the file's rows by key as one MERGE (`WHEN MATCHED THEN UPDATE` every file column,
- * `WHEN NOT MATCHED THEN INSERT`).
+ * `WHEN NOT MATCHED THEN INSERT`). The key is `opts.keys`, or else the table's identifier
+ * fields (the row key Flink and Iceberg Java upserts use).
  * @throws ValidationError for missing or unknown key columns, or a key that appears twice in
  * the files (naming the key values)
  */
@@ -182,8 +183,15 @@ async function upsert(
 ): Promise<bigint> {
   const session = opts.session;
   if (!session) throw new ValidationError("upsert ingest needs a session");
-  const keys = opts.keys ?? [];
-  if (keys.length === 0) throw new ValidationError("--mode upsert needs --key column[,column]");
+  const schema = table.schema();
+  const keys =
+    opts.keys && opts.keys.length > 0
+      ? opts.keys
+      : schema.identifierFieldIds.map((id) => schema.columnName(id)!);
+  if (keys.length === 0)
+    throw new ValidationError(
+      `--mode upsert needs --key column[,column] (table ${name} has no identifier fields to default to)`,
+    );
   const known = new Set(table.schema().fields.map((f) => f.name.toLowerCase()));
   for (const k of keys) {
     if (!columns.some((c) => c.toLowerCase() === k.toLowerCase()))

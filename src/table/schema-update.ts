@@ -88,15 +88,54 @@ function splitPath(name: string): { parent: string[]; leaf: string } {
 }
 
 /**
- * Adds an optional column (or a struct field when `name` is dotted).
- * @throws ValidationError when the column exists (unless `ifNotExists`, which returns undefined).
+ * Where a column goes among its siblings (Trino `ADD COLUMN ... FIRST | LAST | AFTER c`,
+ * Iceberg Java `UpdateSchema.moveFirst/moveAfter`): `after` names a sibling in the same
+ * struct, by leaf name or by full dotted path.
+ */
+export type ColumnPosition =
+  | { readonly kind: "first" }
+  | { readonly kind: "last" }
+  | { readonly kind: "after"; readonly column: string };
+
+/** Places `field` among `fields` (which must not contain it) at `position`. */
+function place(
+  fields: readonly NestedField[],
+  field: NestedField,
+  position: ColumnPosition,
+  parent: readonly string[],
+  name: string,
+): NestedField[] {
+  if (position.kind === "first") return [field, ...fields];
+  if (position.kind === "last") return [...fields, field];
+  const { parent: afterParent, leaf } = splitPath(position.column);
+  const sameParent =
+    afterParent.length === 0 || afterParent.join(".").toLowerCase() === parent.join(".").toLowerCase();
+  const i = fields.findIndex((f) => f.name.toLowerCase() === leaf.toLowerCase());
+  if (sameParent && i < 0) throw new ValidationError(`Column '${position.column}' does not exist`);
+  if (!sameParent)
+    throw new ValidationError(
+      `Cannot place column '${name}' after '${position.column}': not a column of the same struct`,
+    );
+  return [...fields.slice(0, i + 1), field, ...fields.slice(i + 1)];
+}
+
+/**
+ * Adds an optional column (or a struct field when `name` is dotted), last in its struct
+ * unless `position` says otherwise.
+ * @throws ValidationError when the column exists (unless `ifNotExists`, which returns
+ *   undefined), when it is NOT NULL, or when `position` names no sibling.
  */
 export function addColumn(
   md: TableMetadata,
   schema: Schema,
   name: string,
   type: IcebergType,
-  opts: { doc?: string | undefined; required?: boolean; ifNotExists?: boolean } = {},
+  opts: {
+    doc?: string | undefined;
+    required?: boolean;
+    ifNotExists?: boolean;
+    position?: ColumnPosition | undefined;
+  } = {},
 ): SchemaChange | undefined {
   const { parent, leaf } = splitPath(name);
   if (schema.findFieldByName(name, false)) {
@@ -108,7 +147,12 @@ export function addColumn(
   const id = md.lastColumnId + 1;
   const nested = freshIds(type, id);
   const field: NestedField = { id, name: leaf, required: false, type: nested.type, doc: opts.doc };
-  const fields = updateStruct(schema.fields, parent, (fs) => [...fs, field], name);
+  const fields = updateStruct(
+    schema.fields,
+    parent,
+    (fs) => place(fs, field, opts.position ?? { kind: "last" }, parent, name),
+    name,
+  );
   return {
     schema: new Schema(schema.schemaId, fields, schema.identifierFieldIds),
     lastColumnId: nested.last,
@@ -266,4 +310,103 @@ export function isPromotion(from: IcebergType, to: IcebergType): boolean {
     to.scale === from.scale &&
     to.precision > from.precision
   );
+}
+
+/**
+ * Moves a column (or struct field) among its siblings (Iceberg Java `UpdateSchema.moveFirst`,
+ * `moveAfter`; Spark `ALTER COLUMN c FIRST | AFTER x`). Field ids and data are untouched:
+ * readers match columns by id, so a reorder only changes the order `SELECT *` shows.
+ * @throws ValidationError when the column does not exist, `after` is not a sibling, or is
+ *   the column itself.
+ */
+export function moveColumn(
+  md: TableMetadata,
+  schema: Schema,
+  name: string,
+  position: ColumnPosition,
+): SchemaChange {
+  const { parent, leaf } = splitPath(name);
+  const field = schema.findFieldByName(name, false);
+  if (!field) throw new ValidationError(`Column '${name}' does not exist`);
+  if (position.kind === "after" && splitPath(position.column).leaf.toLowerCase() === leaf.toLowerCase())
+    throw new ValidationError(`Cannot move column '${name}' after itself`);
+  const fields = updateStruct(
+    schema.fields,
+    parent,
+    (fs) =>
+      place(
+        fs.filter((f) => f.id !== field.id),
+        field,
+        position,
+        parent,
+        name,
+      ),
+    name,
+  );
+  return {
+    schema: new Schema(schema.schemaId, fields, schema.identifierFieldIds),
+    lastColumnId: md.lastColumnId,
+  };
+}
+
+/**
+ * Makes a required column optional (Trino `ALTER COLUMN c DROP NOT NULL`; Iceberg Java
+ * `UpdateSchema.makeColumnOptional`).
+ * @returns undefined when the column is already optional
+ * @throws ValidationError when it does not exist or is an identifier field.
+ */
+export function dropNotNull(md: TableMetadata, schema: Schema, name: string): SchemaChange | undefined {
+  const { parent, leaf } = splitPath(name);
+  const field = schema.findFieldByName(name, false);
+  if (!field) throw new ValidationError(`Column '${name}' does not exist`);
+  if (!field.required) return undefined;
+  if (schema.identifierFieldIds.includes(field.id))
+    throw new ValidationError(`Cannot drop NOT NULL of identifier field '${name}'`);
+  const fields = updateStruct(
+    schema.fields,
+    parent,
+    (fs) => fs.map((f) => (f.name.toLowerCase() === leaf.toLowerCase() ? { ...f, required: false } : f)),
+    name,
+  );
+  return {
+    schema: new Schema(schema.schemaId, fields, schema.identifierFieldIds),
+    lastColumnId: md.lastColumnId,
+  };
+}
+
+/**
+ * Replaces the schema's identifier fields (the row key: Iceberg spec "Identifier Field IDs";
+ * Spark `ALTER TABLE t SET IDENTIFIER FIELDS a, b`). Each must be a required primitive column
+ * other than float or double, nested only in required structs (never in a list or map), the
+ * rules Iceberg Java's `Schema.validateIdentifierField` enforces. An empty list clears them.
+ * @throws ValidationError naming the first column that breaks a rule.
+ */
+export function setIdentifierFields(
+  md: TableMetadata,
+  schema: Schema,
+  names: readonly string[],
+): SchemaChange {
+  const ids: number[] = [];
+  for (const name of names) {
+    const field = schema.findFieldByName(name, false);
+    if (!field) throw new ValidationError(`Cannot set identifier field '${name}': column does not exist`);
+    const t = field.type.kind;
+    if (t === "struct" || t === "list" || t === "map")
+      throw new ValidationError(`Cannot set identifier field '${name}': not a primitive type`);
+    if (t === "float" || t === "double")
+      throw new ValidationError(`Cannot set identifier field '${name}': ${t} columns cannot be identifiers`);
+    if (!field.required)
+      throw new ValidationError(`Cannot set identifier field '${name}': column is not NOT NULL`);
+    for (const parentId of schema.findIndexed(field.id)!.parents) {
+      const p = schema.findField(parentId)!;
+      if (p.type.kind !== "struct")
+        throw new ValidationError(`Cannot set identifier field '${name}': nested in a list or map`);
+      if (!p.required)
+        throw new ValidationError(
+          `Cannot set identifier field '${name}': nested in optional struct '${p.name}'`,
+        );
+    }
+    if (!ids.includes(field.id)) ids.push(field.id);
+  }
+  return { schema: new Schema(schema.schemaId, schema.fields, ids), lastColumnId: md.lastColumnId };
 }

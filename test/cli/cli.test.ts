@@ -106,6 +106,20 @@ describe("aichemy CLI", () => {
       'SELECT operation FROM iceberg.up."orders$snapshots" ORDER BY committed_at',
     ]);
     assert.equal(history.out, "operation\nappend\noverwrite\n", "the refused upserts committed nothing");
+    // Without --key, the table's identifier fields are the key.
+    for (const sql of [
+      "CREATE TABLE iceberg.up.keyed (order_id BIGINT NOT NULL, region VARCHAR, qty BIGINT)",
+      "ALTER TABLE iceberg.up.keyed SET IDENTIFIER FIELDS order_id",
+    ])
+      assert.equal(cli(["sql", "-e", sql]).code, 0);
+    for (const file of ["u1.csv", "u2.csv"]) {
+      const r = cli(["ingest", file, "--table", "up.keyed", "--mode", "upsert"]);
+      assert.equal(r.code, 0, r.err);
+    }
+    assert.equal(
+      cli(["sql", "--format", "csv", "-e", "SELECT * FROM iceberg.up.keyed ORDER BY order_id"]).out,
+      "order_id,region,qty\n1,eu,5\n2,us,60\n3,eu,7\n4,apac,8\n",
+    );
   });
 
   it("lists tables and a table's history", () => {

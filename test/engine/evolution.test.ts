@@ -161,3 +161,123 @@ describe("ALTER TABLE ... ALTER COLUMN ... SET DATA TYPE (type promotion)", () =
     );
   });
 });
+
+describe("ALTER TABLE column changes: nested fields, positions, NOT NULL, identifier fields", () => {
+  let lakehouse: Lakehouse;
+  let session: Session;
+  let close: () => Promise<void>;
+  const rows = (sql: string) => textRows(session, sql);
+  const schema = async () =>
+    (await lakehouse.catalog("iceberg").loadTable({ namespace: ["co"], name: "t" })).schema();
+  before(async () => {
+    ({ lakehouse, close } = await tempLakehouse());
+    session = await lakehouse.session();
+    await session.execute("CREATE SCHEMA iceberg.co");
+    await session.execute(
+      "CREATE TABLE iceberg.co.t (id BIGINT NOT NULL, info ROW(a INTEGER, b VARCHAR), tags ARRAY(ROW(k VARCHAR)), v DOUBLE)",
+    );
+    await session.execute("INSERT INTO iceberg.co.t VALUES (1, ROW(1, 'x'), ARRAY[ROW('t')], 1.0)");
+  });
+  after(async () => {
+    session.close();
+    await close();
+  });
+
+  it("adds nested fields (in a struct, in a list's element) and places columns FIRST, AFTER; old files read NULL for them", async () => {
+    const before = await schema();
+    await session.execute("ALTER TABLE iceberg.co.t ADD COLUMN info.c DOUBLE");
+    await session.execute("ALTER TABLE iceberg.co.t ADD COLUMN tags.element.w INTEGER");
+    await session.execute("ALTER TABLE iceberg.co.t ADD COLUMN note VARCHAR COMMENT 'free text' FIRST");
+    await session.execute("ALTER TABLE iceberg.co.t ADD COLUMN z INTEGER AFTER id");
+    await session.execute("ALTER TABLE iceberg.co.t ADD COLUMN IF NOT EXISTS z INTEGER");
+    await session.execute("ALTER TABLE iceberg.co.t ALTER COLUMN v FIRST");
+    await session.execute("ALTER TABLE iceberg.co.t ALTER COLUMN info.c AFTER a");
+    const after = await schema();
+    // Existing fields keep their ids; new ones take ids above the old last-column-id.
+    for (const name of ["id", "info.a", "info.b", "tags.element.k", "v"])
+      assert.equal(after.findFieldByName(name)!.id, before.findFieldByName(name)!.id, name);
+    const highest = before.highestFieldId();
+    for (const name of ["info.c", "tags.element.w", "note", "z"])
+      assert.ok(after.findFieldByName(name)!.id > highest, name);
+    assert.deepEqual(
+      (await rows("DESCRIBE iceberg.co.t")).map((r) => r.split("\t").slice(0, 2).join(" ")),
+      [
+        "v double",
+        "note varchar",
+        "id bigint",
+        "z integer",
+        "info row(a integer, c double, b varchar)",
+        "tags array(row(k varchar, w integer))",
+      ],
+    );
+    await session.execute(
+      "INSERT INTO iceberg.co.t (id, info, tags, v, note, z) VALUES (2, ROW(2, 2.5, 'y'), ARRAY[ROW('u', 7)], 2.0, 'n', 9)",
+    );
+    assert.deepEqual(await rows("SELECT * FROM iceberg.co.t ORDER BY id"), [
+      "1.0\tNULL\t1\tNULL\t{'a': 1, 'c': NULL, 'b': x}\t[{'k': t, 'w': NULL}]",
+      "2.0\tn\t2\t9\t{'a': 2, 'c': 2.5, 'b': y}\t[{'k': u, 'w': 7}]",
+    ]);
+  });
+
+  it("drops and renames nested fields; data written before reads through field ids", async () => {
+    await session.execute("ALTER TABLE iceberg.co.t DROP COLUMN info.b");
+    await session.execute("ALTER TABLE iceberg.co.t RENAME COLUMN info.a TO aa");
+    assert.deepEqual(await rows("SELECT id, info FROM iceberg.co.t ORDER BY id"), [
+      "1\t{'aa': 1, 'c': NULL}",
+      "2\t{'aa': 2, 'c': 2.5}",
+    ]);
+    assert.deepEqual(await rows("SELECT info.c FROM iceberg.co.t WHERE info.aa = 2"), ["2.5"]);
+  });
+
+  it("refuses positions outside the column's struct and unknown columns, naming them", async () => {
+    await assert.rejects(
+      session.execute("ALTER TABLE iceberg.co.t ALTER COLUMN z AFTER info.aa"),
+      /Cannot place column 'z' after 'info.aa': not a column of the same struct/,
+    );
+    await assert.rejects(
+      session.execute("ALTER TABLE iceberg.co.t ADD COLUMN q INTEGER AFTER nope"),
+      /Column 'nope' does not exist/,
+    );
+    await assert.rejects(
+      session.execute("ALTER TABLE iceberg.co.t ALTER COLUMN nope FIRST"),
+      /Column 'nope' does not exist/,
+    );
+    await assert.rejects(
+      session.execute("ALTER TABLE iceberg.co.t ADD COLUMN info.aa BIGINT"),
+      /Column 'info.aa' already exists/,
+    );
+    assert.equal((await schema()).findFieldByName("q"), undefined, "nothing was added");
+  });
+
+  it("sets and drops identifier fields under Iceberg's rules; DROP NOT NULL frees a former key", async () => {
+    await session.execute("ALTER TABLE iceberg.co.t SET IDENTIFIER FIELDS id");
+    assert.deepEqual((await schema()).identifierFieldIds, [(await schema()).findFieldByName("id")!.id]);
+    await assert.rejects(
+      session.execute("ALTER TABLE iceberg.co.t SET IDENTIFIER FIELDS v"),
+      /'v': double columns cannot be identifiers/,
+    );
+    await assert.rejects(
+      session.execute("ALTER TABLE iceberg.co.t SET IDENTIFIER FIELDS z"),
+      /'z': column is not NOT NULL/,
+    );
+    await assert.rejects(
+      session.execute("ALTER TABLE iceberg.co.t SET IDENTIFIER FIELDS info"),
+      /not a primitive/,
+    );
+    await assert.rejects(
+      session.execute("ALTER TABLE iceberg.co.t ALTER COLUMN id DROP NOT NULL"),
+      /Cannot drop NOT NULL of identifier field 'id'/,
+    );
+    await assert.rejects(session.execute("ALTER TABLE iceberg.co.t DROP COLUMN id"), /identifier field/);
+    await assert.rejects(
+      session.execute("ALTER TABLE iceberg.co.t DROP IDENTIFIER FIELDS z"),
+      /'z': not an identifier field/,
+    );
+    await session.execute("ALTER TABLE iceberg.co.t DROP IDENTIFIER FIELDS id");
+    assert.deepEqual((await schema()).identifierFieldIds, []);
+    await session.execute("ALTER TABLE iceberg.co.t ALTER COLUMN id DROP NOT NULL");
+    assert.equal((await schema()).findFieldByName("id")!.required, false);
+    await session.execute("INSERT INTO iceberg.co.t (id) VALUES (NULL)");
+    assert.deepEqual(await rows("SELECT count(*) FROM iceberg.co.t WHERE id IS NULL"), ["1"]);
+  });
+});

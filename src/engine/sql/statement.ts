@@ -6,6 +6,7 @@
  */
 import { UnsupportedOperationError } from "../../errors.js";
 import type { IcebergType } from "../../spec/types.js";
+import type { ColumnPosition } from "../../table/schema-update.js";
 import { type LiteralValue, Parser, type QualifiedName } from "./parser.js";
 import { isKeyword } from "./tokenizer.js";
 import { parseTrinoType } from "./trino-types.js";
@@ -20,7 +21,16 @@ export interface ColumnDefinition {
 
 /** ALTER TABLE actions. */
 export type AlterAction =
-  | { readonly kind: "addColumn"; readonly column: ColumnDefinition; readonly ifNotExists: boolean }
+  | {
+      readonly kind: "addColumn";
+      readonly column: ColumnDefinition;
+      readonly ifNotExists: boolean;
+      readonly position?: ColumnPosition | undefined;
+    }
+  | { readonly kind: "moveColumn"; readonly column: string; readonly position: ColumnPosition }
+  | { readonly kind: "dropNotNull"; readonly column: string }
+  | { readonly kind: "setIdentifierFields"; readonly columns: readonly string[] }
+  | { readonly kind: "dropIdentifierFields"; readonly columns: readonly string[] }
   | { readonly kind: "dropColumn"; readonly column: string; readonly ifExists: boolean }
   | { readonly kind: "renameColumn"; readonly from: string; readonly to: string; readonly ifExists: boolean }
   | { readonly kind: "renameTable"; readonly to: QualifiedName }
@@ -256,8 +266,8 @@ function parseShow(p: Parser): Statement {
   return p.unexpected("'CATALOGS', 'SCHEMAS', 'TABLES', 'COLUMNS', 'CREATE TABLE'");
 }
 
-function parseColumn(p: Parser): ColumnDefinition {
-  const name = p.identifier("column name");
+function parseColumn(p: Parser, dotted = false): ColumnDefinition {
+  const name = dotted ? p.qualifiedName("column name").parts.join(".") : p.identifier("column name");
   const type = parseTrinoType(p);
   let notNull = false;
   let comment: string | undefined;
@@ -480,6 +490,25 @@ function parseMerge(p: Parser): Statement {
   return { kind: "merge", target, targetAlias, source, sourceAlias, sourceColumns, on, clauses };
 }
 
+/** `FIRST | LAST | AFTER column` after a column definition or `ALTER COLUMN c`, if present. */
+function parseColumnPosition(p: Parser): ColumnPosition | undefined {
+  if (p.acceptKeyword("FIRST")) return { kind: "first" };
+  if (p.acceptKeyword("LAST")) return { kind: "last" };
+  if (p.acceptKeyword("AFTER"))
+    return { kind: "after", column: p.qualifiedName("column name").parts.join(".") };
+  return undefined;
+}
+
+/** `a, b.c, ...` (optionally in parentheses): dotted column names. */
+function parseColumnList(p: Parser): string[] {
+  const paren = p.acceptPunct("(");
+  const columns: string[] = [];
+  do columns.push(p.qualifiedName("column name").parts.join("."));
+  while (p.acceptPunct(","));
+  if (paren) p.expectPunct(")");
+  return columns;
+}
+
 function parseAlter(p: Parser): Statement {
   p.expectKeyword("TABLE");
   const ifExists = p.acceptKeyword("IF", "EXISTS");
@@ -487,7 +516,8 @@ function parseAlter(p: Parser): Statement {
   let action: AlterAction;
   if (p.acceptKeyword("ADD", "COLUMN")) {
     const ifNotExists = p.acceptKeyword("IF", "NOT", "EXISTS");
-    action = { kind: "addColumn", column: parseColumn(p), ifNotExists };
+    const column = parseColumn(p, true);
+    action = { kind: "addColumn", column, ifNotExists, position: parseColumnPosition(p) };
   } else if (p.acceptKeyword("DROP", "COLUMN")) {
     const ifExistsCol = p.acceptKeyword("IF", "EXISTS");
     action = {
@@ -502,8 +532,17 @@ function parseAlter(p: Parser): Statement {
     action = { kind: "renameColumn", from, to: p.identifier("column name"), ifExists: ifExistsCol };
   } else if (p.acceptKeyword("ALTER", "COLUMN")) {
     const column = p.qualifiedName("column name").parts.join(".");
-    p.expectKeyword("SET", "DATA", "TYPE");
-    action = { kind: "setColumnType", column, type: parseTrinoType(p) };
+    const position = parseColumnPosition(p);
+    if (position) action = { kind: "moveColumn", column, position };
+    else if (p.acceptKeyword("DROP", "NOT", "NULL")) action = { kind: "dropNotNull", column };
+    else {
+      p.expectKeyword("SET", "DATA", "TYPE");
+      action = { kind: "setColumnType", column, type: parseTrinoType(p) };
+    }
+  } else if (p.acceptKeyword("SET", "IDENTIFIER", "FIELDS")) {
+    action = { kind: "setIdentifierFields", columns: parseColumnList(p) };
+  } else if (p.acceptKeyword("DROP", "IDENTIFIER", "FIELDS")) {
+    action = { kind: "dropIdentifierFields", columns: parseColumnList(p) };
   } else if (p.acceptKeyword("RENAME", "TO")) {
     action = { kind: "renameTable", to: p.qualifiedName("table name") };
   } else if (p.acceptKeyword("SET", "PROPERTIES")) {
@@ -522,7 +561,7 @@ function parseAlter(p: Parser): Statement {
     action = { kind: "execute", procedure, args, where };
   } else {
     return p.unexpected(
-      "'ADD COLUMN', 'DROP COLUMN', 'RENAME COLUMN', 'ALTER COLUMN', 'RENAME TO', 'SET PROPERTIES', 'EXECUTE'",
+      "'ADD COLUMN', 'DROP COLUMN', 'RENAME COLUMN', 'ALTER COLUMN', 'RENAME TO', 'SET PROPERTIES', 'SET IDENTIFIER FIELDS', 'DROP IDENTIFIER FIELDS', 'EXECUTE'",
     );
   }
   p.expectEnd();

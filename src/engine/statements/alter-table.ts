@@ -1,5 +1,7 @@
 /**
- * ALTER TABLE (ADD | DROP | RENAME COLUMN, RENAME TO, SET PROPERTIES), COMMENT ON TABLE |
+ * ALTER TABLE (ADD | DROP | RENAME COLUMN incl. nested fields and positions, ALTER COLUMN SET
+ * DATA TYPE | DROP NOT NULL | FIRST | AFTER, SET | DROP IDENTIFIER FIELDS, RENAME TO, SET
+ * PROPERTIES, EXECUTE), COMMENT ON TABLE |
  * COLUMN, and DROP TABLE. Schema changes commit with `assert-current-schema-id` and retry.
  */
 import { NoSuchTableError, UnsupportedOperationError, ValidationError } from "../../errors.js";
@@ -9,9 +11,12 @@ import { commitMetadataChange, type MetadataChange } from "../../table/metadata-
 import {
   addColumn,
   dropColumn,
+  dropNotNull,
+  moveColumn,
   renameColumn,
   type SchemaChange,
   setColumnDoc,
+  setIdentifierFields,
   updateColumnType,
 } from "../../table/schema-update.js";
 import type { Table } from "../../table/table.js";
@@ -82,6 +87,7 @@ export async function alterTable(
             doc: a.column.comment,
             required: a.column.notNull,
             ifNotExists: a.ifNotExists,
+            position: a.position,
           }),
         ),
       );
@@ -112,6 +118,34 @@ export async function alterTable(
         schemaCommit(base, updateColumnType(base.metadata, base.schema(), a.column, a.type)),
       );
       return updateResult("SET COLUMN TYPE");
+    case "moveColumn":
+      await commitMetadataChange(table, (base) =>
+        schemaCommit(base, moveColumn(base.metadata, base.schema(), a.column, a.position)),
+      );
+      return updateResult("ALTER COLUMN");
+    case "dropNotNull":
+      await commitMetadataChange(table, (base) =>
+        schemaCommit(base, dropNotNull(base.metadata, base.schema(), a.column)),
+      );
+      return updateResult("DROP NOT NULL");
+    case "setIdentifierFields":
+    case "dropIdentifierFields":
+      await commitMetadataChange(table, (base) => {
+        const schema = base.schema();
+        let names = a.columns;
+        if (a.kind === "dropIdentifierFields") {
+          const current = schema.identifierFieldIds.map((id) => schema.columnName(id)!.toLowerCase());
+          for (const c of a.columns)
+            if (!current.includes(c.toLowerCase()))
+              throw new ValidationError(`Cannot drop identifier field '${c}': not an identifier field`);
+          const drop = new Set(a.columns.map((c) => c.toLowerCase()));
+          names = current.filter((c) => !drop.has(c));
+        }
+        return schemaCommit(base, setIdentifierFields(base.metadata, schema, names));
+      });
+      return updateResult(
+        a.kind === "setIdentifierFields" ? "SET IDENTIFIER FIELDS" : "DROP IDENTIFIER FIELDS",
+      );
     case "setProperties":
       await setTableProperties(table, a.properties, r.catalogName);
       return updateResult("SET PROPERTIES");
