@@ -166,4 +166,92 @@ describe("interop with Spark through the REST catalog", { skip: sparkSkip }, () 
     }
     assert.ok(Number(r[2]!.rows[0]![0]) > 0, "merge-on-read wrote delete files that Spark applies");
   });
+
+  // Renders Spark's JSON values like our VARCHAR casts: NULL, timestamps with a space.
+  const sparkText = (rows: unknown[][]) =>
+    rows.map((row) =>
+      row.map((v) => (v === null ? "NULL" : typeof v === "string" ? v.replace("T", " ") : String(v))).join("\t"),
+    );
+  const evolvedColumns = "ts, id, note, cat, info.a, info.c, info.bb";
+
+  it("Spark evolves schema (nested add, reorder, widen, rename, drop, identifier) and partitioning, deletes across specs; we read it all", async () => {
+    const r = await spark.sql([
+      `CREATE TABLE lake.sp.evo (id INT NOT NULL, cat STRING, info STRUCT<a: INT, b: STRING>, ts TIMESTAMP_NTZ, extra STRING)
+         USING iceberg PARTITIONED BY (cat) TBLPROPERTIES ('format-version'='2', 'write.delete.mode'='merge-on-read')`,
+      `INSERT INTO lake.sp.evo VALUES
+         (1, 'a', named_struct('a', 1, 'b', 'x'), TIMESTAMP_NTZ '2024-01-01 10:00:00', 'e1'),
+         (2, 'b', named_struct('a', 2, 'b', 'y'), TIMESTAMP_NTZ '2024-02-01 10:00:00', 'e2'),
+         (3, 'a', named_struct('a', 3, 'b', NULL), TIMESTAMP_NTZ '2024-03-01 10:00:00', 'e3')`,
+      "ALTER TABLE lake.sp.evo ADD PARTITION FIELD months(ts)",
+      "ALTER TABLE lake.sp.evo DROP PARTITION FIELD cat",
+      "ALTER TABLE lake.sp.evo ALTER COLUMN id TYPE BIGINT",
+      "ALTER TABLE lake.sp.evo ADD COLUMN info.c DOUBLE AFTER a",
+      "ALTER TABLE lake.sp.evo RENAME COLUMN info.b TO bb",
+      "ALTER TABLE lake.sp.evo DROP COLUMN extra",
+      "ALTER TABLE lake.sp.evo ALTER COLUMN ts FIRST",
+      "ALTER TABLE lake.sp.evo ADD COLUMN note STRING AFTER id",
+      "ALTER TABLE lake.sp.evo SET IDENTIFIER FIELDS id",
+      `INSERT INTO lake.sp.evo VALUES
+         (TIMESTAMP_NTZ '2024-03-05 00:00:00', 5000000000, 'n', 'c', named_struct('a', 4, 'c', 4.5, 'bb', 'z'))`,
+      "DELETE FROM lake.sp.evo WHERE id = 2",
+      `SELECT ${evolvedColumns} FROM lake.sp.evo ORDER BY id`,
+      "SELECT * FROM lake.sp.evo LIMIT 0",
+      "SELECT count(*) FROM lake.sp.evo.delete_files",
+    ]);
+    const sparkRows = sparkText(r[13]!.rows);
+    assert.equal(sparkRows.length, 3);
+    assert.ok(Number(r[15]!.rows[0]![0]) > 0, "Spark's DELETE wrote a position delete file");
+    assert.deepEqual(await textRows(session, `SELECT ${evolvedColumns} FROM rest.sp.evo ORDER BY id`), sparkRows);
+    assert.deepEqual(
+      (await textRows(session, "DESCRIBE rest.sp.evo")).map((x) => x.split("\t").slice(0, 2).join(" ")),
+      ["ts timestamp(6)", "id bigint", "note varchar", "cat varchar", "info row(a integer, c double, bb varchar)"],
+    );
+    assert.deepEqual(r[14]!.columns, ["ts", "id", "note", "cat", "info"]);
+    const table = await client.lakehouse.catalog("rest").loadTable({ namespace: ["sp"], name: "evo" });
+    assert.deepEqual(table.schema().identifierFieldIds, [table.schema().findFieldByName("id")!.id]);
+    assert.equal(table.metadata.partitionSpecs.length, 3, "(cat), (cat, months(ts)), (months(ts))");
+    // Files of both specs prune: the February file (spec 0, cat=b) by its bounds.
+    const all = await session.rewriteQuery("SELECT * FROM rest.sp.evo");
+    const march = await session.rewriteQuery("SELECT * FROM rest.sp.evo WHERE ts >= TIMESTAMP '2024-03-01'");
+    assert.ok(march.scans[0]!.plan.tasks.length < all.scans[0]!.plan.tasks.length);
+    assert.deepEqual(
+      await textRows(session, "SELECT id FROM rest.sp.evo WHERE ts >= TIMESTAMP '2024-03-01' ORDER BY id"),
+      ["3", "5000000000"],
+    );
+  });
+
+  it("Spark reads our table after the same schema and partition evolution, with deletes across specs", async () => {
+    for (const sql of [
+      "CREATE TABLE rest.ours.evo (id INTEGER NOT NULL, cat VARCHAR, info ROW(a INTEGER, b VARCHAR), ts TIMESTAMP(6), extra VARCHAR) WITH (partitioning = ARRAY['cat'])",
+      `INSERT INTO rest.ours.evo VALUES
+         (1, 'a', ROW(1, 'x'), TIMESTAMP '2024-01-01 10:00:00', 'e1'),
+         (2, 'b', ROW(2, 'y'), TIMESTAMP '2024-02-01 10:00:00', 'e2'),
+         (3, 'a', ROW(3, NULL), TIMESTAMP '2024-03-01 10:00:00', 'e3')`,
+      "ALTER TABLE rest.ours.evo SET PROPERTIES partitioning = ARRAY['month(ts)']",
+      "ALTER TABLE rest.ours.evo ALTER COLUMN id SET DATA TYPE BIGINT",
+      "ALTER TABLE rest.ours.evo ADD COLUMN info.c DOUBLE AFTER a",
+      "ALTER TABLE rest.ours.evo RENAME COLUMN info.b TO bb",
+      "ALTER TABLE rest.ours.evo DROP COLUMN extra",
+      "ALTER TABLE rest.ours.evo ALTER COLUMN ts FIRST",
+      "ALTER TABLE rest.ours.evo ADD COLUMN note VARCHAR AFTER id",
+      "ALTER TABLE rest.ours.evo SET IDENTIFIER FIELDS id",
+      "INSERT INTO rest.ours.evo VALUES (TIMESTAMP '2024-03-05 00:00:00', 5000000000, 'n', 'c', ROW(4, 4.5, 'z'))",
+      "DELETE FROM rest.ours.evo WHERE id = 2 OR info.bb = 'z' AND note IS NULL",
+    ])
+      await session.execute(sql);
+    const r = await spark.sql([
+      `SELECT ${evolvedColumns} FROM lake.ours.evo ORDER BY id`,
+      "SELECT * FROM lake.ours.evo LIMIT 0",
+      "SHOW TBLPROPERTIES lake.ours.evo ('identifier-fields')",
+      "SELECT count(*) FROM lake.ours.evo WHERE ts >= TIMESTAMP_NTZ '2024-03-01 00:00:00'",
+    ]);
+    assert.deepEqual(
+      sparkText(r[0]!.rows),
+      await textRows(session, `SELECT ${evolvedColumns} FROM rest.ours.evo ORDER BY id`),
+    );
+    assert.equal(r[0]!.rows.length, 3);
+    assert.deepEqual(r[1]!.columns, ["ts", "id", "note", "cat", "info"]);
+    assert.equal(String(r[2]!.rows[0]![1]), "[id]");
+    assert.equal(Number(r[3]!.rows[0]![0]), 2);
+  });
 });
