@@ -163,21 +163,33 @@ describe("interop with PyIceberg through the shared SQL catalog", { skip: pyiceb
       "ALTER TABLE iceberg.evo.t SET PROPERTIES partitioning = ARRAY['month(ts)', 'bucket(id, 4)']",
     );
     await session.execute("ALTER TABLE iceberg.evo.t ADD COLUMN note VARCHAR");
+    // Nested fields and positions: info(b, a) after note moves next to id.
+    await session.execute("ALTER TABLE iceberg.evo.t ADD COLUMN info ROW(a INTEGER)");
+    await session.execute("ALTER TABLE iceberg.evo.t ADD COLUMN info.b VARCHAR FIRST");
+    await session.execute("ALTER TABLE iceberg.evo.t ALTER COLUMN note AFTER id");
     await session.execute(
-      "INSERT INTO iceberg.evo.t SELECT i, ['a', 'b'][i % 2 + 1], TIMESTAMP '2024-01-01' + INTERVAL (i) DAY, 'n' || i FROM range(40, 100) t(i)",
+      "INSERT INTO iceberg.evo.t (id, cat, ts, note, info) SELECT i, ['a', 'b'][i % 2 + 1], TIMESTAMP '2024-01-01' + INTERVAL (i) DAY, 'n' || i, ROW('b' || i, i) FROM range(40, 100) t(i)",
     );
-    await session.execute("DELETE FROM iceberg.evo.t WHERE id % 5 = 0");
+    await session.execute("DELETE FROM iceberg.evo.t WHERE id % 5 = 0 OR info.a = 41");
     const ours = await textRows(
       session,
-      "SELECT id, cat, coalesce(note, '-') FROM iceberg.evo.t ORDER BY id",
+      "SELECT id, cat, coalesce(note, '-'), coalesce(info.b, '-'), coalesce(CAST(info.a AS VARCHAR), '-') FROM iceberg.evo.t ORDER BY id",
     );
-    const theirs = py("read", "evo.t") as { rows: { id: number; cat: string; note: string | null }[] };
+    const theirs = py("read", "evo.t") as {
+      rows: { id: number; cat: string; note: string | null; info: { a: number; b: string } | null }[];
+      schema: [number, string, string][];
+    };
     assert.deepEqual(
       theirs.rows
         .sort((a, b) => Number(a.id) - Number(b.id))
-        .map((r) => `${r.id}\t${r.cat}\t${r.note ?? "-"}`),
+        .map((r) => `${r.id}\t${r.cat}\t${r.note ?? "-"}\t${r.info?.b ?? "-"}\t${r.info?.a ?? "-"}`),
       ours,
     );
+    assert.deepEqual(
+      theirs.schema.map((f) => f[1]),
+      ["id", "note", "cat", "ts", "info"],
+    );
+    assert.match(theirs.schema[4]![2], /^struct<\d+: b: optional string, \d+: a: optional int>$/);
     const filtered = py("read", "evo.t", "ts >= '2024-02-01T00:00:00' and ts < '2024-03-01T00:00:00'") as {
       rows: unknown[];
     };
