@@ -4,7 +4,7 @@
  */
 import { CommitFailedError } from "../errors.js";
 import type { TableMetadata } from "./table-metadata.js";
-import type { TableRequirement } from "./table-update.js";
+import type { TableRequirement, TableUpdate } from "./table-update.js";
 
 /**
  * Throws when a requirement does not hold against `base` (undefined for a table that does
@@ -79,5 +79,28 @@ export function checkRequirements(
         }
         break;
     }
+  }
+}
+
+/**
+ * Treats a snapshot whose sequence number is no longer after the table's last one as a
+ * concurrent change rather than bad input: a writer on one branch assigns `last + 1` from the
+ * metadata it read, and a commit to another branch since then (which its ref requirement does
+ * not see) took that number. The writer must refresh and retry, so this is a 409, not the
+ * 400 that `applyUpdates` would raise (spec "Sequence Numbers"; Iceberg Java
+ * `TableMetadata.Builder.addSnapshot`).
+ * @throws CommitFailedError naming both sequence numbers.
+ */
+export function checkSnapshotSequenceNumbers(
+  base: TableMetadata | undefined,
+  updates: readonly TableUpdate[],
+): void {
+  if (!base || base.formatVersion < 2) return;
+  for (const u of updates) {
+    if (u.action !== "add-snapshot" || u.snapshot.parentSnapshotId === undefined) continue;
+    if (u.snapshot.sequenceNumber <= base.lastSequenceNumber)
+      throw new CommitFailedError(
+        `Commit conflict: snapshot ${u.snapshot.snapshotId} has sequence number ${u.snapshot.sequenceNumber}, but the table's last sequence number is already ${base.lastSequenceNumber} (another commit landed first)`,
+      );
   }
 }

@@ -58,6 +58,8 @@ export interface RowDeltaChange {
   /** Rows the change matched, bound to the table schema (conflict detection). */
   readonly conflictDetectionFilter: Expression;
   readonly isolationLevel: IsolationLevel;
+  /** The branch to commit to (default `main`); conflicts are checked along its history. */
+  readonly branch?: string | undefined;
 }
 
 /** The isolation level a table asks for an operation (`write.<op>.isolation-level`). */
@@ -82,6 +84,7 @@ export function rowDelta(change: RowDeltaChange): PendingSnapshot {
   const removedDeletes = change.removedDeleteFiles ?? new Set<string>();
   return {
     operation,
+    branch: change.branch,
     async apply(base: Table, parent, snapshotId): Promise<SnapshotAttempt> {
       await validateNoConflicts(base, parent, change);
       const resolve = (l: string) => base.resolve(l);

@@ -85,4 +85,51 @@ describe("branches and tags", () => {
     assert.deepEqual(await rows("SELECT count(*) FROM iceberg.br.t"), ["4"]);
     await assert.rejects(call("set_current_snapshot", "ref => 'nope'"), /Ref nope does not exist/);
   });
+
+  it("DELETE, UPDATE and MERGE on a branch change only the branch; main stays as it was until fast_forward", async () => {
+    await session.execute("CREATE TABLE iceberg.br.w (id BIGINT, v VARCHAR, qty INTEGER)");
+    await session.execute("INSERT INTO iceberg.br.w SELECT i, 'v' || i, i FROM range(10) t(i)");
+    await session.execute("CALL iceberg.system.create_branch('br', 'w', 'fix')");
+    const [mainBefore] = await rows("SELECT snapshot_id FROM iceberg.br.\"w$refs\" WHERE name = 'main'");
+    // A column added after branching: branch reads and writes use the table's schema.
+    await session.execute("ALTER TABLE iceberg.br.w ADD COLUMN note VARCHAR");
+    await session.execute(`DELETE FROM iceberg.br."w@fix" WHERE id < 3`);
+    await session.execute(
+      `UPDATE iceberg.br."w@fix" SET qty = qty * 10, note = 'fixed' WHERE id BETWEEN 3 AND 4`,
+    );
+    await session.execute(`MERGE INTO iceberg.br."w@fix" t USING (VALUES (5, 'five'), (42, 'new')) s(id, v) ON t.id = s.id
+      WHEN MATCHED THEN UPDATE SET v = s.v WHEN NOT MATCHED THEN INSERT (id, v, qty) VALUES (s.id, s.v, 0)`);
+    assert.deepEqual(
+      await rows("SELECT snapshot_id FROM iceberg.br.\"w$refs\" WHERE name = 'main'"),
+      [mainBefore],
+      "main did not move",
+    );
+    assert.deepEqual(await rows("SELECT count(*), sum(qty) FROM iceberg.br.w"), ["10\t45"]);
+    const fixed = [
+      "3\tv3\t30\tfixed",
+      "4\tv4\t40\tfixed",
+      "5\tfive\t5\tNULL",
+      "6\tv6\t6\tNULL",
+      "7\tv7\t7\tNULL",
+      "8\tv8\t8\tNULL",
+      "9\tv9\t9\tNULL",
+      "42\tnew\t0\tNULL",
+    ];
+    assert.deepEqual(await rows("SELECT * FROM iceberg.br.w FOR VERSION AS OF 'fix' ORDER BY id"), fixed);
+    // Three snapshots on the branch, each the parent of the next.
+    const [fixHead] = await rows("SELECT snapshot_id FROM iceberg.br.\"w$refs\" WHERE name = 'fix'");
+    const lineage = await rows(
+      `WITH RECURSIVE chain(id, parent, n) AS (
+         SELECT snapshot_id, parent_id, 1 FROM iceberg.br."w$snapshots" WHERE snapshot_id = ${fixHead}
+         UNION ALL SELECT s.snapshot_id, s.parent_id, n + 1 FROM iceberg.br."w$snapshots" s JOIN chain c ON s.snapshot_id = c.parent)
+       SELECT max(n) FROM chain`,
+    );
+    assert.deepEqual(lineage, ["4"]);
+    await session.execute("CALL iceberg.system.fast_forward('br', 'w', 'main', 'fix')");
+    assert.deepEqual(await rows("SELECT * FROM iceberg.br.w ORDER BY id"), fixed);
+    await session.execute("CALL iceberg.system.create_tag('br', 'w', 'rel')");
+    await assert.rejects(session.execute(`DELETE FROM iceberg.br."w@rel" WHERE id = 3`), /it is a tag/);
+    await assert.rejects(session.execute(`UPDATE iceberg.br."w@nope" SET qty = 1`), /nope/);
+    assert.deepEqual(await rows("SELECT count(*) FROM iceberg.br.w"), ["8"]);
+  });
 });

@@ -123,6 +123,34 @@ describe("DELETE FROM (row-level deletes)", () => {
       await again.commit();
       assert.deepEqual(await rows("SELECT count(*) FROM iceberg.d.ser WHERE cat = 'b' AND id < 10"), ["0"]);
       assert.deepEqual(await rows("SELECT count(*) FROM iceberg.d.ser"), ["28"]);
+      // On a branch, conflicts are checked along the branch: an append to main does not
+      // conflict, a matching append to the branch does.
+      await session.execute("CALL iceberg.system.create_branch('d', 'ser', 'b1')");
+      const [mainC] = await rows("SELECT count(*) FROM iceberg.d.ser WHERE cat = 'c'");
+      const onBranch = (cats: string) =>
+        prepareDelete(session, deleteStatement(`DELETE FROM iceberg.d."ser@b1" WHERE cat IN (${cats})`));
+      const first = await onBranch("'c'");
+      await other.execute("INSERT INTO iceberg.d.ser VALUES (101, 'c', 1.0)");
+      await first.commit();
+      const aRows = await rows("SELECT count(*) FROM iceberg.d.ser FOR VERSION AS OF 'b1' WHERE cat = 'a'");
+      assert.notDeepEqual(aRows, ["0"]);
+      const second = await onBranch("'a', 'c'");
+      await other.execute(`INSERT INTO iceberg.d."ser@b1" VALUES (102, 'c', 1.0)`);
+      await assert.rejects(second.commit(), ConflictingChangesError);
+      assert.deepEqual(
+        await rows("SELECT count(*) FROM iceberg.d.ser FOR VERSION AS OF 'b1' WHERE cat = 'a'"),
+        aRows,
+        "the conflicting delete changed nothing",
+      );
+      assert.deepEqual(
+        await rows("SELECT count(*) FROM iceberg.d.ser FOR VERSION AS OF 'b1' WHERE cat = 'c'"),
+        ["1"],
+      );
+      assert.deepEqual(
+        await rows("SELECT count(*) FROM iceberg.d.ser WHERE cat = 'c'"),
+        [String(Number(mainC) + 1)],
+        "main kept its rows and gained the one appended to it",
+      );
     } finally {
       other.close();
     }

@@ -170,7 +170,9 @@ describe("interop with Spark through the REST catalog", { skip: sparkSkip }, () 
   // Renders Spark's JSON values like our VARCHAR casts: NULL, timestamps with a space.
   const sparkText = (rows: unknown[][]) =>
     rows.map((row) =>
-      row.map((v) => (v === null ? "NULL" : typeof v === "string" ? v.replace("T", " ") : String(v))).join("\t"),
+      row
+        .map((v) => (v === null ? "NULL" : typeof v === "string" ? v.replace("T", " ") : String(v)))
+        .join("\t"),
     );
   const evolvedColumns = "ts, id, note, cat, info.a, info.c, info.bb";
 
@@ -201,10 +203,19 @@ describe("interop with Spark through the REST catalog", { skip: sparkSkip }, () 
     const sparkRows = sparkText(r[13]!.rows);
     assert.equal(sparkRows.length, 3);
     assert.ok(Number(r[15]!.rows[0]![0]) > 0, "Spark's DELETE wrote a position delete file");
-    assert.deepEqual(await textRows(session, `SELECT ${evolvedColumns} FROM rest.sp.evo ORDER BY id`), sparkRows);
+    assert.deepEqual(
+      await textRows(session, `SELECT ${evolvedColumns} FROM rest.sp.evo ORDER BY id`),
+      sparkRows,
+    );
     assert.deepEqual(
       (await textRows(session, "DESCRIBE rest.sp.evo")).map((x) => x.split("\t").slice(0, 2).join(" ")),
-      ["ts timestamp(6)", "id bigint", "note varchar", "cat varchar", "info row(a integer, c double, bb varchar)"],
+      [
+        "ts timestamp(6)",
+        "id bigint",
+        "note varchar",
+        "cat varchar",
+        "info row(a integer, c double, bb varchar)",
+      ],
     );
     assert.deepEqual(r[14]!.columns, ["ts", "id", "note", "cat", "info"]);
     const table = await client.lakehouse.catalog("rest").loadTable({ namespace: ["sp"], name: "evo" });

@@ -30,7 +30,7 @@ import {
 } from "../../spec/identifier.js";
 import { newTableMetadata } from "../../spec/new-table-metadata.js";
 import type { TableMetadata } from "../../spec/table-metadata.js";
-import { checkRequirements } from "../../spec/table-requirement.js";
+import { checkRequirements, checkSnapshotSequenceNumbers } from "../../spec/table-requirement.js";
 import type { TableRequirement, TableUpdate } from "../../spec/table-update.js";
 import type { ViewRequirement, ViewUpdate } from "../../spec/view-metadata.js";
 import { newMetadataLocation, readTableMetadata, writeTableMetadata } from "../../table/metadata-io.js";
@@ -495,6 +495,7 @@ export class SqlCatalog implements Catalog {
     }
     const base = row?.metadata_location ? await this.#readMetadata(row.metadata_location) : undefined;
     checkRequirements(base, change.requirements);
+    checkSnapshotSequenceNumbers(base, change.updates);
     const metadata = applyUpdates(base, change.updates, {
       previousMetadataLocation: row?.metadata_location ?? undefined,
     });

@@ -42,7 +42,18 @@ export interface TableResolver {
 export interface RewrittenQuery {
   readonly sql: string;
   /** Scans planned for the query (for EXPLAIN and tests). */
-  readonly scans: readonly { name: string; table: Table; plan: ScanPlan; filter: Expression }[];
+  readonly scans: readonly RewrittenScan[];
+}
+
+/** One planned scan of a rewritten query. */
+export interface RewrittenScan {
+  /** `catalog.schema.table`. */
+  readonly name: string;
+  readonly table: Table;
+  readonly plan: ScanPlan;
+  readonly filter: Expression;
+  /** Whether the scan yields row positions (the target of a row-level change). */
+  readonly rowPositions: boolean;
 }
 
 /** Options of {@link rewriteQuery}. */
@@ -53,6 +64,11 @@ export interface RewriteOptions {
    * row-level DELETE, UPDATE or MERGE.
    */
   readonly rowPositionsOf?: string | undefined;
+  /**
+   * The branch the target is read at instead (its reference must carry
+   * `FOR VERSION AS OF '<branch>'`); undefined for the current version.
+   */
+  readonly rowPositionsBranch?: string | undefined;
 }
 
 /**
@@ -73,7 +89,7 @@ export async function rewriteQuery(
   const refs = collectBaseTables(root);
   const tokens = tokenize(text);
   const replacements: { start: number; end: number; text: string }[] = [];
-  const scans: { name: string; table: Table; plan: ScanPlan; filter: Expression }[] = [];
+  const scans: RewrittenScan[] = [];
   for (const c of clauses) replacements.push({ start: c.start, end: c.end, text: "" });
   const usedClauses = new Set<TimeTravelClause>();
 
@@ -91,6 +107,7 @@ export async function rewriteQuery(
     metaIdx: number;
     resolved: NonNullable<Awaited<ReturnType<TableResolver["resolve"]>>>;
     snapshot: Snapshot | undefined;
+    selector: SnapshotSelector;
     schema: Schema;
     filter?: DraftFilter;
   }
@@ -111,7 +128,11 @@ export async function rewriteQuery(
     if (clause) usedClauses.add(clause);
     const selector = clause ? await evaluateTimeTravel(duck, clause) : {};
     const snapshot = selectSnapshot(resolved.table.metadata, selector);
-    const schema = schemaForSnapshot(resolved.table.metadata, snapshot, clause !== undefined);
+    // A branch reads with the table's schema, a snapshot id or tag with the snapshot's
+    // (Iceberg Java `SnapshotUtil.schemaFor`).
+    const branch =
+      selector.ref !== undefined && resolved.table.metadata.refs[selector.ref]?.type === "branch";
+    const schema = schemaForSnapshot(resolved.table.metadata, snapshot, clause !== undefined && !branch);
     pending.push({
       ref,
       nameEnd,
@@ -119,6 +140,7 @@ export async function rewriteQuery(
       metaIdx,
       resolved,
       snapshot,
+      selector,
       schema,
       filter: metaIdx > 0 ? undefined : draftFilter(ref, schema),
     });
@@ -144,10 +166,14 @@ export async function rewriteQuery(
         filter,
       });
       const finalPlan = { ...plan, schema: p.schema };
-      scans.push({ name: p.resolved.qualifiedName, table, plan: finalPlan, filter });
+      const rowPositions =
+        p.resolved.qualifiedName === opts.rowPositionsOf &&
+        (opts.rowPositionsBranch === undefined
+          ? !p.clause
+          : p.selector.ref === opts.rowPositionsBranch && p.selector.snapshotId === undefined);
+      scans.push({ name: p.resolved.qualifiedName, table, plan: finalPlan, filter, rowPositions });
       const count = opts.rowPositionsOf ? undefined : countStarFromMetadata(root, ref, finalPlan);
       if (count !== undefined) return { sql: count, scans };
-      const rowPositions = !p.clause && p.resolved.qualifiedName === opts.rowPositionsOf;
       relation = await scanRelation(table, finalPlan, { duck, rowPositions });
     }
     const alias = ref.alias ? "" : ` AS ${quoteIdent(ref.table)}`;

@@ -3,14 +3,14 @@
  * condition runs over the table's current version with each row's data file and position
  * (predicates still prune files); the positions are deleted as one row-level change (see
  * `row-change.ts`: whole files dropped, position deletes or copy-on-write, conflict checks).
+ * `DELETE FROM "t@branch"` deletes from a branch (see `dml-target.ts`).
  */
 import { quoteIdent } from "../../duckdb/sql.js";
-import { ValidationError } from "../../errors.js";
 import { ROW_FILE_PATH, ROW_POSITION } from "../../table/scan-relation.js";
-import { qualifiedText, resolveTableName, type SessionContext } from "../context.js";
+import type { SessionContext } from "../context.js";
 import { type StatementResult, updateResult } from "../result.js";
-import type { QualifiedName } from "../sql/parser.js";
 import type { Statement } from "../sql/statement.js";
+import { dmlTarget, targetScan } from "./dml-target.js";
 import { NO_CHANGE, type PreparedRowChange, prepareRowChange, tempTableName } from "./row-change.js";
 
 /** Deletes the rows matching the condition as one snapshot; reports rows deleted. */
@@ -23,11 +23,6 @@ export async function deleteRows(
   return updateResult("DELETE", prepared.rows);
 }
 
-/** `catalog.schema.table [AS alias]` as SQL text. */
-export function targetRef(table: QualifiedName, alias: string | undefined): string {
-  return `${table.parts.map((p) => quoteIdent(p)).join(".")}${alias ? ` AS ${quoteIdent(alias)}` : ""}`;
-}
-
 /**
  * Finds the rows to delete and writes the delete files (or rewritten data files), without
  * committing: {@link deleteRows} in two steps.
@@ -37,14 +32,13 @@ export async function prepareDelete(
   ctx: SessionContext,
   s: Extract<Statement, { kind: "delete" }>,
 ): Promise<PreparedRowChange> {
-  const name = qualifiedText(resolveTableName(ctx, s.table));
+  const target = dmlTarget(ctx, s.table, s.alias);
   const where = s.where ? ` WHERE ${s.where}` : "";
   const rewritten = await ctx.rewriteQuery(
-    `SELECT ${quoteIdent(ROW_FILE_PATH)}, ${quoteIdent(ROW_POSITION)} FROM ${targetRef(s.table, s.alias)}${where}`,
-    { rowPositionsOf: name },
+    `SELECT ${quoteIdent(ROW_FILE_PATH)}, ${quoteIdent(ROW_POSITION)} FROM ${target.sql}${where}`,
+    { rowPositionsOf: target.name, rowPositionsBranch: target.branch },
   );
-  const scan = rewritten.scans.find((x) => x.name === name);
-  if (!scan) throw new ValidationError(`${name} is not a lakehouse table`);
+  const scan = targetScan(target, rewritten);
   if (scan.plan.snapshot === undefined) return NO_CHANGE;
   const temp = quoteIdent(tempTableName("delete"));
   await ctx.duck.run(

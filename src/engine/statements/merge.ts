@@ -7,17 +7,18 @@
  * condition hold. A target row matched by more than one source row fails the statement with
  * Trino's error and changes nothing. Matched rows that are updated or deleted are deleted by
  * position, updated and inserted rows are written, all as one row-level change (see
- * `row-change.ts`: `write.merge.mode`, `write.merge.isolation-level`).
+ * `row-change.ts`: `write.merge.mode`, `write.merge.isolation-level`). `MERGE INTO "t@branch"`
+ * merges into a branch (see `dml-target.ts`).
  */
 import { quoteIdent, quoteString } from "../../duckdb/sql.js";
 import { ValidationError } from "../../errors.js";
 import { translateWriteError } from "../../table/data-writer.js";
 import { ROW_FILE_PATH, ROW_POSITION } from "../../table/scan-relation.js";
 import { convertExpr } from "../../table/write-query.js";
-import { qualifiedText, resolveTableName, type SessionContext } from "../context.js";
+import { loadTableOrFail, type SessionContext } from "../context.js";
 import { type StatementResult, updateResult } from "../result.js";
 import type { Statement } from "../sql/statement.js";
-import { targetRef } from "./delete.js";
+import { dmlTarget, targetScan } from "./dml-target.js";
 import { NO_CHANGE, type PreparedRowChange, prepareRowChange, tempTableName } from "./row-change.js";
 
 /** Trino's message for a target row that more than one source row matches. */
@@ -42,10 +43,9 @@ export async function prepareMerge(
   ctx: SessionContext,
   s: Extract<Statement, { kind: "merge" }>,
 ): Promise<PreparedRowChange> {
-  const r = resolveTableName(ctx, s.target);
-  const name = qualifiedText(r);
-  const schema = (await r.catalog.loadTable(r.id)).schema();
-  const ta = quoteIdent(s.targetAlias ?? s.target.parts.at(-1)!);
+  const target = dmlTarget(ctx, s.target, s.targetAlias);
+  const schema = (await loadTableOrFail(target.resolved)).schema();
+  const ta = quoteIdent(target.alias);
   const field = (column: string) => {
     const f = schema.fields.find((x) => x.name.toLowerCase() === column.toLowerCase());
     if (!f) throw new ValidationError(`Column '${column}' cannot be resolved`);
@@ -86,11 +86,10 @@ export async function prepareMerge(
   const rewritten = await ctx.rewriteQuery(
     `SELECT ${ta}.${quoteIdent(ROW_FILE_PATH)} AS file_path, ${ta}.${quoteIdent(ROW_POSITION)} AS pos, ` +
       `CASE ${clauseCase} ${kinds.join(" ")} END AS __kind, ${values.join(", ")} ` +
-      `FROM ${source} LEFT JOIN ${targetRef(s.target, s.targetAlias)} ON ${s.on}`,
-    { rowPositionsOf: name },
+      `FROM ${source} LEFT JOIN ${target.sql} ON ${s.on}`,
+    { rowPositionsOf: target.name, rowPositionsBranch: target.branch },
   );
-  const scan = rewritten.scans.find((x) => x.name === name);
-  if (!scan) throw new ValidationError(`${name} is not a lakehouse table`);
+  const scan = targetScan(target, rewritten);
   const temp = quoteIdent(tempTableName("merge"));
   await ctx.duck
     .run(

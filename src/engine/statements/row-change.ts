@@ -46,6 +46,8 @@ export interface TargetScan {
   readonly table: Table;
   readonly plan: ScanPlan;
   readonly filter: Expression;
+  /** The branch the change commits to (default `main`). */
+  readonly branch?: string | undefined;
 }
 
 let tempCounter = 0;
@@ -132,6 +134,7 @@ export async function prepareRowChange(
       startingSnapshotId: starting?.snapshotId,
       conflictDetectionFilter: target.filter,
       isolationLevel: isolationLevel(table.metadata, op),
+      branch: target.branch,
     });
     return {
       rows,

@@ -4,16 +4,17 @@
  * and the assignments applied (checked casts to the column types, NOT NULL enforced); the old
  * rows are deleted and the new ones written as one row-level change (see `row-change.ts`:
  * `write.update.mode`, `write.update.isolation-level`). Rows may move between partitions.
+ * `UPDATE "t@branch"` updates a branch (see `dml-target.ts`).
  */
 import { quoteIdent } from "../../duckdb/sql.js";
 import { ValidationError } from "../../errors.js";
 import { translateWriteError } from "../../table/data-writer.js";
 import { ROW_FILE_PATH, ROW_POSITION } from "../../table/scan-relation.js";
 import { convertExpr } from "../../table/write-query.js";
-import { qualifiedText, resolveTableName, type SessionContext } from "../context.js";
+import { loadTableOrFail, type SessionContext } from "../context.js";
 import { type StatementResult, updateResult } from "../result.js";
 import type { Statement } from "../sql/statement.js";
-import { targetRef } from "./delete.js";
+import { dmlTarget, targetScan } from "./dml-target.js";
 import { NO_CHANGE, type PreparedRowChange, prepareRowChange, tempTableName } from "./row-change.js";
 
 /** Updates the rows matching the condition as one snapshot; reports rows updated. */
@@ -35,9 +36,9 @@ export async function prepareUpdate(
   ctx: SessionContext,
   s: Extract<Statement, { kind: "update" }>,
 ): Promise<PreparedRowChange> {
-  const r = resolveTableName(ctx, s.table);
-  const name = qualifiedText(r);
-  const schema = (await r.catalog.loadTable(r.id)).schema();
+  const target = dmlTarget(ctx, s.table, s.alias);
+  const r = target.resolved;
+  const schema = (await loadTableOrFail(r)).schema();
   const assigned = new Map<number, string>();
   for (const a of s.assignments) {
     const field = schema.fields.find((f) => f.name.toLowerCase() === a.column.toLowerCase());
@@ -52,11 +53,10 @@ export async function prepareUpdate(
   });
   const where = s.where ? ` WHERE ${s.where}` : "";
   const rewritten = await ctx.rewriteQuery(
-    `SELECT ${columns.join(", ")}, ${quoteIdent(ROW_FILE_PATH)}, ${quoteIdent(ROW_POSITION)} FROM ${targetRef(s.table, s.alias)}${where}`,
-    { rowPositionsOf: name },
+    `SELECT ${columns.join(", ")}, ${quoteIdent(ROW_FILE_PATH)}, ${quoteIdent(ROW_POSITION)} FROM ${target.sql}${where}`,
+    { rowPositionsOf: target.name, rowPositionsBranch: target.branch },
   );
-  const scan = rewritten.scans.find((x) => x.name === name);
-  if (!scan) throw new ValidationError(`${name} is not a lakehouse table`);
+  const scan = targetScan(target, rewritten);
   if (scan.plan.snapshot === undefined) return NO_CHANGE;
   const temp = quoteIdent(tempTableName("update"));
   await ctx.duck.run(`CREATE TEMP TABLE ${temp} AS ${rewritten.sql}`).catch((e: unknown) => {
