@@ -31,6 +31,9 @@ export interface OptimizeResult {
 
 /**
  * Compacts the table's current snapshot.
+ * @param fileSizeThresholdBytes data files smaller than this are rewritten (default 100 MB)
+ * @param opts.dataFiles only these data files (paths as recorded in manifests) are candidates:
+ *   the files an `optimize WHERE` condition selects; default every file
  * @throws ConflictingChangesError on a conflicting concurrent delete; write and commit errors
  * (the table is then unchanged and the new files removed)
  */
@@ -38,12 +41,15 @@ export async function optimize(
   duck: Duck,
   table: Table,
   fileSizeThresholdBytes = DEFAULT_OPTIMIZE_THRESHOLD_BYTES,
+  opts: { readonly dataFiles?: ReadonlySet<string> | undefined } = {},
 ): Promise<OptimizeResult> {
   const plan = await planScan(table, {});
   const none = { table, rewrittenDataFiles: 0, removedDeleteFiles: 0, addedDataFiles: 0 };
   if (!plan.snapshot) return none;
   const candidates = plan.tasks.filter(
-    (t) => t.deletes.length > 0 || t.file.fileSizeInBytes < BigInt(fileSizeThresholdBytes),
+    (t) =>
+      (opts.dataFiles === undefined || opts.dataFiles.has(t.file.filePath)) &&
+      (t.deletes.length > 0 || t.file.fileSizeInBytes < BigInt(fileSizeThresholdBytes)),
   );
   // A partition with one small file and no deletes gains nothing from a rewrite.
   const byPartition = new Map<string, FileScanTask[]>();

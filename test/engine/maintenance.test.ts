@@ -156,6 +156,33 @@ describe("table maintenance: optimize, optimize_manifests, expire_snapshots, rem
     );
   });
 
+  it("optimize WHERE compacts only the files holding matching rows", async () => {
+    await create("optw");
+    for (const cat of ["a", "b", "c"])
+      await session.execute(`INSERT INTO iceberg.mt.optw SELECT i + 100, '${cat}' FROM range(5) t(i)`);
+    const before = await rows("SELECT id, cat FROM iceberg.mt.optw ORDER BY cat, id");
+    const filesPer = () =>
+      rows(`SELECT partition.cat, count(*) FROM iceberg.mt."optw$files" GROUP BY 1 ORDER BY 1`);
+    assert.deepEqual(await filesPer(), ["a\t2", "b\t2", "c\t2"]);
+    const r = await rows("ALTER TABLE iceberg.mt.optw EXECUTE optimize WHERE cat = 'b'");
+    assert.deepEqual(r[0], "rewritten_data_files_count\t2");
+    assert.deepEqual(await filesPer(), ["a\t2", "b\t1", "c\t2"]);
+    // Any condition selects the files that hold a matching row, not only partition columns.
+    await rows(
+      "ALTER TABLE iceberg.mt.optw EXECUTE optimize(file_size_threshold => '10MB') WHERE id IN (5, 101) AND cat <> 'b'",
+    );
+    assert.deepEqual(await filesPer(), ["a\t1", "b\t1", "c\t1"]);
+    assert.deepEqual(await rows("SELECT id, cat FROM iceberg.mt.optw ORDER BY cat, id"), before);
+    await assert.rejects(
+      session.execute("ALTER TABLE iceberg.mt.optw EXECUTE optimize WHERE nope = 1"),
+      /nope/,
+    );
+    await assert.rejects(
+      session.execute("ALTER TABLE iceberg.mt.optw EXECUTE expire_snapshots WHERE cat = 'a'"),
+      /'expire_snapshots' does not accept a WHERE condition/,
+    );
+  });
+
   it("optimize_manifests merges the manifests of many appends into one, same files", async () => {
     await create("om");
     const files = await rows('SELECT file_path FROM iceberg.mt."om$files" ORDER BY 1');

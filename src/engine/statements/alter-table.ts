@@ -4,7 +4,7 @@
  * PROPERTIES, EXECUTE), COMMENT ON TABLE |
  * COLUMN, and DROP TABLE. Schema changes commit with `assert-current-schema-id` and retry.
  */
-import { NoSuchTableError, UnsupportedOperationError, ValidationError } from "../../errors.js";
+import { NoSuchTableError, ValidationError } from "../../errors.js";
 import { assignFreshIds } from "../../spec/schema.js";
 import type { TableUpdate } from "../../spec/table-update.js";
 import { commitMetadataChange, type MetadataChange } from "../../table/metadata-commit.js";
@@ -25,7 +25,7 @@ import { type StatementResult, updateResult } from "../result.js";
 import type { Statement } from "../sql/statement.js";
 import { bindArguments } from "./call.js";
 import { setTableProperties } from "./set-properties.js";
-import { executeTableProcedure } from "./table-procedures.js";
+import { dataFilesMatching, executeTableProcedure } from "./table-procedures.js";
 
 /** The commit of a schema change derived from the latest base. */
 function schemaCommit(base: Table, change: SchemaChange | undefined): MetadataChange {
@@ -150,10 +150,6 @@ export async function alterTable(
       await setTableProperties(table, a.properties, r.catalogName);
       return updateResult("SET PROPERTIES");
     case "execute": {
-      if (a.where !== undefined)
-        throw new UnsupportedOperationError(
-          `ALTER TABLE ... EXECUTE ${a.procedure} ... WHERE is not supported yet`,
-        );
       const params: Record<string, { name: string; required: boolean }[]> = {
         optimize: [{ name: "file_size_threshold", required: false }],
         optimize_manifests: [],
@@ -163,7 +159,11 @@ export async function alterTable(
       };
       const p = params[a.procedure.toLowerCase()];
       if (!p) throw new ValidationError(`Procedure '${a.procedure}' not registered for table execute`);
-      return executeTableProcedure(ctx, table, a.procedure, bindArguments(a.procedure, p, a.args));
+      const args = bindArguments(a.procedure, p, a.args);
+      if (a.where !== undefined && a.procedure.toLowerCase() !== "optimize")
+        throw new ValidationError(`Procedure '${a.procedure}' does not accept a WHERE condition`);
+      const dataFiles = a.where === undefined ? undefined : await dataFilesMatching(ctx, s.name, a.where);
+      return executeTableProcedure(ctx, table, a.procedure, args, { dataFiles });
     }
   }
 }

@@ -1,10 +1,11 @@
 /**
  * Table maintenance as Trino spells it: `ALTER TABLE t EXECUTE optimize(file_size_threshold =>
- * '128MB')`, `optimize_manifests`, `expire_snapshots(retention_threshold => '7d')`,
+ * '128MB') [WHERE condition]`, `optimize_manifests`, `expire_snapshots(retention_threshold => '7d')`,
  * `remove_orphan_files(retention_threshold => '7d')`, `rollback_to_snapshot(id)`,
  * and `CALL catalog.system.rollback_to_snapshot(schema_name, table_name, snapshot_id)`.
  * Expiry and orphan removal answer Trino's `metric_name`/`metric_value` rows.
  */
+import { quoteIdent } from "../../duckdb/sql.js";
 import { ValidationError } from "../../errors.js";
 import { MAIN_BRANCH } from "../../spec/snapshot.js";
 import { ancestorsOf, currentSnapshot, snapshotById } from "../../spec/table-metadata.js";
@@ -13,10 +14,12 @@ import { commitMetadataChange } from "../../table/metadata-commit.js";
 import { optimize } from "../../table/optimize.js";
 import { removeOrphanFiles } from "../../table/remove-orphan-files.js";
 import { rewriteManifests } from "../../table/rewrite-manifests.js";
+import { ROW_FILE_PATH } from "../../table/scan-relation.js";
 import type { Table } from "../../table/table.js";
 import type { SessionContext } from "../context.js";
 import { literalResult, type StatementResult, updateResult } from "../result.js";
-import type { LiteralValue } from "../sql/parser.js";
+import type { LiteralValue, QualifiedName } from "../sql/parser.js";
+import { dmlTarget, targetScan } from "./dml-target.js";
 
 const UNITS: Record<string, number> = {
   ns: 1e-6,
@@ -66,7 +69,33 @@ function metrics(ctx: SessionContext, rows: [string, number][]): Promise<Stateme
 }
 
 /**
- * Runs `ALTER TABLE ... EXECUTE procedure(args)` on a loaded table.
+ * The data files (paths as recorded in manifests) holding at least one row of `table` that
+ * matches `where`: what `ALTER TABLE t EXECUTE optimize WHERE ...` compacts. Trino accepts
+ * conditions on identity partition columns only, which select whole partitions; any condition
+ * works here (the way Spark's `rewrite_data_files(where => ...)` does), selecting the files
+ * that contain a matching row. Predicates prune files first, as in a query.
+ * @throws ValidationError for a branch target or a bad condition
+ */
+export async function dataFilesMatching(
+  ctx: SessionContext,
+  table: QualifiedName,
+  where: string,
+): Promise<Set<string>> {
+  const target = dmlTarget(ctx, table, undefined);
+  if (target.branch !== undefined)
+    throw new ValidationError(`ALTER TABLE ... EXECUTE runs on the table, not a branch: ${target.branch}`);
+  const rewritten = await ctx.rewriteQuery(
+    `SELECT DISTINCT ${quoteIdent(ROW_FILE_PATH)} AS file_path FROM ${target.sql} WHERE ${where}`,
+    { rowPositionsOf: target.name },
+  );
+  targetScan(target, rewritten);
+  const rows = await ctx.duck.queryJS(rewritten.sql);
+  return new Set(rows.map((r) => String(r.file_path)));
+}
+
+/**
+ * Runs `ALTER TABLE ... EXECUTE procedure(args)` on a loaded table; `opts.dataFiles` limits
+ * `optimize` to those files (see {@link dataFilesMatching}).
  * @throws ValidationError for unknown procedures or bad arguments; UnsupportedOperationError for
  * procedures not implemented yet
  */
@@ -75,14 +104,17 @@ export async function executeTableProcedure(
   table: Table,
   procedure: string,
   args: Readonly<Record<string, LiteralValue>>,
+  opts: { readonly dataFiles?: ReadonlySet<string> | undefined } = {},
 ): Promise<StatementResult> {
+  if (opts.dataFiles !== undefined && procedure.toLowerCase() !== "optimize")
+    throw new ValidationError(`Procedure '${procedure}' does not accept a WHERE condition`);
   switch (procedure.toLowerCase()) {
     case "optimize": {
       const threshold =
         args.file_size_threshold === undefined
           ? undefined
           : parseDataSize(args.file_size_threshold, "file_size_threshold");
-      const r = await optimize(ctx.duck, table, threshold);
+      const r = await optimize(ctx.duck, table, threshold, { dataFiles: opts.dataFiles });
       return metrics(ctx, [
         ["rewritten_data_files_count", r.rewrittenDataFiles],
         ["removed_delete_files_count", r.removedDeleteFiles],
