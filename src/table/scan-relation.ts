@@ -189,7 +189,10 @@ export async function scanRelation(
   // Group files by projection and by the delete files that apply: each group is one read.
   const groups = new Map<string, LocalTask[]>();
   for (const t of local) {
+    // Deletion vectors apply to one data file each (several may share a Puffin file), so
+    // they do not split groups; each group collects its files' vectors.
     const key = `${t.projection?.join(",") ?? "map"}\n${t.task.deletes
+      .filter((d) => d.file.fileFormat !== "PUFFIN")
       .map((d) => d.file.filePath)
       .sort()
       .join("\n")}`;
@@ -403,7 +406,8 @@ async function groupRelation(
   group: LocalTask[],
   opts: ScanRelationOptions,
 ): Promise<string> {
-  const deletes = group[0]!.task.deletes;
+  const vectors = group.flatMap((t) => t.task.deletes.filter((d) => d.file.fileFormat === "PUFFIN"));
+  const deletes = [...group[0]!.task.deletes.filter((d) => d.file.fileFormat !== "PUFFIN"), ...vectors];
   const paths = stringList(group.map((t) => t.localPath));
   const withRowIds = deletes.length > 0 || opts.rowPositions === true;
   // Files written before a type promotion (int -> long ...) differ in physical type: DuckDB
@@ -432,7 +436,6 @@ async function groupRelation(
     ? `SELECT ${select}, rp.recorded_path AS ${quoteIdent(ROW_FILE_PATH)}, d.file_row_number AS ${quoteIdent(ROW_POSITION)} FROM ${source} AS d JOIN ${mapping2.replace(/ AS m\(/, " AS rp(")} ON d.filename = rp.local_path`
     : `SELECT ${select} FROM ${source} AS d`;
   if (!withRowIds) return sql;
-  const vectors = deletes.filter((d) => d.file.fileFormat === "PUFFIN");
   const positional = deletes.filter(
     (d) => d.file.content === DataFileContent.POSITION_DELETES && d.file.fileFormat !== "PUFFIN",
   );
@@ -452,10 +455,11 @@ async function groupRelation(
   }
   if (vectors.length > 0) {
     const rows: string[] = [];
+    const puffins = new Map<string, Promise<Buffer>>();
     for (const dv of vectors) {
       const target = group.find((t) => t.task.file.filePath === dv.file.referencedDataFile);
       if (!target) continue;
-      for (const pos of await readDeletionVector(table, dv, opts))
+      for (const pos of await readDeletionVector(table, dv, opts, puffins))
         rows.push(`(${quoteString(target.localPath)}, ${pos})`);
     }
     if (rows.length > 0) {
@@ -508,9 +512,15 @@ async function readDeletionVector(
   table: Table,
   dv: IndexedDeleteFile,
   opts: ScanRelationOptions,
+  files: Map<string, Promise<Buffer>>,
 ): Promise<bigint[]> {
-  const location = table.resolve(dv.file.filePath);
-  const bytes = Buffer.from(await table.io.read(location));
+  // Several vectors (one per data file) may share a Puffin file: read it once.
+  let read = files.get(dv.file.filePath);
+  if (!read) {
+    read = table.io.read(table.resolve(dv.file.filePath)).then((b) => Buffer.from(b));
+    files.set(dv.file.filePath, read);
+  }
+  const bytes = await read;
   if (!opts.allowBareDeletionVectors && !bytes.subarray(0, 4).equals(PUFFIN_MAGIC)) {
     throw new Error(
       `${dv.file.filePath} is not a Puffin file (no PFA1 magic): older DuckDB versions wrote deletion vector files as bare blobs; such files are not read by default`,

@@ -7,7 +7,12 @@
  * nothing is deleted.
  */
 import { randomUUID } from "node:crypto";
-import { CommitFailedError, CommitStateUnknownError, ValidationError } from "../errors.js";
+import {
+  CommitFailedError,
+  CommitStateUnknownError,
+  UnsupportedOperationError,
+  ValidationError,
+} from "../errors.js";
 import { applyUpdates } from "../spec/apply-updates.js";
 import { writeManifestList } from "../spec/avro/manifest-list-avro.js";
 import type { ManifestFile } from "../spec/manifest-file.js";
@@ -76,13 +81,19 @@ export function retryPolicy(table: Table): RetryPolicy {
  * Commits a pending snapshot to the table's main branch, retrying on conflicts.
  * @returns the table at the new state.
  * @throws CommitFailedError after the retries are exhausted; CommitStateUnknownError when the
- * outcome is unknown; whatever `apply` throws.
+ * outcome is unknown; UnsupportedOperationError for a format-version 3 table (its snapshots
+ * need row lineage and its deletes deletion vectors, which are not written yet); whatever
+ * `apply` throws.
  */
 export async function commitSnapshot(
   table: Table,
   pending: PendingSnapshot,
   policy: RetryPolicy = retryPolicy(table),
 ): Promise<Table> {
+  if (table.metadata.formatVersion >= 3)
+    throw new UnsupportedOperationError(
+      `Writing to format-version ${table.metadata.formatVersion} tables is not supported yet (row lineage and deletion vectors are read, not written): ${table.location()}`,
+    );
   const snapshotId = newSnapshotId();
   const started = Date.now();
   let base = table;

@@ -265,4 +265,47 @@ describe("interop with Spark through the REST catalog", { skip: sparkSkip }, () 
     assert.equal(String(r[2]!.rows[0]![1]), "[id]");
     assert.equal(Number(r[3]!.rows[0]![0]), 2);
   });
+
+  it("Spark writes a format-version 3 table with deletion vectors (DELETE, UPDATE, MERGE); we read it and refuse to write it", async () => {
+    const r = await spark.sql([
+      `CREATE TABLE lake.sp.v3 (id BIGINT, cat STRING, v DOUBLE) USING iceberg PARTITIONED BY (cat)
+         TBLPROPERTIES ('format-version'='3', 'write.delete.mode'='merge-on-read', 'write.update.mode'='merge-on-read', 'write.merge.mode'='merge-on-read')`,
+      "INSERT INTO lake.sp.v3 SELECT id, CASE WHEN id % 3 = 0 THEN 'a' WHEN id % 3 = 1 THEN 'b' ELSE 'c' END, id / 4.0 FROM range(300)",
+      "DELETE FROM lake.sp.v3 WHERE id % 7 = 0",
+      "DELETE FROM lake.sp.v3 WHERE id % 11 = 0",
+      "UPDATE lake.sp.v3 SET v = -v WHERE id BETWEEN 100 AND 120",
+      `MERGE INTO lake.sp.v3 t USING (SELECT id FROM range(290, 310)) s ON t.id = s.id
+         WHEN MATCHED THEN DELETE WHEN NOT MATCHED THEN INSERT (id, cat, v) VALUES (s.id, 'new', 0.0)`,
+      "SELECT id, cat, v FROM lake.sp.v3 ORDER BY id",
+      "SELECT file_format, count(*) FROM lake.sp.v3.delete_files GROUP BY file_format",
+    ]);
+    assert.deepEqual(
+      r[7]!.rows.map((row) => row.join("\t")).sort(),
+      [`PUFFIN\t${r[7]!.rows.find((x) => x[0] === "PUFFIN")?.[1]}`],
+      "Spark wrote deletion vectors (Puffin), not position delete files",
+    );
+    const table = await client.lakehouse.catalog("rest").loadTable({ namespace: ["sp"], name: "v3" });
+    assert.equal(table.metadata.formatVersion, 3);
+    const ours = await textRows(session, "SELECT id, cat, v FROM rest.sp.v3 ORDER BY id");
+    assert.deepEqual(
+      ours.map((line) => {
+        const [id, cat, v] = line.split("\t");
+        return `${id}\t${cat}\t${Number(v)}`;
+      }),
+      r[6]!.rows.map((row) => `${row[0]}\t${row[1]}\t${Number(row[2])}`),
+      "one Puffin file holds the vectors of several data files; each applies to its own",
+    );
+    // Writes would need row lineage and deletion vectors: refused, and nothing changes.
+    const before = table.metadata.currentSnapshotId;
+    await assert.rejects(
+      session.execute("INSERT INTO rest.sp.v3 VALUES (1000, 'x', 1.0)"),
+      /format-version 3 tables is not supported yet/,
+    );
+    await assert.rejects(
+      session.execute("DELETE FROM rest.sp.v3 WHERE id = 1"),
+      /format-version 3 tables is not supported yet/,
+    );
+    const afterTable = await client.lakehouse.catalog("rest").loadTable({ namespace: ["sp"], name: "v3" });
+    assert.equal(afterTable.metadata.currentSnapshotId, before);
+  });
 });
