@@ -88,6 +88,29 @@ function splitPath(name: string): { parent: string[]; leaf: string } {
 }
 
 /**
+ * Replaces the field `name` (a dotted path) with `fn(field)`; the schema keeps its identifier
+ * fields and the table its last column id.
+ */
+function updateField(
+  md: TableMetadata,
+  schema: Schema,
+  name: string,
+  fn: (field: NestedField) => NestedField,
+): SchemaChange {
+  const { parent, leaf } = splitPath(name);
+  const fields = updateStruct(
+    schema.fields,
+    parent,
+    (fs) => fs.map((f) => (f.name.toLowerCase() === leaf.toLowerCase() ? fn(f) : f)),
+    name,
+  );
+  return {
+    schema: new Schema(schema.schemaId, fields, schema.identifierFieldIds),
+    lastColumnId: md.lastColumnId,
+  };
+}
+
+/**
  * Where a column goes among its siblings (Trino `ADD COLUMN ... FIRST | LAST | AFTER c`,
  * Iceberg Java `UpdateSchema.moveFirst/moveAfter`): `after` names a sibling in the same
  * struct, by leaf name or by full dotted path.
@@ -219,16 +242,7 @@ export function renameColumn(
   if (newName.toLowerCase() !== leaf.toLowerCase() && schema.findFieldByName(siblingPath, false)) {
     throw new ValidationError(`Column '${siblingPath}' already exists`);
   }
-  const fields = updateStruct(
-    schema.fields,
-    parent,
-    (fs) => fs.map((f) => (f.name.toLowerCase() === leaf.toLowerCase() ? { ...f, name: newName } : f)),
-    name,
-  );
-  return {
-    schema: new Schema(schema.schemaId, fields, schema.identifierFieldIds),
-    lastColumnId: md.lastColumnId,
-  };
+  return updateField(md, schema, name, (f) => ({ ...f, name: newName }));
 }
 
 /** Sets (or clears, with null) a column's doc. @throws ValidationError when it does not exist. */
@@ -239,18 +253,7 @@ export function setColumnDoc(
   doc: string | null,
 ): SchemaChange {
   if (!schema.findFieldByName(name, false)) throw new ValidationError(`Column '${name}' does not exist`);
-  const { parent, leaf } = splitPath(name);
-  const fields = updateStruct(
-    schema.fields,
-    parent,
-    (fs) =>
-      fs.map((f) => (f.name.toLowerCase() === leaf.toLowerCase() ? { ...f, doc: doc ?? undefined } : f)),
-    name,
-  );
-  return {
-    schema: new Schema(schema.schemaId, fields, schema.identifierFieldIds),
-    lastColumnId: md.lastColumnId,
-  };
+  return updateField(md, schema, name, (f) => ({ ...f, doc: doc ?? undefined }));
 }
 
 function descendantIds(type: IcebergType): number[] {
@@ -279,7 +282,6 @@ export function updateColumnType(
   name: string,
   type: IcebergType,
 ): SchemaChange | undefined {
-  const { parent, leaf } = splitPath(name);
   const field = schema.findFieldByName(name, false);
   if (!field) throw new ValidationError(`Column '${name}' does not exist`);
   const from = field.type;
@@ -288,16 +290,7 @@ export function updateColumnType(
     throw new ValidationError(
       `Cannot change type of column '${name}' from ${typeToString(from)} to ${typeToString(type)}`,
     );
-  const fields = updateStruct(
-    schema.fields,
-    parent,
-    (fs) => fs.map((f) => (f.name.toLowerCase() === leaf.toLowerCase() ? { ...f, type } : f)),
-    name,
-  );
-  return {
-    schema: new Schema(schema.schemaId, fields, schema.identifierFieldIds),
-    lastColumnId: md.lastColumnId,
-  };
+  return updateField(md, schema, name, (f) => ({ ...f, type }));
 }
 
 /** Whether `from` may be promoted to `to` (Iceberg spec "Schema Evolution", v1/v2 rules). */
@@ -356,22 +349,12 @@ export function moveColumn(
  * @throws ValidationError when it does not exist or is an identifier field.
  */
 export function dropNotNull(md: TableMetadata, schema: Schema, name: string): SchemaChange | undefined {
-  const { parent, leaf } = splitPath(name);
   const field = schema.findFieldByName(name, false);
   if (!field) throw new ValidationError(`Column '${name}' does not exist`);
   if (!field.required) return undefined;
   if (schema.identifierFieldIds.includes(field.id))
     throw new ValidationError(`Cannot drop NOT NULL of identifier field '${name}'`);
-  const fields = updateStruct(
-    schema.fields,
-    parent,
-    (fs) => fs.map((f) => (f.name.toLowerCase() === leaf.toLowerCase() ? { ...f, required: false } : f)),
-    name,
-  );
-  return {
-    schema: new Schema(schema.schemaId, fields, schema.identifierFieldIds),
-    lastColumnId: md.lastColumnId,
-  };
+  return updateField(md, schema, name, (f) => ({ ...f, required: false }));
 }
 
 /**
