@@ -113,11 +113,7 @@ export async function ingestFiles(duck: Duck, catalog: Catalog, opts: IngestOpti
   const timer = opts.onProgress ? startProgress(duck, started, opts.onProgress) : undefined;
   try {
     if (opts.mode === "upsert") {
-      if (schemaChange)
-        throw new ValidationError(
-          `${opts.files.join(", ")}: an upsert cannot change the schema of ${name} yet; add the new columns first (ALTER TABLE ... ADD COLUMN)`,
-        );
-      const rows = await upsert(duck, table, name, source.sql, source.columns, opts);
+      const rows = await upsert(duck, table, name, source.sql, source.columns, opts, schemaChange?.change);
       return {
         table: await table.refresh(),
         rows,
@@ -169,7 +165,8 @@ function startProgress(
 /**
  * Upserts the file's rows by key as one MERGE (`WHEN MATCHED THEN UPDATE` every file column,
  * `WHEN NOT MATCHED THEN INSERT`). The key is `opts.keys`, or else the table's identifier
- * fields (the row key Flink and Iceberg Java upserts use).
+ * fields (the row key Flink and Iceberg Java upserts use). `table` may carry the files' schema
+ * evolution, which commits with the rows.
  * @throws ValidationError for missing or unknown key columns, or a key that appears twice in
  * the files (naming the key values)
  */
@@ -180,6 +177,7 @@ async function upsert(
   sourceSql: string,
   columns: readonly string[],
   opts: IngestOptions,
+  schemaChange: SchemaEvolution["change"] | undefined,
 ): Promise<bigint> {
   const session = opts.session;
   if (!session) throw new ValidationError("upsert ingest needs a session");
@@ -221,27 +219,31 @@ async function upsert(
     start: 0,
     end: 0,
   };
-  const prepared = await prepareMerge(session, {
-    kind: "merge",
-    target,
-    targetAlias: "t",
-    source,
-    sourceAlias: "s",
-    on: keys.map((k) => `t.${quoteIdent(k)} IS NOT DISTINCT FROM s.${quoteIdent(k)}`).join(" AND "),
-    clauses: [
-      {
-        matched: true,
-        action: {
-          kind: "update",
-          assignments: columns.map((c) => ({ column: c, expr: `s.${quoteIdent(c)}` })),
+  const prepared = await prepareMerge(
+    session,
+    {
+      kind: "merge",
+      target,
+      targetAlias: "t",
+      source,
+      sourceAlias: "s",
+      on: keys.map((k) => `t.${quoteIdent(k)} IS NOT DISTINCT FROM s.${quoteIdent(k)}`).join(" AND "),
+      clauses: [
+        {
+          matched: true,
+          action: {
+            kind: "update",
+            assignments: columns.map((c) => ({ column: c, expr: `s.${quoteIdent(c)}` })),
+          },
         },
-      },
-      {
-        matched: false,
-        action: { kind: "insert", columns, values: columns.map((c) => `s.${quoteIdent(c)}`) },
-      },
-    ],
-  });
+        {
+          matched: false,
+          action: { kind: "insert", columns, values: columns.map((c) => `s.${quoteIdent(c)}`) },
+        },
+      ],
+    },
+    { table, schemaChange },
+  );
   await prepared.commit();
   return prepared.rows;
 }

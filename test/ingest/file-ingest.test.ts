@@ -218,6 +218,46 @@ describe("bad input", () => {
     ]);
   });
 
+  it("an upsert adds the file's new columns and widens types in the same commit as its rows", async () => {
+    const upsert = (file: string) =>
+      ingestFiles(lakehouse.duck, lakehouse.catalog(), {
+        files: [file],
+        table: { namespace: ["evo"], name: "u" },
+        mode: "upsert",
+        keys: ["id"],
+        session,
+      });
+    const first = join(scratch, "ups1.csv");
+    writeFileSync(first, "id,qty\n1,5\n2,6\n3,7\n");
+    await upsert(first);
+    const second = join(scratch, "ups2.csv");
+    writeFileSync(second, "id,qty,color\n2,5000000000,red\n4,8,blue\n");
+    await upsert(second);
+    assert.deepEqual(await textRows(session, "SELECT id, qty, color FROM iceberg.evo.u ORDER BY id"), [
+      "1\t5\tNULL",
+      "2\t5000000000\tred",
+      "3\t7\tNULL",
+      "4\t8\tblue",
+    ]);
+    const t = await lakehouse.catalog().loadTable({ namespace: ["evo"], name: "u" });
+    assert.deepEqual(
+      t.schema().fields.map((f) => `${f.name}:${f.type.kind}`),
+      ["id:long", "qty:long", "color:string"],
+    );
+    assert.equal(
+      t.currentSnapshot()!.schemaId,
+      t.metadata.currentSchemaId,
+      "the MERGE's snapshot has the new schema",
+    );
+    assert.equal(t.metadata.snapshots.length, 2, "schema and rows in one commit");
+    // A refused upsert (a key twice) adds no column either.
+    const dup = join(scratch, "ups3.csv");
+    writeFileSync(dup, "id,size\n5,big\n5,small\n");
+    await assert.rejects(upsert(dup), /key \(id=5\) appears 2 times/);
+    const after = await lakehouse.catalog().loadTable({ namespace: ["evo"], name: "u" });
+    assert.equal(after.metadataLocation, t.metadataLocation);
+  });
+
   it("a failed ingest changes neither data nor schema", async () => {
     const bad = join(scratch, "evo-bad.csv");
     writeFileSync(bad, "id,qty,size\n4,1,big\nfive,2,small\n");

@@ -69,6 +69,11 @@ export interface RewriteOptions {
    * `FOR VERSION AS OF '<branch>'`); undefined for the current version.
    */
   readonly rowPositionsBranch?: string | undefined;
+  /**
+   * A table (`catalog.schema.table`) to read as given instead of as loaded: a version with a
+   * schema change not committed yet (an upsert that adds columns commits both together).
+   */
+  readonly tableOverride?: { readonly name: string; readonly table: Table } | undefined;
 }
 
 /**
@@ -97,7 +102,11 @@ export async function rewriteQuery(
   const tables = new Map<string, Awaited<ReturnType<TableResolver["resolve"]>>>();
   const resolve = async (parts: string[]) => {
     const key = parts.join("\u0000");
-    if (!tables.has(key)) tables.set(key, await resolver.resolve(parts));
+    if (!tables.has(key)) {
+      const r = await resolver.resolve(parts);
+      const override = opts.tableOverride;
+      tables.set(key, r && override?.name === r.qualifiedName ? { ...r, table: override.table } : r);
+    }
     return tables.get(key);
   };
   interface Pending {

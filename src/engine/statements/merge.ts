@@ -14,12 +14,19 @@ import { quoteIdent, quoteString } from "../../duckdb/sql.js";
 import { ValidationError } from "../../errors.js";
 import { translateWriteError } from "../../table/data-writer.js";
 import { ROW_FILE_PATH, ROW_POSITION } from "../../table/scan-relation.js";
+import type { Table } from "../../table/table.js";
 import { convertExpr } from "../../table/write-query.js";
 import { loadTableOrFail, type SessionContext } from "../context.js";
 import { type StatementResult, updateResult } from "../result.js";
 import type { Statement } from "../sql/statement.js";
 import { dmlTarget, targetScan } from "./dml-target.js";
-import { NO_CHANGE, type PreparedRowChange, prepareRowChange, tempTableName } from "./row-change.js";
+import {
+  NO_CHANGE,
+  type PreparedRowChange,
+  prepareRowChange,
+  type SchemaChangeUpdates,
+  tempTableName,
+} from "./row-change.js";
 
 /** Trino's message for a target row that more than one source row matches. */
 export const MERGE_DUPLICATE_MATCH = "One MERGE target table row matched more than one source row";
@@ -35,16 +42,18 @@ export async function mergeRows(
 }
 
 /**
- * {@link mergeRows} without the commit.
+ * {@link mergeRows} without the commit. `opts.table` merges into that version of the target
+ * (the loaded table with `opts.schemaChange` applied, which then commits with the rows).
  * @throws ValidationError for unknown columns, a VALUES list of the wrong length, or a target
  * row matched twice ({@link MERGE_DUPLICATE_MATCH}); DataError for values that do not fit
  */
 export async function prepareMerge(
   ctx: SessionContext,
   s: Extract<Statement, { kind: "merge" }>,
+  opts: { readonly table?: Table; readonly schemaChange?: SchemaChangeUpdates | undefined } = {},
 ): Promise<PreparedRowChange> {
   const target = dmlTarget(ctx, s.target, s.targetAlias);
-  const schema = (await loadTableOrFail(target.resolved)).schema();
+  const schema = (opts.table ?? (await loadTableOrFail(target.resolved))).schema();
   const ta = quoteIdent(target.alias);
   const field = (column: string) => {
     const f = schema.fields.find((x) => x.name.toLowerCase() === column.toLowerCase());
@@ -87,7 +96,11 @@ export async function prepareMerge(
     `SELECT ${ta}.${quoteIdent(ROW_FILE_PATH)} AS file_path, ${ta}.${quoteIdent(ROW_POSITION)} AS pos, ` +
       `CASE ${clauseCase} ${kinds.join(" ")} END AS __kind, ${values.join(", ")} ` +
       `FROM ${source} LEFT JOIN ${target.sql} ON ${s.on}`,
-    { rowPositionsOf: target.name, rowPositionsBranch: target.branch },
+    {
+      rowPositionsOf: target.name,
+      rowPositionsBranch: target.branch,
+      tableOverride: opts.table ? { name: target.name, table: opts.table } : undefined,
+    },
   );
   const scan = targetScan(target, rewritten);
   const temp = quoteIdent(tempTableName("merge"));
@@ -113,6 +126,7 @@ export async function prepareMerge(
       `(SELECT file_path, pos FROM ${temp} WHERE __kind IN ('update', 'delete'))`,
       `SELECT ${schema.fields.map((f) => quoteIdent(f.name)).join(", ")} FROM ${temp} WHERE __kind IN ('update', 'insert')`,
       rows,
+      opts.schemaChange,
     );
   } finally {
     await ctx.duck.run(`DROP TABLE IF EXISTS ${temp}`);

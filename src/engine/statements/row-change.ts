@@ -20,7 +20,7 @@ import { writePositionDeletes } from "../../table/position-delete-writer.js";
 import { isolationLevel, rowDelta, type SpecFile } from "../../table/row-delta.js";
 import type { ScanPlan } from "../../table/scan.js";
 import { ROW_FILE_PATH, ROW_POSITION, scanRelation } from "../../table/scan-relation.js";
-import { commitSnapshot } from "../../table/snapshot-producer.js";
+import { commitSnapshot, type PendingSnapshot } from "../../table/snapshot-producer.js";
 import type { Table } from "../../table/table.js";
 import type { SessionContext } from "../context.js";
 
@@ -57,11 +57,15 @@ export function tempTableName(kind: string): string {
   return `__aichemy_${kind}_${process.pid}_${tempCounter++}`;
 }
 
+/** A schema change committed atomically with a snapshot (see `PendingSnapshot.schemaChange`). */
+export type SchemaChangeUpdates = NonNullable<PendingSnapshot["schemaChange"]>;
+
 /**
  * Writes the files of a row-level change.
  * @param positions DuckDB table (quoted name) of `file_path`, `pos` of target rows to delete
  * @param newRows SQL of rows to add, with the table schema's columns by name and type, or undefined
  * @param rows the count to report
+ * @param schemaChange a schema change the target's table already reflects, committed with the rows
  */
 export async function prepareRowChange(
   ctx: SessionContext,
@@ -70,6 +74,7 @@ export async function prepareRowChange(
   positions: string,
   newRows: string | undefined,
   rows: bigint,
+  schemaChange?: SchemaChangeUpdates,
 ): Promise<PreparedRowChange> {
   const { table, plan } = target;
   const duck = ctx.duck;
@@ -125,8 +130,9 @@ export async function prepareRowChange(
       aborts.push(written.abort);
       addedData = written.files.map((file) => ({ file, specId }));
     }
-    if (addedData.length === 0 && addedDeletes.length === 0 && removed.size === 0) return NO_CHANGE;
-    const pending = rowDelta({
+    if (addedData.length === 0 && addedDeletes.length === 0 && removed.size === 0 && !schemaChange)
+      return NO_CHANGE;
+    const delta = rowDelta({
       addedDataFiles: addedData,
       addedDeleteFiles: addedDeletes,
       removedDataFiles: removed,
@@ -136,6 +142,7 @@ export async function prepareRowChange(
       isolationLevel: isolationLevel(table.metadata, op),
       branch: target.branch,
     });
+    const pending: PendingSnapshot = schemaChange ? { ...delta, schemaChange } : delta;
     return {
       rows,
       abort,
