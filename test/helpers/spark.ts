@@ -22,101 +22,55 @@
  * table cache is off). `type: "hadoop"` runs against a plain local Hadoop catalog instead.
  * `node --import tsx test/helpers/spark.ts` installs everything and runs `sparkSelfTest()` (for CI).
  */
-import { spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parseJson } from "../../src/spec/json.js";
-import { withLock } from "./file-lock.js";
-import { downloadVerified } from "./maven-download.js";
+import {
+  catalogType,
+  classDataSharing,
+  findJava,
+  type IcebergCatalogOptions,
+  installOnce,
+  installPythonEngine,
+  type PythonEngine,
+  pythonSkip,
+  runSelfTest,
+  startSqlChild,
+  warmUp,
+} from "./sql-child.js";
 
 /** pyspark release (Scala 2.12 build, the one Iceberg's 3.5 runtime is built against). */
 export const SPARK_VERSION = "3.5.9";
 /** Iceberg release of the Spark runtime jar. */
 export const ICEBERG_VERSION = "1.12.0";
-const MIN_JAVA = 17;
 
 const CACHE = process.env.AICHEMY_CI_CACHE ?? join(homedir(), ".cache/aichemy");
-const VENV = join(CACHE, `venv-spark-${SPARK_VERSION}`);
 const JAR_NAME = `iceberg-spark-runtime-3.5_2.12-${ICEBERG_VERSION}.jar`;
-const JAR = join(CACHE, "spark", JAR_NAME);
 const JAR_PATH = `org/apache/iceberg/iceberg-spark-runtime-3.5_2.12/${ICEBERG_VERSION}/${JAR_NAME}`;
 const MAVEN = (process.env.AICHEMY_MAVEN_URL ?? "https://repo1.maven.org/maven2").replace(/\/$/, "");
 const SCRIPT = join(import.meta.dirname, "../interop/spark_sql.py");
 
+const ENGINE: PythonEngine = {
+  dir: join(CACHE, "spark"),
+  venv: join(CACHE, `venv-spark-${SPARK_VERSION}`),
+  requirement: `pyspark==${SPARK_VERSION}`,
+  module: "pyspark",
+  pythonVar: "AICHEMY_SPARK_PYTHON",
+  python3Check: "import venv, ensurepip",
+  python3Missing:
+    "Spark tests need python3 with venv and ensurepip (apt-get install python3-venv) to install pyspark",
+};
+const JAR = process.env.AICHEMY_SPARK_JAR ?? join(ENGINE.dir, JAR_NAME);
+
 // ---------------------------------------------------------------------------------------------
 // Prerequisites
 
-function javaMajor(bin: string): number | undefined {
-  try {
-    const release = join(dirname(dirname(realpathSync(bin))), "release");
-    const m = /^JAVA_VERSION="(\d+)/m.exec(readFileSync(release, "utf8"));
-    if (m) return Number(m[1]);
-  } catch {
-    // no release file (or a bare "java"): ask the binary
-  }
-  const r = spawnSync(bin, ["-version"], { encoding: "utf8", timeout: 20_000 });
-  const m = r.status === 0 ? /version "(?:1\.)?(\d+)/.exec(r.stderr) : null;
-  return m ? Number(m[1]) : undefined;
-}
-
-function findJava(): { home?: string; reason?: string } {
-  const asBin = (p: string) => (existsSync(join(p, "bin/java")) ? join(p, "bin/java") : p);
-  const candidates: string[] = [];
-  if (process.env.AICHEMY_SPARK_JAVA) candidates.push(asBin(process.env.AICHEMY_SPARK_JAVA));
-  else {
-    if (process.env.JAVA_HOME) candidates.push(join(process.env.JAVA_HOME, "bin/java"));
-    const jvm = "/usr/lib/jvm";
-    if (existsSync(jvm)) for (const d of readdirSync(jvm).sort()) candidates.push(join(jvm, d, "bin/java"));
-    candidates.push("java");
-  }
-  const seen: string[] = [];
-  for (const bin of candidates) {
-    if (bin !== "java" && !existsSync(bin)) continue;
-    const v = javaMajor(bin);
-    if (v === undefined) continue;
-    seen.push(`${bin} (${v})`);
-    if (v >= MIN_JAVA) {
-      // Spark's launcher wants JAVA_HOME (or java on PATH): hand it the JDK directory.
-      const real = bin === "java" ? undefined : realpathSync(bin);
-      return { home: real ? dirname(dirname(real)) : undefined };
-    }
-  }
-  return {
-    reason: `Spark needs Java >= ${MIN_JAVA}; found ${seen.join(", ") || "none"} (apt-get install openjdk-17-jre-headless, or set AICHEMY_SPARK_JAVA)`,
-  };
-}
-
-function works(python: string): boolean {
-  return spawnSync(python, ["-c", "import pyspark"], { encoding: "utf8", timeout: 60_000 }).status === 0;
-}
-
-const java = findJava();
+const java = findJava({ name: "Spark", envVar: "AICHEMY_SPARK_JAVA", min: 17 });
 
 function skipReason(): false | string {
   if (process.env.AICHEMY_SKIP_SPARK === "1") return "AICHEMY_SKIP_SPARK=1";
-  if (java.reason) return java.reason;
-  if (process.env.AICHEMY_SPARK_PYTHON && !works(process.env.AICHEMY_SPARK_PYTHON)) {
-    return `AICHEMY_SPARK_PYTHON=${process.env.AICHEMY_SPARK_PYTHON} cannot import pyspark`;
-  }
-  if (!process.env.AICHEMY_SPARK_PYTHON && !existsSync(join(VENV, "bin/python"))) {
-    if (spawnSync("python3", ["-c", "import venv, ensurepip"]).status !== 0) {
-      return "Spark tests need python3 with venv and ensurepip (apt-get install python3-venv) to install pyspark";
-    }
-  }
-  return false;
+  return java.reason ?? pythonSkip(ENGINE);
 }
 
 /**
@@ -134,44 +88,6 @@ export function sparkAvailable(): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Installation (once, under a lock shared by concurrent test processes)
 
-function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"] });
-    let err = "";
-    child.stderr.on("data", (c: Buffer) => {
-      err = (err + c.toString("utf8")).slice(-4000);
-    });
-    child.on("error", reject);
-    child.on("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} failed (${code}):\n${err}`)),
-    );
-  });
-}
-
-/** A venv with pyspark, built beside the final directory and renamed into place when complete. */
-async function installPyspark(): Promise<void> {
-  const staging = `${VENV}.staging-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  try {
-    await run("python3", ["-m", "venv", staging]);
-    const py = join(staging, "bin/python");
-    // --no-cache-dir: the venv is the cache; pip's wheel cache would keep another 305 MB copy.
-    await run(py, [
-      "-m",
-      "pip",
-      "install",
-      "--quiet",
-      "--no-cache-dir",
-      "--disable-pip-version-check",
-      `pyspark==${SPARK_VERSION}`,
-    ]);
-    rmSync(VENV, { recursive: true, force: true });
-    renameSync(staging, VENV);
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
-}
-
 /** What Spark runs with: a Python with pyspark, the Iceberg runtime jar and the JDK. */
 export interface SparkInstall {
   python: string;
@@ -179,62 +95,33 @@ export interface SparkInstall {
   javaHome?: string;
 }
 
-let installing: Promise<SparkInstall> | undefined;
-
-/** Installs pyspark and the Iceberg runtime jar into the cache if needed (safe across processes). */
-export function ensureSpark(): Promise<SparkInstall> {
-  if (sparkSkip) return Promise.reject(new Error(sparkSkip));
-  installing ??= (async () => {
-    const python = process.env.AICHEMY_SPARK_PYTHON ?? join(VENV, "bin/python");
-    const jar = process.env.AICHEMY_SPARK_JAR ?? JAR;
-    const ready = () =>
-      existsSync(jar) &&
-      existsSync(python) &&
-      (!!process.env.AICHEMY_SPARK_PYTHON || existsSync(join(VENV, ".aichemy-complete")));
-    if (!ready()) {
-      mkdirSync(join(CACHE, "spark"), { recursive: true });
-      await withLock(join(CACHE, "spark", ".lock"), async () => {
-        if (!existsSync(jar)) await downloadVerified(`${MAVEN}/${JAR_PATH}`, jar);
-        if (!process.env.AICHEMY_SPARK_PYTHON && !existsSync(join(VENV, ".aichemy-complete"))) {
-          if (!existsSync(join(VENV, "bin/python")) || !works(join(VENV, "bin/python")))
-            await installPyspark();
-          writeFileSync(join(VENV, ".aichemy-complete"), `pyspark==${SPARK_VERSION}\n`);
-        }
-      });
-    }
-    return { python, jar, javaHome: java.home };
-  })();
-  installing.catch(() => {
-    installing = undefined;
-  });
-  return installing;
-}
+/**
+ * Installs pyspark and the Iceberg runtime jar into the cache if needed (safe across processes).
+ * @throws Error with the skip message when Spark cannot run here, or when a download or pip fails.
+ */
+export const ensureSpark: () => Promise<SparkInstall> = installOnce(
+  sparkSkip,
+  async (): Promise<SparkInstall> => ({
+    python: await installPythonEngine(ENGINE, [{ url: `${MAVEN}/${JAR_PATH}`, file: JAR }]),
+    jar: JAR,
+    javaHome: java.home,
+  }),
+);
 
 // ---------------------------------------------------------------------------------------------
 // Running statements
 
 /** How Spark connects to the catalog under test. */
-export interface SparkCatalogOptions {
-  /** `rest` (default) needs `restUri`; `hadoop` is a local file-system catalog for self-tests. */
-  type?: "rest" | "hadoop";
-  /** Iceberg REST catalog URI, e.g. `http://127.0.0.1:8181` (the client appends `/v1/...`). */
-  restUri?: string;
-  /** `warehouse` catalog property: for REST sent as `?warehouse=` to GET /v1/config; for hadoop a `file:` URI. */
-  warehouse?: string;
+export interface SparkCatalogOptions extends IcebergCatalogOptions {
   /** Spark catalog name; also the default catalog, so `db.t` means `<catalogName>.db.t`. Default `rest`. */
   catalogName?: string;
-  /** Bearer token sent as-is (`token` catalog property). */
-  token?: string;
-  /** `client_id:client_secret` for the OAuth2 client-credentials flow (`credential`). */
-  credential?: string;
   /** More `spark.sql.catalog.<name>.*` properties, e.g. `{ "oauth2-server-uri": "..." }`. */
   catalogProperties?: Record<string, string>;
   /** More Spark properties (override the defaults, e.g. `spark.driver.memory`). */
   conf?: Record<string, string>;
-  /** Kills Spark when starting or one batch takes longer; default 10 minutes. */
-  timeoutMs?: number;
 }
 
+/** `runSparkSql()`: the catalog to connect to and one batch of statements. */
 export interface SparkSqlOptions extends SparkCatalogOptions {
   /** Statements run in order in one SparkSession; the first failure stops the batch. */
   statements: string[];
@@ -270,32 +157,6 @@ export class SparkSqlError extends Error {
   }
 }
 
-let cdsDumping = false;
-
-/**
- * Where the class-data-sharing archive for this Spark + jar + JDK lives (undefined when disabled
- * with `AICHEMY_SPARK_CDS=0`). A JVM that cannot use it (another JDK build) warns and runs without.
- */
-function cdsArchive(python: string, jar: string, javaHome: string | undefined): string | undefined {
-  if (process.env.AICHEMY_SPARK_CDS === "0") return undefined;
-  mkdirSync(join(CACHE, "spark"), { recursive: true });
-  let jdk = javaHome ?? "java";
-  try {
-    if (javaHome) jdk += readFileSync(join(javaHome, "release"), "utf8");
-  } catch {
-    // no release file: the path alone
-  }
-  const key = createHash("sha1")
-    .update(`${SPARK_VERSION}\n${python}\n${jar}\n${jdk}`)
-    .digest("hex")
-    .slice(0, 12);
-  return join(CACHE, "spark", `cds-${SPARK_VERSION}-${key}.jsa`);
-}
-
-const RESULT = "AICHEMY_SPARK_RESULT ";
-const ERROR = "AICHEMY_SPARK_ERROR ";
-const READY = "AICHEMY_SPARK_READY";
-
 /** A running Spark (one Python process and its JVM) connected to one catalog. */
 export interface SparkSession {
   /**
@@ -320,26 +181,19 @@ export interface SparkSession {
  */
 export async function startSpark(opts: SparkCatalogOptions = {}): Promise<SparkSession> {
   const { python, jar, javaHome } = await ensureSpark();
-  const type = opts.type ?? "rest";
-  if (type === "rest" && !opts.restUri) throw new Error("Spark: restUri is required for type=rest");
-  if (type === "hadoop" && !opts.warehouse) throw new Error("Spark: warehouse is required for type=hadoop");
-  const timeoutMs = opts.timeoutMs ?? 600_000;
+  const type = catalogType("Spark", opts);
   const scratch = mkdtempSync(join(tmpdir(), "aichemy-spark-"));
-
-  // Class-data sharing: the first JVM dumps the classes it loaded into an archive that later JVMs
-  // map instead of loading and verifying them again (start-up and short statements ~35% faster).
-  const cds = cdsArchive(python, jar, javaHome);
-  const javaOptions: string[] = [];
-  let dumping: string | undefined;
-  if (cds && existsSync(cds)) javaOptions.push(`-XX:SharedArchiveFile=${cds}`);
-  else if (cds && !cdsDumping) {
-    cdsDumping = true;
-    dumping = `${cds}.part-${process.pid}`;
-    javaOptions.push(`-XX:ArchiveClassesAtExit=${dumping}`);
-  }
+  const cds = classDataSharing({
+    dir: ENGINE.dir,
+    version: SPARK_VERSION,
+    python,
+    jars: [jar],
+    javaHome,
+    disabled: process.env.AICHEMY_SPARK_CDS === "0",
+  });
   const job = {
     jar,
-    javaOptions,
+    javaOptions: cds.jvmOptions,
     catalog: opts.catalogName ?? "rest",
     type,
     uri: opts.restUri,
@@ -350,166 +204,20 @@ export async function startSpark(opts: SparkCatalogOptions = {}): Promise<SparkS
     conf: opts.conf,
     scratch,
   };
-  const jobFile = join(scratch, "job.json");
-  writeFileSync(jobFile, JSON.stringify(job));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    TZ: "UTC",
-    PYTHONUNBUFFERED: "1",
-    PYTHONDONTWRITEBYTECODE: "1",
-  };
-  // Another Spark's settings would make pyspark launch that Spark instead of its own.
-  for (const k of [
-    "SPARK_HOME",
-    "PYSPARK_SUBMIT_ARGS",
-    "SPARK_CONF_DIR",
-    "HADOOP_CONF_DIR",
-    "PYSPARK_PYTHON",
-  ]) {
-    delete env[k];
-  }
-  if (javaHome) {
-    env.JAVA_HOME = javaHome;
-    env.PATH = `${join(javaHome, "bin")}:${env.PATH ?? ""}`;
-  }
-
-  // Own process group, so kill() takes Python and its JVM together. The JVM also exits by itself
-  // when Python does, and Python when its stdin closes (e.g. this process dies).
-  const child = spawn(python, [SCRIPT, jobFile], { cwd: scratch, env, detached: true });
-  let stderr = "";
-  let stdoutBuf = "";
-  const lines: string[] = [];
-  let wake: (() => void) | undefined;
-  let exited = false;
-  child.stderr.on("data", (c: Buffer) => {
-    stderr = (stderr + c.toString("utf8")).slice(-64_000);
+  return startSqlChild<SparkResult>({
+    name: "Spark",
+    python,
+    script: SCRIPT,
+    job,
+    scratch,
+    // Another Spark's settings would make pyspark launch that Spark instead of its own.
+    unsetEnv: ["SPARK_HOME", "PYSPARK_SUBMIT_ARGS", "SPARK_CONF_DIR", "HADOOP_CONF_DIR", "PYSPARK_PYTHON"],
+    javaHome,
+    timeoutMs: opts.timeoutMs ?? 600_000,
+    cds,
+    error: (message, statement, sql, errorClass, log) =>
+      new SparkSqlError(message, statement, sql, errorClass, log),
   });
-  child.stdout.on("data", (c: Buffer) => {
-    stdoutBuf += c.toString("utf8");
-    const parts = stdoutBuf.split("\n");
-    stdoutBuf = parts.pop()!;
-    for (const l of parts) if (l.startsWith(RESULT) || l.startsWith(ERROR) || l === READY) lines.push(l);
-    wake?.();
-  });
-  const closed = new Promise<void>((resolve) =>
-    child.on("close", () => {
-      exited = true;
-      process.off("exit", onExit);
-      wake?.();
-      resolve();
-    }),
-  );
-  child.on("error", (e) => {
-    stderr += `\n${e.message}`;
-  });
-  // Writing to a Python that has died is reported through the exit, not as a crash here.
-  child.stdin.on("error", () => {});
-  let killed = false;
-  const kill = () => {
-    killed = true;
-    try {
-      process.kill(-child.pid!, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  };
-  const onExit = () => {
-    kill();
-    rmSync(scratch, { recursive: true, force: true });
-  };
-  process.once("exit", onExit);
-  const log = () => stderr.split("\n").slice(-60).join("\n");
-  const setRef = (on: boolean) => {
-    for (const h of [child, child.stdin, child.stdout, child.stderr] as { ref(): void; unref(): void }[]) {
-      if (on) h.ref();
-      else h.unref();
-    }
-  };
-
-  /** The next protocol line, or undefined when Spark exited or timed out (then it is killed). */
-  const next = async (): Promise<string | undefined> => {
-    const deadline = Date.now() + timeoutMs;
-    while (lines.length === 0 && !exited) {
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        stderr += `\n(no answer from Spark in ${timeoutMs} ms: killed)`;
-        kill();
-        await closed;
-        break;
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
-    }
-    return lines.shift();
-  };
-
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    setRef(true);
-    child.stdin.end();
-    const timer = setTimeout(kill, 60_000);
-    await closed;
-    clearTimeout(timer);
-    if (dumping) {
-      // The JVM writes the archive as it exits, which is before our pipes close.
-      if (!killed && existsSync(dumping)) renameSync(dumping, cds!);
-      cdsDumping = false;
-      rmSync(dumping, { force: true });
-    }
-    rmSync(scratch, { recursive: true, force: true });
-  };
-
-  const ready = await next();
-  if (ready !== READY) {
-    await stop();
-    throw new SparkSqlError(`Spark failed to start:\n${log()}`, -1, undefined, undefined, log());
-  }
-  setRef(false);
-
-  let queue: Promise<unknown> = Promise.resolve();
-  const sql = (statements: string[]): Promise<SparkResult[]> => {
-    const run = async (): Promise<SparkResult[]> => {
-      if (stopped || exited)
-        throw new SparkSqlError(`Spark is not running:\n${log()}`, -1, undefined, undefined, log());
-      setRef(true);
-      try {
-        child.stdin.write(`${JSON.stringify({ statements })}\n`);
-        const line = await next();
-        if (line?.startsWith(RESULT)) return parseJson(line.slice(RESULT.length)) as SparkResult[];
-        if (line?.startsWith(ERROR)) {
-          const e = JSON.parse(line.slice(ERROR.length)) as {
-            statement: number;
-            sql: string;
-            errorClass?: string;
-            message: string;
-          };
-          throw new SparkSqlError(
-            `statement ${e.statement} failed: ${e.message}\n  SQL: ${e.sql}`,
-            e.statement,
-            e.sql,
-            e.errorClass ?? undefined,
-            log(),
-          );
-        }
-        throw new SparkSqlError(`Spark exited:\n${log()}`, -1, undefined, undefined, log());
-      } finally {
-        if (!stopped) setRef(false);
-      }
-    };
-    const p = queue.then(run, run);
-    queue = p.catch(() => {});
-    return p;
-  };
-
-  return { sql, log, stop };
 }
 
 /**
@@ -538,30 +246,31 @@ export function localWarehouse(dir: string): string {
  * @returns how long the batch took.
  * @throws Error when Spark fails or returns something unexpected.
  */
-export async function sparkSelfTest(): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), "aichemy-spark-selftest-"));
-  try {
-    const t0 = Date.now();
-    const r = await runSparkSql({
-      type: "hadoop",
-      catalogName: "local",
-      warehouse: localWarehouse(join(dir, "warehouse")),
-      statements: [
-        "CREATE NAMESPACE db",
-        "CREATE TABLE db.t (id BIGINT, name STRING, ts TIMESTAMP, amount DECIMAL(10,2)) USING iceberg PARTITIONED BY (days(ts))",
-        "INSERT INTO db.t VALUES (1, 'a', TIMESTAMP '2024-01-01 10:00:00', 1.50), (2, 'b', TIMESTAMP '2024-01-02 10:00:00', 2.25)",
-        `MERGE INTO db.t t USING (SELECT 2 AS id, 'B' AS name UNION ALL SELECT 3, 'c') s ON t.id = s.id
-           WHEN MATCHED THEN UPDATE SET name = s.name
-           WHEN NOT MATCHED THEN INSERT (id, name, ts, amount) VALUES (s.id, s.name, TIMESTAMP '2024-01-03 00:00:00', 3.00)`,
-        "DELETE FROM db.t WHERE id = 1",
-        "SELECT id, name, ts, amount FROM db.t ORDER BY id",
-        "SELECT snapshot_id, committed_at FROM db.t.snapshots ORDER BY committed_at",
-        "SELECT id FROM db.t VERSION AS OF {{6.0.snapshot_id}} ORDER BY id",
-        "SELECT count(*) FROM db.t TIMESTAMP AS OF '{{6.1.committed_at}}'",
-      ],
-    });
-    const got = JSON.stringify([r[5]!.rows, r[7]!.rows, r[8]!.rows, r[6]!.rows.length]);
-    const want = JSON.stringify([
+export function sparkSelfTest(): Promise<number> {
+  return runSelfTest(
+    "Spark",
+    async (warehouse) => {
+      const r = await runSparkSql({
+        type: "hadoop",
+        catalogName: "local",
+        warehouse,
+        statements: [
+          "CREATE NAMESPACE db",
+          "CREATE TABLE db.t (id BIGINT, name STRING, ts TIMESTAMP, amount DECIMAL(10,2)) USING iceberg PARTITIONED BY (days(ts))",
+          "INSERT INTO db.t VALUES (1, 'a', TIMESTAMP '2024-01-01 10:00:00', 1.50), (2, 'b', TIMESTAMP '2024-01-02 10:00:00', 2.25)",
+          `MERGE INTO db.t t USING (SELECT 2 AS id, 'B' AS name UNION ALL SELECT 3, 'c') s ON t.id = s.id
+             WHEN MATCHED THEN UPDATE SET name = s.name
+             WHEN NOT MATCHED THEN INSERT (id, name, ts, amount) VALUES (s.id, s.name, TIMESTAMP '2024-01-03 00:00:00', 3.00)`,
+          "DELETE FROM db.t WHERE id = 1",
+          "SELECT id, name, ts, amount FROM db.t ORDER BY id",
+          "SELECT snapshot_id, committed_at FROM db.t.snapshots ORDER BY committed_at",
+          "SELECT id FROM db.t VERSION AS OF {{6.0.snapshot_id}} ORDER BY id",
+          "SELECT count(*) FROM db.t TIMESTAMP AS OF '{{6.1.committed_at}}'",
+        ],
+      });
+      return [r[5]!.rows, r[7]!.rows, r[8]!.rows, r[6]!.rows.length];
+    },
+    [
       [
         [2, "B", "2024-01-02T10:00:00", "2.25"],
         [3, "c", "2024-01-03T00:00:00", "3.00"],
@@ -569,25 +278,20 @@ export async function sparkSelfTest(): Promise<number> {
       [[1], [2]],
       [[3]],
       3,
-    ]);
-    if (got !== want) throw new Error(`Spark self-test: expected ${want}, got ${got}`);
-    return Date.now() - t0;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    ],
+  );
 }
 
 // `node --import tsx test/helpers/spark.ts`: install, run the self-test (writing the class-data
 // archive) and print timings. For CI set-up; exits 0 when Spark is skipped here.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  if (sparkSkip) {
-    console.log(`spark: skipped: ${sparkSkip}`);
-  } else {
-    const t0 = Date.now();
-    const s = await ensureSpark();
-    console.log(
-      `spark: pyspark ${SPARK_VERSION}, ${s.python}, ${s.jar}, JAVA_HOME=${s.javaHome ?? "(PATH)"} (${Date.now() - t0} ms)`,
-    );
-    console.log(`spark: self-test OK in ${await sparkSelfTest()} ms`);
-  }
+  await warmUp(
+    "Spark",
+    sparkSkip,
+    async () => {
+      const s = await ensureSpark();
+      return `pyspark ${SPARK_VERSION}, ${s.python}, ${s.jar}, JAVA_HOME=${s.javaHome ?? "(PATH)"}`;
+    },
+    sparkSelfTest,
+  );
 }

@@ -14,32 +14,22 @@ The job is a JSON object:
 The JVM's own options (heap, class path with Hadoop) come from the environment (JVM_ARGS,
 HADOOP_CLASSPATH, FLINK_LOG_DIR) that PyFlink's launcher reads.
 
-A statement may use an earlier statement's result: {{i.r.c}} is replaced by the value in statement i
-(0-based), row r, column c (an index or a column name), as in spark_sql.py.
-
-With "statements", runs them in order in one TableEnvironment, prints one line to stdout and exits:
-  AICHEMY_FLINK_RESULT [{"columns": [...], "rows": [[...], ...], "ms": n}, ...]   (one per statement)
-or, when a statement fails (exit status 1; later statements are not run):
-  AICHEMY_FLINK_ERROR {"statement": i, "sql": "...", "exception": "...", "message": "..."}
-Without, it starts the environment, prints AICHEMY_FLINK_READY, then reads batches from stdin, one
-JSON object per line ({"statements": [...]}), and answers each with one RESULT or ERROR line (an
-error does not end the session); it exits at end of input. A failed setup statement is reported as
-an ERROR line with statement -1 before exiting with status 1.
+Speaks the protocol of sql_protocol.py with the tag FLINK: with "statements", runs them in order in
+one TableEnvironment and exits; without, prints AICHEMY_FLINK_READY and answers batches from stdin
+(RESULT or ERROR lines, {{i.r.c}} placeholders) until end of input. ERROR objects are
+  {"statement": i, "sql": "...", "exception": "...", "message": "..."}
+A failed setup statement is reported as an ERROR line with statement -1 before exiting with status 1.
 DDL statements and INSERTs (which run to completion before the next statement) have no columns.
 Values become JSON: decimals, dates, times and timestamps (ISO; TIMESTAMP_LTZ in UTC, without zone)
 and other non-JSON scalars as strings, binary as hex, rows as objects (or lists without field
 names), arrays as lists, maps as [key, value] pairs.
 """
-import json
 import os
 import re
 import sys
 import time
-from decimal import Decimal
 
-RESULT = "AICHEMY_FLINK_RESULT "
-ERROR = "AICHEMY_FLINK_ERROR "
-READY = "AICHEMY_FLINK_READY"
+from sql_protocol import NOT_SCALAR, Protocol, java_message, json_scalar, read_job
 
 # Statements whose TableResult is a job to wait for (its "rows affected" column is always -1).
 DML = re.compile(r"^\s*(INSERT|EXECUTE|BEGIN\s+STATEMENT\s+SET|UPDATE|DELETE)\b", re.IGNORECASE)
@@ -52,18 +42,13 @@ def to_json(v):
     fails on TIMESTAMP_LTZ, so rows are read from the Java iterator instead: Py4J turns strings,
     numbers, booleans, BigDecimal and byte[] into Python values; the rest is formatted in Java.
     """
+    s = json_scalar(v)
+    if s is not NOT_SCALAR:
+        return s
     from py4j.java_collections import JavaArray, JavaList, JavaMap
     from py4j.java_gateway import JavaObject
     from pyflink.java_gateway import get_gateway
 
-    if v is None or isinstance(v, (bool, int, str)):
-        return v
-    if isinstance(v, float):
-        return v if v == v and v not in (float("inf"), float("-inf")) else str(v)
-    if isinstance(v, Decimal):
-        return str(v)
-    if isinstance(v, (bytes, bytearray)):
-        return bytes(v).hex()
     if isinstance(v, JavaMap):
         return [[to_json(k), to_json(x)] for k, x in v.items()]
     if isinstance(v, (JavaArray, JavaList, list, tuple)):
@@ -84,20 +69,6 @@ def to_json(v):
             return dict(zip([str(n) for n in names], fields)) if names is not None else fields
         return v.toString()  # LocalDate (ISO) and anything else
     return str(v)
-
-
-PLACEHOLDER = re.compile(r"\{\{(\d+)\.(\d+)\.(\w+)\}\}")
-
-
-def substitute(sql, results):
-    def value(m):
-        res = results[int(m.group(1))]
-        row = res["rows"][int(m.group(2))]
-        col = m.group(3)
-        v = row[int(col)] if col.isdigit() else row[res["columns"].index(col)]
-        return v if isinstance(v, str) else json.dumps(v)
-
-    return PLACEHOLDER.sub(value, sql)
 
 
 def build_env(job):
@@ -130,15 +101,7 @@ def message_of(e):
     """Flink's message and its causes (at most 6), without the Java stack trace."""
     java = getattr(e, "java_exception", None)
     if java is not None:  # a Py4JJavaError
-        parts = []
-        while java is not None and len(parts) < 6:
-            # Parser errors repeat their cause's message: keep each message once.
-            msg = java.getMessage()
-            if not parts or not msg or msg not in parts[-1]:
-                parts.append(java.toString())
-            cause = java.getCause()
-            java = cause if cause is not None and not cause.equals(java) else None
-        return "\n  caused by: ".join(parts)
+        return java_message(java)
     # PyFlink's own exceptions carry the Java stack trace as text: keep the exception lines.
     lines = [l for l in str(e).splitlines() if l.strip() and not l[0].isspace()]
     return "\n  ".join(lines[:6]) or type(e).__name__
@@ -165,47 +128,23 @@ def run_statement(env, sql):
     return columns, rows
 
 
-def run_batch(env, statements):
-    """Runs statements in order; returns the protocol line and whether all succeeded."""
-    results = []
-    for i, sql in enumerate(statements):
-        t0 = time.monotonic()
-        try:
-            sql = substitute(sql, results)
-            columns, rows = run_statement(env, sql)
-        except Exception as e:  # noqa: BLE001 - report any Flink/Py4J failure as-is
-            info = {"statement": i, "sql": sql, "exception": type(e).__name__, "message": message_of(e)}
-            return ERROR + json.dumps(info), False
-        results.append({"columns": columns, "rows": rows, "ms": round((time.monotonic() - t0) * 1000)})
-    return RESULT + json.dumps(results), True
-
-
-def emit(line):
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
+def error_info(e, i, sql):
+    return {"statement": i, "sql": sql, "exception": type(e).__name__, "message": message_of(e)}
 
 
 def main():
-    path = sys.argv[1] if len(sys.argv) > 1 else "-"
-    job = json.load(sys.stdin if path == "-" else open(path, encoding="utf8"))
+    job = read_job()
     started = time.monotonic()
     env = build_env(job)
+    protocol = Protocol("FLINK", lambda sql: run_statement(env, sql), error_info)
     for sql in job.get("setup") or []:
         try:
             env.execute_sql(sql)
         except Exception as e:  # noqa: BLE001
-            emit(ERROR + json.dumps({"statement": -1, "sql": sql, "exception": type(e).__name__, "message": message_of(e)}))
+            protocol.emit_error(e, -1, sql)
             return 1
     sys.stderr.write(f"flink: environment ready in {round((time.monotonic() - started) * 1000)} ms\n")
-    if "statements" in job:
-        line, ok = run_batch(env, job["statements"])
-        emit(line)
-        return 0 if ok else 1
-    emit(READY)
-    for request in sys.stdin:
-        if request.strip():
-            emit(run_batch(env, json.loads(request)["statements"])[0])
-    return 0
+    return protocol.serve(job)
 
 
 if __name__ == "__main__":

@@ -17,51 +17,32 @@ The job is a JSON object:
     "statements": ["CREATE TABLE ...", "SELECT ..."]       # optional, see below
   }
 
-A statement may use an earlier statement's result: {{i.r.c}} is replaced by the value in statement i
-(0-based), row r, column c (an index or a column name), e.g.
-  "SELECT snapshot_id, committed_at FROM t.snapshots ORDER BY committed_at"      (statement 3)
-  "SELECT * FROM t VERSION AS OF {{3.0.snapshot_id}}"
-  "SELECT * FROM t TIMESTAMP AS OF '{{3.0.committed_at}}'"
-
-With "statements", runs them in order in one local SparkSession, prints one line to stdout and exits:
-  AICHEMY_SPARK_RESULT [{"columns": [...], "rows": [[...], ...], "ms": n}, ...]   (one per statement)
-or, when a statement fails (exit status 1; later statements are not run):
-  AICHEMY_SPARK_ERROR {"statement": i, "sql": "...", "errorClass": "...", "message": "..."}
-Without, it starts the session, prints AICHEMY_SPARK_READY, then reads batches from stdin, one JSON
-object per line ({"statements": [...]}), and answers each with one RESULT or ERROR line (an error
-does not end the session); it stops Spark and exits at end of input.
+Speaks the protocol of sql_protocol.py with the tag SPARK: with "statements", runs them in order in
+one local SparkSession and exits; without, prints AICHEMY_SPARK_READY and answers batches from stdin
+(RESULT or ERROR lines, {{i.r.c}} placeholders) until end of input, then stops Spark. ERROR objects are
+  {"statement": i, "sql": "...", "errorClass": "...", "exception": "...", "message": "..."}
 Other lines on stdout (if any) come from the JVM and are not part of the protocol.
 Values become JSON: decimals, dates, timestamps and other non-JSON scalars as strings, binary as
 hex, structs as objects, maps as [key, value] pairs.
 """
-import json
 import os
-import re
 import sys
 import time
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
-RESULT = "AICHEMY_SPARK_RESULT "
-ERROR = "AICHEMY_SPARK_ERROR "
-READY = "AICHEMY_SPARK_READY"
+from sql_protocol import NOT_SCALAR, Protocol, java_message, json_scalar, read_job
 
 
 def to_json(v):
+    s = json_scalar(v)
+    if s is not NOT_SCALAR:
+        return s
     from pyspark.sql import Row
 
-    if v is None or isinstance(v, (bool, int, str)):
-        return v
-    if isinstance(v, float):
-        return v if v == v and v not in (float("inf"), float("-inf")) else str(v)
     if isinstance(v, (datetime, date)):
         return v.isoformat()
-    if isinstance(v, Decimal):
-        return str(v)
     if isinstance(v, timedelta):
         return str(v)
-    if isinstance(v, (bytes, bytearray)):
-        return bytes(v).hex()
     if isinstance(v, Row):
         return {k: to_json(x) for k, x in v.asDict(recursive=False).items()}
     if isinstance(v, dict):
@@ -69,20 +50,6 @@ def to_json(v):
     if isinstance(v, (list, tuple)):
         return [to_json(x) for x in v]
     return str(v)
-
-
-PLACEHOLDER = re.compile(r"\{\{(\d+)\.(\d+)\.(\w+)\}\}")
-
-
-def substitute(sql, results):
-    def value(m):
-        res = results[int(m.group(1))]
-        row = res["rows"][int(m.group(2))]
-        col = m.group(3)
-        v = row[int(col)] if col.isdigit() else row[res["columns"].index(col)]
-        return v if isinstance(v, str) else json.dumps(v)
-
-    return PLACEHOLDER.sub(value, sql)
 
 
 def build_session(job):
@@ -146,56 +113,25 @@ def error_info(e, i, sql):
     java = getattr(e, "java_exception", None)
     if java is not None and not getattr(e, "desc", None):
         # A Java exception: its message and causes, without Py4J's stack trace.
-        parts = []
-        while java is not None and len(parts) < 6:
-            parts.append(java.toString())
-            cause = java.getCause()
-            java = cause if cause is not None and not cause.equals(java) else None
-        message = "\n  caused by: ".join(parts)
+        message = java_message(java)
     return {"statement": i, "sql": sql, "errorClass": error_class, "exception": type(e).__name__, "message": message}
 
 
-def run_batch(spark, statements):
-    """Runs statements in order; returns the protocol line and whether all succeeded."""
-    results = []
-    for i, sql in enumerate(statements):
-        t0 = time.monotonic()
-        try:
-            sql = substitute(sql, results)
-            df = spark.sql(sql)
-            columns = list(df.columns)
-            rows = [[to_json(v) for v in r] for r in df.collect()]
-        except Exception as e:  # noqa: BLE001 - report any Spark/Py4J failure as-is
-            return ERROR + json.dumps(error_info(e, i, sql)), False
-        results.append({"columns": columns, "rows": rows, "ms": round((time.monotonic() - t0) * 1000)})
-    return RESULT + json.dumps(results), True
-
-
-def emit(line):
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
+def run_statement(spark, sql):
+    df = spark.sql(sql)
+    return list(df.columns), [[to_json(v) for v in r] for r in df.collect()]
 
 
 def main():
-    path = sys.argv[1] if len(sys.argv) > 1 else "-"
-    job = json.load(sys.stdin if path == "-" else open(path, encoding="utf8"))
+    job = read_job()
     started = time.monotonic()
     spark = build_session(job)
     spark.sparkContext.setLogLevel(job.get("logLevel", "WARN"))
     sys.stderr.write(f"spark: session started in {round((time.monotonic() - started) * 1000)} ms\n")
-    ok = True
     try:
-        if "statements" in job:
-            line, ok = run_batch(spark, job["statements"])
-            emit(line)
-        else:
-            emit(READY)
-            for request in sys.stdin:
-                if request.strip():
-                    emit(run_batch(spark, json.loads(request)["statements"])[0])
+        return Protocol("SPARK", lambda sql: run_statement(spark, sql), error_info).serve(job)
     finally:
         spark.stop()
-    return 0 if ok else 1
 
 
 if __name__ == "__main__":
