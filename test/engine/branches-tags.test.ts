@@ -1,32 +1,21 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Lakehouse } from "../../src/engine/lakehouse.js";
-import type { Session } from "../../src/engine/session.js";
+import { before, describe, it } from "node:test";
 import { AlreadyExistsError, ValidationError } from "../../src/errors.js";
-import { tempLakehouse, textRows } from "../helpers/lakehouse.js";
+import { textRows, useTempLakehouse } from "../helpers/lakehouse.js";
 
 describe("branches and tags", () => {
-  let lakehouse: Lakehouse;
-  let session: Session;
-  let close: () => Promise<void>;
-  const rows = (sql: string) => textRows(session, sql);
+  const fx = useTempLakehouse("br");
+  const rows = (sql: string) => textRows(fx.session, sql);
   const call = (proc: string, args: string) =>
-    session.execute(`CALL iceberg.system.${proc}(schema_name => 'br', table_name => 't', ${args})`);
+    fx.session.execute(`CALL iceberg.system.${proc}(schema_name => 'br', table_name => 't', ${args})`);
   before(async () => {
-    ({ lakehouse, close } = await tempLakehouse());
-    session = await lakehouse.session();
-    await session.execute("CREATE SCHEMA iceberg.br");
-    await session.execute("CREATE TABLE iceberg.br.t (id BIGINT, v VARCHAR)");
-    await session.execute("INSERT INTO iceberg.br.t VALUES (1, 'one'), (2, 'two')");
-  });
-  after(async () => {
-    session.close();
-    await close();
+    await fx.session.execute("CREATE TABLE iceberg.br.t (id BIGINT, v VARCHAR)");
+    await fx.session.execute("INSERT INTO iceberg.br.t VALUES (1, 'one'), (2, 'two')");
   });
 
   it("write-audit-publish: write to a branch, read it, fast-forward main", async () => {
     await call("create_branch", "branch => 'audit'");
-    await session.execute(`INSERT INTO iceberg.br."t@audit" VALUES (3, 'three')`);
+    await fx.session.execute(`INSERT INTO iceberg.br."t@audit" VALUES (3, 'three')`);
     assert.deepEqual(await rows("SELECT count(*) FROM iceberg.br.t"), ["2"], "main is untouched");
     assert.deepEqual(await rows("SELECT count(*) FROM iceberg.br.t FOR VERSION AS OF 'audit'"), ["3"]);
     assert.deepEqual(await rows('SELECT name, type FROM iceberg.br."t$refs" ORDER BY name'), [
@@ -36,12 +25,12 @@ describe("branches and tags", () => {
     await call("fast_forward", "branch => 'main', to => 'audit'");
     assert.deepEqual(await rows("SELECT id FROM iceberg.br.t ORDER BY id"), ["1", "2", "3"]);
     // main moved on: the branch is no longer ahead, and a fast-forward back is refused.
-    await session.execute("INSERT INTO iceberg.br.t VALUES (4, 'four')");
+    await fx.session.execute("INSERT INTO iceberg.br.t VALUES (4, 'four')");
     await assert.rejects(call("fast_forward", "branch => 'main', to => 'audit'"), /not an ancestor/);
     await call("drop_branch", "branch => 'audit'");
     assert.deepEqual(await rows('SELECT name FROM iceberg.br."t$refs"'), ["main"]);
     await assert.rejects(
-      session.execute(`INSERT INTO iceberg.br."t@audit" VALUES (9, 'x')`),
+      fx.session.execute(`INSERT INTO iceberg.br."t@audit" VALUES (9, 'x')`),
       /no such branch/,
     );
   });
@@ -53,7 +42,7 @@ describe("branches and tags", () => {
     await call("create_tag", `tag => 'v1', snapshot_id => ${first}`);
     assert.deepEqual(await rows("SELECT count(*) FROM iceberg.br.t FOR VERSION AS OF 'v1'"), ["2"]);
     await assert.rejects(call("create_tag", "tag => 'v1'"), AlreadyExistsError);
-    await assert.rejects(session.execute(`INSERT INTO iceberg.br."t@v1" VALUES (9, 'x')`), /it is a tag/);
+    await assert.rejects(fx.session.execute(`INSERT INTO iceberg.br."t@v1" VALUES (9, 'x')`), /it is a tag/);
     await call(
       "replace_tag",
       "tag => 'v1', snapshot_id => " +
@@ -87,17 +76,17 @@ describe("branches and tags", () => {
   });
 
   it("DELETE, UPDATE and MERGE on a branch change only the branch; main stays as it was until fast_forward", async () => {
-    await session.execute("CREATE TABLE iceberg.br.w (id BIGINT, v VARCHAR, qty INTEGER)");
-    await session.execute("INSERT INTO iceberg.br.w SELECT i, 'v' || i, i FROM range(10) t(i)");
-    await session.execute("CALL iceberg.system.create_branch('br', 'w', 'fix')");
+    await fx.session.execute("CREATE TABLE iceberg.br.w (id BIGINT, v VARCHAR, qty INTEGER)");
+    await fx.session.execute("INSERT INTO iceberg.br.w SELECT i, 'v' || i, i FROM range(10) t(i)");
+    await fx.session.execute("CALL iceberg.system.create_branch('br', 'w', 'fix')");
     const [mainBefore] = await rows("SELECT snapshot_id FROM iceberg.br.\"w$refs\" WHERE name = 'main'");
     // A column added after branching: branch reads and writes use the table's schema.
-    await session.execute("ALTER TABLE iceberg.br.w ADD COLUMN note VARCHAR");
-    await session.execute(`DELETE FROM iceberg.br."w@fix" WHERE id < 3`);
-    await session.execute(
+    await fx.session.execute("ALTER TABLE iceberg.br.w ADD COLUMN note VARCHAR");
+    await fx.session.execute(`DELETE FROM iceberg.br."w@fix" WHERE id < 3`);
+    await fx.session.execute(
       `UPDATE iceberg.br."w@fix" SET qty = qty * 10, note = 'fixed' WHERE id BETWEEN 3 AND 4`,
     );
-    await session.execute(`MERGE INTO iceberg.br."w@fix" t USING (VALUES (5, 'five'), (42, 'new')) s(id, v) ON t.id = s.id
+    await fx.session.execute(`MERGE INTO iceberg.br."w@fix" t USING (VALUES (5, 'five'), (42, 'new')) s(id, v) ON t.id = s.id
       WHEN MATCHED THEN UPDATE SET v = s.v WHEN NOT MATCHED THEN INSERT (id, v, qty) VALUES (s.id, s.v, 0)`);
     assert.deepEqual(
       await rows("SELECT snapshot_id FROM iceberg.br.\"w$refs\" WHERE name = 'main'"),
@@ -125,11 +114,11 @@ describe("branches and tags", () => {
        SELECT max(n) FROM chain`,
     );
     assert.deepEqual(lineage, ["4"]);
-    await session.execute("CALL iceberg.system.fast_forward('br', 'w', 'main', 'fix')");
+    await fx.session.execute("CALL iceberg.system.fast_forward('br', 'w', 'main', 'fix')");
     assert.deepEqual(await rows("SELECT * FROM iceberg.br.w ORDER BY id"), fixed);
-    await session.execute("CALL iceberg.system.create_tag('br', 'w', 'rel')");
-    await assert.rejects(session.execute(`DELETE FROM iceberg.br."w@rel" WHERE id = 3`), /it is a tag/);
-    await assert.rejects(session.execute(`UPDATE iceberg.br."w@nope" SET qty = 1`), /nope/);
+    await fx.session.execute("CALL iceberg.system.create_tag('br', 'w', 'rel')");
+    await assert.rejects(fx.session.execute(`DELETE FROM iceberg.br."w@rel" WHERE id = 3`), /it is a tag/);
+    await assert.rejects(fx.session.execute(`UPDATE iceberg.br."w@nope" SET qty = 1`), /nope/);
     assert.deepEqual(await rows("SELECT count(*) FROM iceberg.br.w"), ["8"]);
   });
 });

@@ -1,36 +1,25 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Lakehouse } from "../../src/engine/lakehouse.js";
-import type { Session } from "../../src/engine/session.js";
-import { tempLakehouse, textRows } from "../helpers/lakehouse.js";
+import { before, describe, it } from "node:test";
+import { textRows, useTempLakehouse } from "../helpers/lakehouse.js";
 
 describe("ALTER TABLE ... SET PROPERTIES (partition evolution, sort order, properties)", () => {
-  let lakehouse: Lakehouse;
-  let session: Session;
-  let close: () => Promise<void>;
-  const rows = (sql: string) => textRows(session, sql);
-  before(async () => {
-    ({ lakehouse, close } = await tempLakehouse());
-    session = await lakehouse.session();
-    await session.execute("CREATE SCHEMA iceberg.ev");
-  });
-  after(async () => {
-    session.close();
-    await close();
-  });
+  const fx = useTempLakehouse("ev");
+  const rows = (sql: string) => textRows(fx.session, sql);
 
   it("evolves the partition spec: old files keep theirs, new files use the new one, scans prune across both", async () => {
-    await session.execute(
+    await fx.session.execute(
       "CREATE TABLE iceberg.ev.p (id BIGINT, cat VARCHAR, ts TIMESTAMP) WITH (partitioning = ARRAY['cat'])",
     );
-    await session.execute(
+    await fx.session.execute(
       "INSERT INTO iceberg.ev.p SELECT i, ['a', 'b'][i % 2 + 1], TIMESTAMP '2024-01-01' + INTERVAL (i) DAY FROM range(20) t(i)",
     );
-    await session.execute("ALTER TABLE iceberg.ev.p SET PROPERTIES partitioning = ARRAY['cat', 'month(ts)']");
-    await session.execute(
+    await fx.session.execute(
+      "ALTER TABLE iceberg.ev.p SET PROPERTIES partitioning = ARRAY['cat', 'month(ts)']",
+    );
+    await fx.session.execute(
       "INSERT INTO iceberg.ev.p SELECT i, ['a', 'b'][i % 2 + 1], TIMESTAMP '2024-01-01' + INTERVAL (i) DAY FROM range(20, 80) t(i)",
     );
-    const table = await lakehouse.catalog("iceberg").loadTable({ namespace: ["ev"], name: "p" });
+    const table = await fx.lakehouse.catalog("iceberg").loadTable({ namespace: ["ev"], name: "p" });
     const md = table.metadata;
     assert.equal(md.partitionSpecs.length, 2);
     assert.equal(md.defaultSpecId, 1);
@@ -58,13 +47,13 @@ describe("ALTER TABLE ... SET PROPERTIES (partition evolution, sort order, prope
       expected,
     );
     // Pruning across specs: cat=a of the old spec by column bounds, the new spec by month.
-    const rewritten = await session.rewriteQuery(
+    const rewritten = await fx.session.rewriteQuery(
       "SELECT * FROM iceberg.ev.p WHERE cat = 'a' AND ts >= TIMESTAMP '2024-02-01' AND ts < TIMESTAMP '2024-03-01'",
     );
     assert.equal(rewritten.scans[0]!.plan.tasks.length, 1, "only the (a, 2024-02) file is read");
     // Back to unpartitioned.
-    await session.execute("ALTER TABLE iceberg.ev.p SET PROPERTIES partitioning = DEFAULT");
-    await session.execute("INSERT INTO iceberg.ev.p VALUES (1000, 'c', TIMESTAMP '2025-01-01')");
+    await fx.session.execute("ALTER TABLE iceberg.ev.p SET PROPERTIES partitioning = DEFAULT");
+    await fx.session.execute("INSERT INTO iceberg.ev.p VALUES (1000, 'c', TIMESTAMP '2025-01-01')");
     assert.deepEqual(await rows('SELECT spec_id, count(*) FROM iceberg.ev."p$files" GROUP BY 1 ORDER BY 1'), [
       "0\t2",
       "1\t6",
@@ -74,60 +63,51 @@ describe("ALTER TABLE ... SET PROPERTIES (partition evolution, sort order, prope
   });
 
   it("sets sorted_by and Iceberg properties; refuses what cannot change", async () => {
-    await session.execute("CREATE TABLE iceberg.ev.s (id BIGINT, v DOUBLE)");
-    await session.execute(
+    await fx.session.execute("CREATE TABLE iceberg.ev.s (id BIGINT, v DOUBLE)");
+    await fx.session.execute(
       "ALTER TABLE iceberg.ev.s SET PROPERTIES sorted_by = ARRAY['v DESC'], extra_properties = MAP(ARRAY['write.delete.mode'], ARRAY['copy-on-write'])",
     );
-    const md = (await lakehouse.catalog("iceberg").loadTable({ namespace: ["ev"], name: "s" })).metadata;
+    const md = (await fx.lakehouse.catalog("iceberg").loadTable({ namespace: ["ev"], name: "s" })).metadata;
     assert.equal(md.properties["write.delete.mode"], "copy-on-write");
     const order = md.sortOrders.find((o) => o.orderId === md.defaultSortOrderId)!;
     assert.deepEqual(
       order.fields.map((f) => f.direction),
       ["desc"],
     );
-    await session.execute("INSERT INTO iceberg.ev.s VALUES (1, 1.0), (2, 3.0), (3, 2.0)");
+    await fx.session.execute("INSERT INTO iceberg.ev.s VALUES (1, 1.0), (2, 3.0), (3, 2.0)");
     assert.deepEqual(await rows("SELECT id FROM iceberg.ev.s"), ["2", "3", "1"], "written in sort order");
     await assert.rejects(
-      session.execute("ALTER TABLE iceberg.ev.s SET PROPERTIES location = '/tmp/x'"),
+      fx.session.execute("ALTER TABLE iceberg.ev.s SET PROPERTIES location = '/tmp/x'"),
       /cannot be changed/,
     );
     await assert.rejects(
-      session.execute("ALTER TABLE iceberg.ev.s SET PROPERTIES nope = 1"),
+      fx.session.execute("ALTER TABLE iceberg.ev.s SET PROPERTIES nope = 1"),
       /'nope' does not exist/,
     );
     await assert.rejects(
-      session.execute("ALTER TABLE iceberg.ev.s SET PROPERTIES partitioning = ARRAY['bucket(missing, 2)']"),
+      fx.session.execute(
+        "ALTER TABLE iceberg.ev.s SET PROPERTIES partitioning = ARRAY['bucket(missing, 2)']",
+      ),
       /missing/,
     );
     await assert.rejects(
-      session.execute("ALTER TABLE iceberg.ev.s SET PROPERTIES format_version = 1"),
+      fx.session.execute("ALTER TABLE iceberg.ev.s SET PROPERTIES format_version = 1"),
       /downgrade/,
     );
   });
 });
 
 describe("ALTER TABLE ... ALTER COLUMN ... SET DATA TYPE (type promotion)", () => {
-  let lakehouse: Lakehouse;
-  let session: Session;
-  let close: () => Promise<void>;
-  const rows = (sql: string) => textRows(session, sql);
-  before(async () => {
-    ({ lakehouse, close } = await tempLakehouse());
-    session = await lakehouse.session();
-    await session.execute("CREATE SCHEMA iceberg.ty");
-  });
-  after(async () => {
-    session.close();
-    await close();
-  });
+  const fx = useTempLakehouse("ty");
+  const rows = (sql: string) => textRows(fx.session, sql);
 
   it("widens int to bigint, real to double and decimal precision; old files read as the new type and still prune", async () => {
-    await session.execute("CREATE TABLE iceberg.ty.t (id INTEGER, v REAL, d DECIMAL(5, 2))");
-    await session.execute("INSERT INTO iceberg.ty.t VALUES (1, 1.5, 123.45), (2, 2.5, -1.00)");
-    await session.execute("ALTER TABLE iceberg.ty.t ALTER COLUMN id SET DATA TYPE BIGINT");
-    await session.execute("ALTER TABLE iceberg.ty.t ALTER COLUMN v SET DATA TYPE DOUBLE");
-    await session.execute("ALTER TABLE iceberg.ty.t ALTER COLUMN d SET DATA TYPE DECIMAL(12, 2)");
-    await session.execute("INSERT INTO iceberg.ty.t VALUES (5000000000, 0.1, 1234567890.12)");
+    await fx.session.execute("CREATE TABLE iceberg.ty.t (id INTEGER, v REAL, d DECIMAL(5, 2))");
+    await fx.session.execute("INSERT INTO iceberg.ty.t VALUES (1, 1.5, 123.45), (2, 2.5, -1.00)");
+    await fx.session.execute("ALTER TABLE iceberg.ty.t ALTER COLUMN id SET DATA TYPE BIGINT");
+    await fx.session.execute("ALTER TABLE iceberg.ty.t ALTER COLUMN v SET DATA TYPE DOUBLE");
+    await fx.session.execute("ALTER TABLE iceberg.ty.t ALTER COLUMN d SET DATA TYPE DECIMAL(12, 2)");
+    await fx.session.execute("INSERT INTO iceberg.ty.t VALUES (5000000000, 0.1, 1234567890.12)");
     assert.deepEqual(await rows("SELECT id, v, d FROM iceberg.ty.t ORDER BY id"), [
       "1\t1.5\t123.45",
       "2\t2.5\t-1.00",
@@ -141,57 +121,48 @@ describe("ALTER TABLE ... ALTER COLUMN ... SET DATA TYPE (type promotion)", () =
     assert.deepEqual(await rows("SELECT id FROM iceberg.ty.t WHERE id = 2"), ["2"]);
     assert.deepEqual(await rows("SELECT count(*) FROM iceberg.ty.t WHERE id > 3"), ["1"]);
     assert.deepEqual(await rows("SELECT count(*) FROM iceberg.ty.t WHERE d > 100"), ["2"]);
-    const rewritten = await session.rewriteQuery("SELECT * FROM iceberg.ty.t WHERE id > 3");
+    const rewritten = await fx.session.rewriteQuery("SELECT * FROM iceberg.ty.t WHERE id > 3");
     assert.equal(rewritten.scans[0]!.plan.tasks.length, 1, "the old file is pruned by its int bounds");
   });
 
   it("refuses narrowing and unrelated changes, naming column and types", async () => {
-    await session.execute("CREATE TABLE iceberg.ty.n (id BIGINT, s VARCHAR)");
+    await fx.session.execute("CREATE TABLE iceberg.ty.n (id BIGINT, s VARCHAR)");
     await assert.rejects(
-      session.execute("ALTER TABLE iceberg.ty.n ALTER COLUMN id SET DATA TYPE INTEGER"),
+      fx.session.execute("ALTER TABLE iceberg.ty.n ALTER COLUMN id SET DATA TYPE INTEGER"),
       /Cannot change type of column 'id' from long to int/,
     );
     await assert.rejects(
-      session.execute("ALTER TABLE iceberg.ty.n ALTER COLUMN s SET DATA TYPE BIGINT"),
+      fx.session.execute("ALTER TABLE iceberg.ty.n ALTER COLUMN s SET DATA TYPE BIGINT"),
       /from string to long/,
     );
     await assert.rejects(
-      session.execute("ALTER TABLE iceberg.ty.n ALTER COLUMN nope SET DATA TYPE BIGINT"),
+      fx.session.execute("ALTER TABLE iceberg.ty.n ALTER COLUMN nope SET DATA TYPE BIGINT"),
       /'nope' does not exist/,
     );
   });
 });
 
 describe("ALTER TABLE column changes: nested fields, positions, NOT NULL, identifier fields", () => {
-  let lakehouse: Lakehouse;
-  let session: Session;
-  let close: () => Promise<void>;
-  const rows = (sql: string) => textRows(session, sql);
+  const fx = useTempLakehouse("co");
+  const rows = (sql: string) => textRows(fx.session, sql);
   const schema = async () =>
-    (await lakehouse.catalog("iceberg").loadTable({ namespace: ["co"], name: "t" })).schema();
+    (await fx.lakehouse.catalog("iceberg").loadTable({ namespace: ["co"], name: "t" })).schema();
   before(async () => {
-    ({ lakehouse, close } = await tempLakehouse());
-    session = await lakehouse.session();
-    await session.execute("CREATE SCHEMA iceberg.co");
-    await session.execute(
+    await fx.session.execute(
       "CREATE TABLE iceberg.co.t (id BIGINT NOT NULL, info ROW(a INTEGER, b VARCHAR), tags ARRAY(ROW(k VARCHAR)), v DOUBLE)",
     );
-    await session.execute("INSERT INTO iceberg.co.t VALUES (1, ROW(1, 'x'), ARRAY[ROW('t')], 1.0)");
-  });
-  after(async () => {
-    session.close();
-    await close();
+    await fx.session.execute("INSERT INTO iceberg.co.t VALUES (1, ROW(1, 'x'), ARRAY[ROW('t')], 1.0)");
   });
 
   it("adds nested fields (in a struct, in a list's element) and places columns FIRST, AFTER; old files read NULL for them", async () => {
     const before = await schema();
-    await session.execute("ALTER TABLE iceberg.co.t ADD COLUMN info.c DOUBLE");
-    await session.execute("ALTER TABLE iceberg.co.t ADD COLUMN tags.element.w INTEGER");
-    await session.execute("ALTER TABLE iceberg.co.t ADD COLUMN note VARCHAR COMMENT 'free text' FIRST");
-    await session.execute("ALTER TABLE iceberg.co.t ADD COLUMN z INTEGER AFTER id");
-    await session.execute("ALTER TABLE iceberg.co.t ADD COLUMN IF NOT EXISTS z INTEGER");
-    await session.execute("ALTER TABLE iceberg.co.t ALTER COLUMN v FIRST");
-    await session.execute("ALTER TABLE iceberg.co.t ALTER COLUMN info.c AFTER a");
+    await fx.session.execute("ALTER TABLE iceberg.co.t ADD COLUMN info.c DOUBLE");
+    await fx.session.execute("ALTER TABLE iceberg.co.t ADD COLUMN tags.element.w INTEGER");
+    await fx.session.execute("ALTER TABLE iceberg.co.t ADD COLUMN note VARCHAR COMMENT 'free text' FIRST");
+    await fx.session.execute("ALTER TABLE iceberg.co.t ADD COLUMN z INTEGER AFTER id");
+    await fx.session.execute("ALTER TABLE iceberg.co.t ADD COLUMN IF NOT EXISTS z INTEGER");
+    await fx.session.execute("ALTER TABLE iceberg.co.t ALTER COLUMN v FIRST");
+    await fx.session.execute("ALTER TABLE iceberg.co.t ALTER COLUMN info.c AFTER a");
     const after = await schema();
     // Existing fields keep their ids; new ones take ids above the old last-column-id.
     for (const name of ["id", "info.a", "info.b", "tags.element.k", "v"])
@@ -210,7 +181,7 @@ describe("ALTER TABLE column changes: nested fields, positions, NOT NULL, identi
         "tags array(row(k varchar, w integer))",
       ],
     );
-    await session.execute(
+    await fx.session.execute(
       "INSERT INTO iceberg.co.t (id, info, tags, v, note, z) VALUES (2, ROW(2, 2.5, 'y'), ARRAY[ROW('u', 7)], 2.0, 'n', 9)",
     );
     assert.deepEqual(await rows("SELECT * FROM iceberg.co.t ORDER BY id"), [
@@ -220,8 +191,8 @@ describe("ALTER TABLE column changes: nested fields, positions, NOT NULL, identi
   });
 
   it("drops and renames nested fields; data written before reads through field ids", async () => {
-    await session.execute("ALTER TABLE iceberg.co.t DROP COLUMN info.b");
-    await session.execute("ALTER TABLE iceberg.co.t RENAME COLUMN info.a TO aa");
+    await fx.session.execute("ALTER TABLE iceberg.co.t DROP COLUMN info.b");
+    await fx.session.execute("ALTER TABLE iceberg.co.t RENAME COLUMN info.a TO aa");
     assert.deepEqual(await rows("SELECT id, info FROM iceberg.co.t ORDER BY id"), [
       "1\t{'aa': 1, 'c': NULL}",
       "2\t{'aa': 2, 'c': 2.5}",
@@ -231,53 +202,53 @@ describe("ALTER TABLE column changes: nested fields, positions, NOT NULL, identi
 
   it("refuses positions outside the column's struct and unknown columns, naming them", async () => {
     await assert.rejects(
-      session.execute("ALTER TABLE iceberg.co.t ALTER COLUMN z AFTER info.aa"),
+      fx.session.execute("ALTER TABLE iceberg.co.t ALTER COLUMN z AFTER info.aa"),
       /Cannot place column 'z' after 'info.aa': not a column of the same struct/,
     );
     await assert.rejects(
-      session.execute("ALTER TABLE iceberg.co.t ADD COLUMN q INTEGER AFTER nope"),
+      fx.session.execute("ALTER TABLE iceberg.co.t ADD COLUMN q INTEGER AFTER nope"),
       /Column 'nope' does not exist/,
     );
     await assert.rejects(
-      session.execute("ALTER TABLE iceberg.co.t ALTER COLUMN nope FIRST"),
+      fx.session.execute("ALTER TABLE iceberg.co.t ALTER COLUMN nope FIRST"),
       /Column 'nope' does not exist/,
     );
     await assert.rejects(
-      session.execute("ALTER TABLE iceberg.co.t ADD COLUMN info.aa BIGINT"),
+      fx.session.execute("ALTER TABLE iceberg.co.t ADD COLUMN info.aa BIGINT"),
       /Column 'info.aa' already exists/,
     );
     assert.equal((await schema()).findFieldByName("q"), undefined, "nothing was added");
   });
 
   it("sets and drops identifier fields under Iceberg's rules; DROP NOT NULL frees a former key", async () => {
-    await session.execute("ALTER TABLE iceberg.co.t SET IDENTIFIER FIELDS id");
+    await fx.session.execute("ALTER TABLE iceberg.co.t SET IDENTIFIER FIELDS id");
     assert.deepEqual((await schema()).identifierFieldIds, [(await schema()).findFieldByName("id")!.id]);
     await assert.rejects(
-      session.execute("ALTER TABLE iceberg.co.t SET IDENTIFIER FIELDS v"),
+      fx.session.execute("ALTER TABLE iceberg.co.t SET IDENTIFIER FIELDS v"),
       /'v': double columns cannot be identifiers/,
     );
     await assert.rejects(
-      session.execute("ALTER TABLE iceberg.co.t SET IDENTIFIER FIELDS z"),
+      fx.session.execute("ALTER TABLE iceberg.co.t SET IDENTIFIER FIELDS z"),
       /'z': column is not NOT NULL/,
     );
     await assert.rejects(
-      session.execute("ALTER TABLE iceberg.co.t SET IDENTIFIER FIELDS info"),
+      fx.session.execute("ALTER TABLE iceberg.co.t SET IDENTIFIER FIELDS info"),
       /not a primitive/,
     );
     await assert.rejects(
-      session.execute("ALTER TABLE iceberg.co.t ALTER COLUMN id DROP NOT NULL"),
+      fx.session.execute("ALTER TABLE iceberg.co.t ALTER COLUMN id DROP NOT NULL"),
       /Cannot drop NOT NULL of identifier field 'id'/,
     );
-    await assert.rejects(session.execute("ALTER TABLE iceberg.co.t DROP COLUMN id"), /identifier field/);
+    await assert.rejects(fx.session.execute("ALTER TABLE iceberg.co.t DROP COLUMN id"), /identifier field/);
     await assert.rejects(
-      session.execute("ALTER TABLE iceberg.co.t DROP IDENTIFIER FIELDS z"),
+      fx.session.execute("ALTER TABLE iceberg.co.t DROP IDENTIFIER FIELDS z"),
       /'z': not an identifier field/,
     );
-    await session.execute("ALTER TABLE iceberg.co.t DROP IDENTIFIER FIELDS id");
+    await fx.session.execute("ALTER TABLE iceberg.co.t DROP IDENTIFIER FIELDS id");
     assert.deepEqual((await schema()).identifierFieldIds, []);
-    await session.execute("ALTER TABLE iceberg.co.t ALTER COLUMN id DROP NOT NULL");
+    await fx.session.execute("ALTER TABLE iceberg.co.t ALTER COLUMN id DROP NOT NULL");
     assert.equal((await schema()).findFieldByName("id")!.required, false);
-    await session.execute("INSERT INTO iceberg.co.t (id) VALUES (NULL)");
+    await fx.session.execute("INSERT INTO iceberg.co.t (id) VALUES (NULL)");
     assert.deepEqual(await rows("SELECT count(*) FROM iceberg.co.t WHERE id IS NULL"), ["1"]);
   });
 });

@@ -1,43 +1,30 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import type { Lakehouse } from "../../src/engine/lakehouse.js";
-import type { Session } from "../../src/engine/session.js";
+import { describe, it } from "node:test";
 import { localPathOf } from "../../src/io/location.js";
 import { reachableFiles } from "../../src/table/purge.js";
-import { tempLakehouse, textRows } from "../helpers/lakehouse.js";
+import { textRows, useTempLakehouse } from "../helpers/lakehouse.js";
 
 describe("table maintenance: optimize, optimize_manifests, expire_snapshots, remove_orphan_files, rollback_to_snapshot", () => {
-  let lakehouse: Lakehouse;
-  let session: Session;
-  let close: () => Promise<void>;
-  const rows = (sql: string) => textRows(session, sql);
-  const load = (name: string) => lakehouse.catalog("iceberg").loadTable({ namespace: ["mt"], name });
+  const fx = useTempLakehouse("mt");
+  const rows = (sql: string) => textRows(fx.session, sql);
+  const load = (name: string) => fx.lakehouse.catalog("iceberg").loadTable({ namespace: ["mt"], name });
   const snapshotIds = async (name: string) =>
     rows(`SELECT snapshot_id FROM iceberg.mt."${name}$snapshots" ORDER BY committed_at, snapshot_id`);
-  before(async () => {
-    ({ lakehouse, close } = await tempLakehouse());
-    session = await lakehouse.session();
-    await session.execute("CREATE SCHEMA iceberg.mt");
-  });
-  after(async () => {
-    session.close();
-    await close();
-  });
 
   const create = async (name: string) => {
-    await session.execute(
+    await fx.session.execute(
       `CREATE TABLE iceberg.mt.${name} (id BIGINT, cat VARCHAR) WITH (partitioning = ARRAY['cat'])`,
     );
     for (const cat of ["a", "b", "c"])
-      await session.execute(`INSERT INTO iceberg.mt.${name} SELECT i, '${cat}' FROM range(10) t(i)`);
+      await fx.session.execute(`INSERT INTO iceberg.mt.${name} SELECT i, '${cat}' FROM range(10) t(i)`);
   };
 
   it("expires old snapshots and deletes exactly the files only they reached", async () => {
     await create("exp");
-    await session.execute("DELETE FROM iceberg.mt.exp WHERE cat = 'a'"); // drops cat=a's file
-    await session.execute("DELETE FROM iceberg.mt.exp WHERE cat = 'b' AND id < 3"); // position deletes
+    await fx.session.execute("DELETE FROM iceberg.mt.exp WHERE cat = 'a'"); // drops cat=a's file
+    await fx.session.execute("DELETE FROM iceberg.mt.exp WHERE cat = 'b' AND id < 3"); // position deletes
     const before = await load("exp");
     const everything = await reachableFiles(before);
     const ids = await snapshotIds("exp");
@@ -63,11 +50,13 @@ describe("table maintenance: optimize, optimize_manifests, expire_snapshots, rem
     assert.deepEqual(await rows(`SELECT count(*) FROM iceberg.mt.exp FOR VERSION AS OF ${ids[0]}`), ["10"]);
     assert.deepEqual(await rows("SELECT count(*) FROM iceberg.mt.exp"), ["17"]);
     await assert.rejects(
-      session.execute(`SELECT * FROM iceberg.mt.exp FOR VERSION AS OF ${ids[2]}`),
+      fx.session.execute(`SELECT * FROM iceberg.mt.exp FOR VERSION AS OF ${ids[2]}`),
       /does not exist/,
     );
     await assert.rejects(
-      session.execute("ALTER TABLE iceberg.mt.exp EXECUTE expire_snapshots(retention_threshold => 'soon')"),
+      fx.session.execute(
+        "ALTER TABLE iceberg.mt.exp EXECUTE expire_snapshots(retention_threshold => 'soon')",
+      ),
       /retention_threshold: invalid duration/,
     );
   });
@@ -99,28 +88,28 @@ describe("table maintenance: optimize, optimize_manifests, expire_snapshots, rem
   it("rolls back to an ancestor snapshot, by ALTER TABLE EXECUTE and by CALL", async () => {
     await create("rb");
     const ids = await snapshotIds("rb");
-    await session.execute(`ALTER TABLE iceberg.mt.rb EXECUTE rollback_to_snapshot(${ids[1]})`);
+    await fx.session.execute(`ALTER TABLE iceberg.mt.rb EXECUTE rollback_to_snapshot(${ids[1]})`);
     assert.deepEqual(await rows("SELECT count(*) FROM iceberg.mt.rb"), ["20"]);
-    await session.execute(
+    await fx.session.execute(
       `CALL iceberg.system.rollback_to_snapshot(schema_name => 'mt', table_name => 'rb', snapshot_id => ${ids[0]})`,
     );
     assert.deepEqual(await rows("SELECT count(*) FROM iceberg.mt.rb"), ["10"]);
     // ids[2] is no longer an ancestor of the current snapshot.
     await assert.rejects(
-      session.execute(`ALTER TABLE iceberg.mt.rb EXECUTE rollback_to_snapshot(${ids[2]})`),
+      fx.session.execute(`ALTER TABLE iceberg.mt.rb EXECUTE rollback_to_snapshot(${ids[2]})`),
       /not an ancestor/,
     );
     await assert.rejects(
-      session.execute("ALTER TABLE iceberg.mt.rb EXECUTE rollback_to_snapshot(42)"),
+      fx.session.execute("ALTER TABLE iceberg.mt.rb EXECUTE rollback_to_snapshot(42)"),
       /does not exist/,
     );
-    await assert.rejects(session.execute("ALTER TABLE iceberg.mt.rb EXECUTE nope()"), /not registered/);
+    await assert.rejects(fx.session.execute("ALTER TABLE iceberg.mt.rb EXECUTE nope()"), /not registered/);
   });
   it("optimize merges small files per partition and folds delete files in, keeping every row", async () => {
     await create("opt");
     for (const cat of ["a", "b"])
-      await session.execute(`INSERT INTO iceberg.mt.opt SELECT i + 100, '${cat}' FROM range(5) t(i)`);
-    await session.execute("DELETE FROM iceberg.mt.opt WHERE id IN (1, 2, 101)");
+      await fx.session.execute(`INSERT INTO iceberg.mt.opt SELECT i + 100, '${cat}' FROM range(5) t(i)`);
+    await fx.session.execute("DELETE FROM iceberg.mt.opt WHERE id IN (1, 2, 101)");
     const before = await rows("SELECT id, cat FROM iceberg.mt.opt ORDER BY cat, id");
     assert.deepEqual(
       await rows('SELECT content, count(*) FROM iceberg.mt."opt$files" GROUP BY 1 ORDER BY 1'),
@@ -151,7 +140,7 @@ describe("table maintenance: optimize, optimize_manifests, expire_snapshots, rem
       "rewritten_data_files_count\t0",
     );
     await assert.rejects(
-      session.execute("ALTER TABLE iceberg.mt.opt EXECUTE optimize(file_size_threshold => 'big')"),
+      fx.session.execute("ALTER TABLE iceberg.mt.opt EXECUTE optimize(file_size_threshold => 'big')"),
       /file_size_threshold: invalid data size/,
     );
   });
@@ -159,7 +148,7 @@ describe("table maintenance: optimize, optimize_manifests, expire_snapshots, rem
   it("optimize WHERE compacts only the files holding matching rows", async () => {
     await create("optw");
     for (const cat of ["a", "b", "c"])
-      await session.execute(`INSERT INTO iceberg.mt.optw SELECT i + 100, '${cat}' FROM range(5) t(i)`);
+      await fx.session.execute(`INSERT INTO iceberg.mt.optw SELECT i + 100, '${cat}' FROM range(5) t(i)`);
     const before = await rows("SELECT id, cat FROM iceberg.mt.optw ORDER BY cat, id");
     const filesPer = () =>
       rows(`SELECT partition.cat, count(*) FROM iceberg.mt."optw$files" GROUP BY 1 ORDER BY 1`);
@@ -174,11 +163,11 @@ describe("table maintenance: optimize, optimize_manifests, expire_snapshots, rem
     assert.deepEqual(await filesPer(), ["a\t1", "b\t1", "c\t1"]);
     assert.deepEqual(await rows("SELECT id, cat FROM iceberg.mt.optw ORDER BY cat, id"), before);
     await assert.rejects(
-      session.execute("ALTER TABLE iceberg.mt.optw EXECUTE optimize WHERE nope = 1"),
+      fx.session.execute("ALTER TABLE iceberg.mt.optw EXECUTE optimize WHERE nope = 1"),
       /nope/,
     );
     await assert.rejects(
-      session.execute("ALTER TABLE iceberg.mt.optw EXECUTE expire_snapshots WHERE cat = 'a'"),
+      fx.session.execute("ALTER TABLE iceberg.mt.optw EXECUTE expire_snapshots WHERE cat = 'a'"),
       /'expire_snapshots' does not accept a WHERE condition/,
     );
   });
@@ -187,7 +176,7 @@ describe("table maintenance: optimize, optimize_manifests, expire_snapshots, rem
     await create("om");
     const files = await rows('SELECT file_path FROM iceberg.mt."om$files" ORDER BY 1');
     assert.deepEqual(await rows('SELECT count(*) FROM iceberg.mt."om$manifests"'), ["3"]);
-    await session.execute("ALTER TABLE iceberg.mt.om EXECUTE optimize_manifests");
+    await fx.session.execute("ALTER TABLE iceberg.mt.om EXECUTE optimize_manifests");
     assert.deepEqual(await rows('SELECT count(*) FROM iceberg.mt."om$manifests"'), ["1"]);
     assert.deepEqual(await rows('SELECT file_path FROM iceberg.mt."om$files" ORDER BY 1'), files);
     assert.deepEqual(await rows("SELECT count(*) FROM iceberg.mt.om"), ["30"]);

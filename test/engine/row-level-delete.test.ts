@@ -1,11 +1,9 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Lakehouse } from "../../src/engine/lakehouse.js";
-import type { Session } from "../../src/engine/session.js";
+import { describe, it } from "node:test";
 import { parseStatement } from "../../src/engine/sql/statement.js";
 import { prepareDelete } from "../../src/engine/statements/delete.js";
 import { ConflictingChangesError } from "../../src/errors.js";
-import { tempLakehouse, textRows } from "../helpers/lakehouse.js";
+import { textRows, useTempLakehouse } from "../helpers/lakehouse.js";
 
 /** The parsed DELETE statement of `sql`. */
 function deleteStatement(sql: string) {
@@ -15,36 +13,25 @@ function deleteStatement(sql: string) {
 }
 
 describe("DELETE FROM (row-level deletes)", () => {
-  let lakehouse: Lakehouse;
-  let session: Session;
-  let close: () => Promise<void>;
-  const rows = (sql: string) => textRows(session, sql);
+  const fx = useTempLakehouse("d");
+  const rows = (sql: string) => textRows(fx.session, sql);
   const snapshots = (t: string) =>
     rows(
       `SELECT operation, summary['deleted-records'], summary['added-position-deletes'], summary['deleted-data-files'], summary['added-delete-files'] FROM iceberg.d."${t}$snapshots" ORDER BY committed_at, snapshot_id`,
     );
-  before(async () => {
-    ({ lakehouse, close } = await tempLakehouse());
-    session = await lakehouse.session();
-    await session.execute("CREATE SCHEMA iceberg.d");
-  });
-  after(async () => {
-    session.close();
-    await close();
-  });
 
   const create = async (name: string, extra = "") => {
-    await session.execute(
+    await fx.session.execute(
       `CREATE TABLE iceberg.d.${name} (id BIGINT, cat VARCHAR, v DOUBLE) WITH (partitioning = ARRAY['cat']${extra})`,
     );
-    await session.execute(
+    await fx.session.execute(
       `INSERT INTO iceberg.d.${name} SELECT i, CASE i % 3 WHEN 0 THEN 'a' WHEN 1 THEN 'b' ELSE 'c' END, i * 1.5 FROM range(30) t(i)`,
     );
   };
 
   it("drops the files of whole partitions without writing delete files", async () => {
     await create("whole");
-    const r = await session.execute("DELETE FROM iceberg.d.whole WHERE cat = 'a'");
+    const r = await fx.session.execute("DELETE FROM iceberg.d.whole WHERE cat = 'a'");
     assert.equal(r.updateCount, 10n);
     assert.deepEqual(await rows("SELECT count(*), sum(id) FROM iceberg.d.whole"), ["20\t300"]);
     assert.deepEqual((await snapshots("whole")).at(-1), "delete\t10\tNULL\t1\tNULL");
@@ -53,7 +40,7 @@ describe("DELETE FROM (row-level deletes)", () => {
 
   it("writes position delete files (merge-on-read), one per partition, and reads through them", async () => {
     await create("mor");
-    const r = await session.execute("DELETE FROM iceberg.d.mor AS m WHERE m.id IN (1, 2, 4) OR m.v > 40");
+    const r = await fx.session.execute("DELETE FROM iceberg.d.mor AS m WHERE m.id IN (1, 2, 4) OR m.v > 40");
     // v > 40 means id > 26: 27, 28, 29.
     assert.equal(r.updateCount, 6n);
     assert.deepEqual(await rows("SELECT count(*), sum(id) FROM iceberg.d.mor"), [
@@ -66,7 +53,7 @@ describe("DELETE FROM (row-level deletes)", () => {
     assert.deepEqual(deletes, ["a\t1", "b\t3", "c\t2"]);
     // A second delete in the same partition adds to the earlier one; count(*) is not taken
     // from metadata once deletes exist.
-    await session.execute("DELETE FROM iceberg.d.mor WHERE id = 7");
+    await fx.session.execute("DELETE FROM iceberg.d.mor WHERE id = 7");
     assert.deepEqual(await rows("SELECT count(*) FROM iceberg.d.mor WHERE cat = 'b'"), ["6"]);
     assert.deepEqual(await rows("SELECT count(*) FROM iceberg.d.mor"), ["23"]);
     // Time travel still sees the rows.
@@ -78,7 +65,7 @@ describe("DELETE FROM (row-level deletes)", () => {
 
   it("rewrites the affected files under write.delete.mode = copy-on-write", async () => {
     await create("cow", ", extra_properties = MAP(ARRAY['write.delete.mode'], ARRAY['copy-on-write'])");
-    await session.execute("DELETE FROM iceberg.d.cow WHERE id IN (3, 4)");
+    await fx.session.execute("DELETE FROM iceberg.d.cow WHERE id IN (3, 4)");
     assert.deepEqual(await rows("SELECT count(*), sum(id) FROM iceberg.d.cow"), ["28\t428"]);
     assert.deepEqual(await rows('SELECT count(*) FROM iceberg.d."cow$files" WHERE content <> 0'), ["0"]);
     assert.deepEqual(await rows('SELECT count(*) FROM iceberg.d."cow$files"'), ["3"]);
@@ -88,22 +75,22 @@ describe("DELETE FROM (row-level deletes)", () => {
 
   it("deletes nothing when nothing matches, and everything without WHERE", async () => {
     await create("all");
-    const none = await session.execute("DELETE FROM iceberg.d.all WHERE id > 1000");
+    const none = await fx.session.execute("DELETE FROM iceberg.d.all WHERE id > 1000");
     assert.equal(none.updateCount, 0n);
     assert.equal((await snapshots("all")).length, 1, "no snapshot for an empty delete");
-    const all = await session.execute("DELETE FROM iceberg.d.all");
+    const all = await fx.session.execute("DELETE FROM iceberg.d.all");
     assert.equal(all.updateCount, 30n);
     assert.deepEqual(await rows("SELECT count(*) FROM iceberg.d.all"), ["0"]);
-    await assert.rejects(session.execute("DELETE FROM iceberg.d.all WHERE nope = 1"), /nope/);
-    await assert.rejects(session.execute("DELETE FROM iceberg.d.missing"), /does not exist/);
+    await assert.rejects(fx.session.execute("DELETE FROM iceberg.d.all WHERE nope = 1"), /nope/);
+    await assert.rejects(fx.session.execute("DELETE FROM iceberg.d.missing"), /does not exist/);
   });
 
   it("fails under serializable isolation when a concurrent append adds matching rows, and changes nothing", async () => {
     await create("ser");
-    const other = await lakehouse.session();
+    const other = await fx.lakehouse.session();
     try {
       const prepared = await prepareDelete(
-        session,
+        fx.session,
         deleteStatement("DELETE FROM iceberg.d.ser WHERE cat = 'b' AND id < 10"),
       );
       // Another writer appends a row the DELETE would have matched.
@@ -116,7 +103,7 @@ describe("DELETE FROM (row-level deletes)", () => {
       assert.deepEqual(await rows("SELECT count(*) FROM iceberg.d.ser"), ["31"]);
       // An append elsewhere does not conflict.
       const again = await prepareDelete(
-        session,
+        fx.session,
         deleteStatement("DELETE FROM iceberg.d.ser WHERE cat = 'b' AND id < 10"),
       );
       await other.execute("INSERT INTO iceberg.d.ser VALUES (100, 'c', 1.0)");
@@ -125,10 +112,10 @@ describe("DELETE FROM (row-level deletes)", () => {
       assert.deepEqual(await rows("SELECT count(*) FROM iceberg.d.ser"), ["28"]);
       // On a branch, conflicts are checked along the branch: an append to main does not
       // conflict, a matching append to the branch does.
-      await session.execute("CALL iceberg.system.create_branch('d', 'ser', 'b1')");
+      await fx.session.execute("CALL iceberg.system.create_branch('d', 'ser', 'b1')");
       const [mainC] = await rows("SELECT count(*) FROM iceberg.d.ser WHERE cat = 'c'");
       const onBranch = (cats: string) =>
-        prepareDelete(session, deleteStatement(`DELETE FROM iceberg.d."ser@b1" WHERE cat IN (${cats})`));
+        prepareDelete(fx.session, deleteStatement(`DELETE FROM iceberg.d."ser@b1" WHERE cat IN (${cats})`));
       const first = await onBranch("'c'");
       await other.execute("INSERT INTO iceberg.d.ser VALUES (101, 'c', 1.0)");
       await first.commit();
@@ -161,17 +148,17 @@ describe("DELETE FROM (row-level deletes)", () => {
       "snap",
       ", extra_properties = MAP(ARRAY['write.delete.isolation-level'], ARRAY['snapshot'])",
     );
-    const other = await lakehouse.session();
+    const other = await fx.lakehouse.session();
     try {
       const prepared = await prepareDelete(
-        session,
+        fx.session,
         deleteStatement("DELETE FROM iceberg.d.snap WHERE cat = 'b' AND id < 10"),
       );
       await other.execute("INSERT INTO iceberg.d.snap VALUES (5, 'b', 1.0)");
       await prepared.commit();
       assert.deepEqual(await rows("SELECT id FROM iceberg.d.snap WHERE cat = 'b' AND id < 10"), ["5"]);
       // Two deletes of overlapping rows: the second to commit fails.
-      const a = await prepareDelete(session, deleteStatement("DELETE FROM iceberg.d.snap WHERE id = 11"));
+      const a = await prepareDelete(fx.session, deleteStatement("DELETE FROM iceberg.d.snap WHERE id = 11"));
       await other.execute("DELETE FROM iceberg.d.snap WHERE id IN (11, 14)");
       await assert.rejects(a.commit(), ConflictingChangesError);
       assert.deepEqual(await rows("SELECT count(*) FROM iceberg.d.snap WHERE id IN (11, 14)"), ["0"]);

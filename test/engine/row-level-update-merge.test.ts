@@ -1,45 +1,32 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Lakehouse } from "../../src/engine/lakehouse.js";
-import type { Session } from "../../src/engine/session.js";
+import { describe, it } from "node:test";
 import { parseStatement } from "../../src/engine/sql/statement.js";
 import { prepareUpdate } from "../../src/engine/statements/update.js";
 import { ConflictingChangesError, DataError, ValidationError } from "../../src/errors.js";
-import { tempLakehouse, textRows } from "../helpers/lakehouse.js";
+import { textRows, useTempLakehouse } from "../helpers/lakehouse.js";
 
 describe("UPDATE and MERGE (row-level changes)", () => {
-  let lakehouse: Lakehouse;
-  let session: Session;
-  let close: () => Promise<void>;
-  const rows = (sql: string) => textRows(session, sql);
+  const fx = useTempLakehouse("m");
+  const rows = (sql: string) => textRows(fx.session, sql);
   const lastSnapshot = async (t: string) =>
     (
       await rows(
         `SELECT operation, summary['added-records'], summary['added-position-deletes'], summary['deleted-data-files'] FROM iceberg.m."${t}$snapshots" ORDER BY committed_at DESC, snapshot_id LIMIT 1`,
       )
     )[0];
-  before(async () => {
-    ({ lakehouse, close } = await tempLakehouse());
-    session = await lakehouse.session();
-    await session.execute("CREATE SCHEMA iceberg.m");
-  });
-  after(async () => {
-    session.close();
-    await close();
-  });
 
   const create = async (name: string, extra = "") => {
-    await session.execute(
+    await fx.session.execute(
       `CREATE TABLE iceberg.m.${name} (id BIGINT NOT NULL, cat VARCHAR, v DECIMAL(10, 2)) WITH (partitioning = ARRAY['cat']${extra})`,
     );
-    await session.execute(
+    await fx.session.execute(
       `INSERT INTO iceberg.m.${name} SELECT i, ['a', 'b', 'c'][i % 3 + 1], i * 1.5 FROM range(12) t(i)`,
     );
   };
 
   it("UPDATE writes the new rows and position deletes for the old ones; rows can change partition", async () => {
     await create("upd");
-    const r = await session.execute(
+    const r = await fx.session.execute(
       "UPDATE iceberg.m.upd AS u SET v = u.v * 2, cat = 'z' WHERE u.id IN (1, 2)",
     );
     assert.equal(r.updateType, "UPDATE");
@@ -57,14 +44,14 @@ describe("UPDATE and MERGE (row-level changes)", () => {
       ["a", "b", "c", "z"],
     );
     // A whole partition updated: its file is replaced, no delete file written.
-    await session.execute("UPDATE iceberg.m.upd SET v = 0 WHERE cat = 'a'");
+    await fx.session.execute("UPDATE iceberg.m.upd SET v = 0 WHERE cat = 'a'");
     assert.equal(await lastSnapshot("upd"), "overwrite\t4\tNULL\t1");
     assert.deepEqual(await rows("SELECT count(*), sum(v) FROM iceberg.m.upd WHERE cat = 'a'"), ["4\t0.00"]);
   });
 
   it("UPDATE under copy-on-write rewrites the affected files", async () => {
     await create("updcow", ", extra_properties = MAP(ARRAY['write.update.mode'], ARRAY['copy-on-write'])");
-    await session.execute("UPDATE iceberg.m.updcow SET v = -1 WHERE id = 4");
+    await fx.session.execute("UPDATE iceberg.m.updcow SET v = -1 WHERE id = 4");
     assert.deepEqual(await rows("SELECT v FROM iceberg.m.updcow WHERE id = 4"), ["-1.00"]);
     assert.deepEqual(await rows("SELECT count(*) FROM iceberg.m.updcow"), ["12"]);
     assert.deepEqual(await rows('SELECT count(*) FROM iceberg.m."updcow$files" WHERE content <> 0'), ["0"]);
@@ -74,15 +61,15 @@ describe("UPDATE and MERGE (row-level changes)", () => {
     await create("updbad");
     const before = await rows('SELECT count(*) FROM iceberg.m."updbad$snapshots"');
     await assert.rejects(
-      session.execute("UPDATE iceberg.m.updbad SET v = 'abc' WHERE id = 3"),
+      fx.session.execute("UPDATE iceberg.m.updbad SET v = 'abc' WHERE id = 3"),
       (e: unknown) => e instanceof DataError && /'abc'.*column 'v'/.test((e as Error).message),
     );
     await assert.rejects(
-      session.execute("UPDATE iceberg.m.updbad SET id = NULL WHERE id = 3"),
+      fx.session.execute("UPDATE iceberg.m.updbad SET id = NULL WHERE id = 3"),
       (e: unknown) => e instanceof DataError && /NOT NULL column: id/.test((e as Error).message),
     );
     await assert.rejects(
-      session.execute("UPDATE iceberg.m.updbad SET nope = 1"),
+      fx.session.execute("UPDATE iceberg.m.updbad SET nope = 1"),
       (e: unknown) => e instanceof ValidationError && /'nope'/.test((e as Error).message),
     );
     assert.deepEqual(await rows('SELECT count(*) FROM iceberg.m."updbad$snapshots"'), before);
@@ -91,10 +78,10 @@ describe("UPDATE and MERGE (row-level changes)", () => {
 
   it("UPDATE conflicts with a concurrent append of matching rows (serializable)", async () => {
     await create("updser");
-    const other = await lakehouse.session();
+    const other = await fx.lakehouse.session();
     try {
       const s = parseStatement("UPDATE iceberg.m.updser SET v = 0 WHERE cat = 'b'");
-      const prepared = await prepareUpdate(session, s as Extract<typeof s, { kind: "update" }>);
+      const prepared = await prepareUpdate(fx.session, s as Extract<typeof s, { kind: "update" }>);
       await other.execute("INSERT INTO iceberg.m.updser VALUES (100, 'b', 1)");
       await assert.rejects(prepared.commit(), ConflictingChangesError);
       assert.deepEqual(
@@ -109,11 +96,11 @@ describe("UPDATE and MERGE (row-level changes)", () => {
 
   it("MERGE updates, deletes and inserts by its WHEN clauses in order", async () => {
     await create("mrg");
-    await session.execute("CREATE TABLE iceberg.m.src (id BIGINT, cat VARCHAR, v DECIMAL(10, 2))");
-    await session.execute(
+    await fx.session.execute("CREATE TABLE iceberg.m.src (id BIGINT, cat VARCHAR, v DECIMAL(10, 2))");
+    await fx.session.execute(
       "INSERT INTO iceberg.m.src VALUES (1, 'b', 100), (5, 'c', -1), (50, 'n', 5), (51, 'n', 6), (7, 'b', 70)",
     );
-    const r = await session.execute(`MERGE INTO iceberg.m.mrg t USING iceberg.m.src s ON t.id = s.id
+    const r = await fx.session.execute(`MERGE INTO iceberg.m.mrg t USING iceberg.m.src s ON t.id = s.id
       WHEN MATCHED AND s.v < 0 THEN DELETE
       WHEN MATCHED THEN UPDATE SET v = s.v
       WHEN NOT MATCHED AND s.id <> 51 THEN INSERT (id, cat, v) VALUES (s.id, s.cat, s.v)`);
@@ -125,7 +112,7 @@ describe("UPDATE and MERGE (row-level changes)", () => {
     );
     assert.deepEqual(await rows("SELECT count(*) FROM iceberg.m.mrg"), ["12"]);
     // Source from a subquery with column aliases; INSERT without a column list.
-    await session.execute(`MERGE INTO iceberg.m.mrg AS t USING (VALUES (60, 'q', 1.5), (0, 'a', 9)) AS s(id, cat, v)
+    await fx.session.execute(`MERGE INTO iceberg.m.mrg AS t USING (VALUES (60, 'q', 1.5), (0, 'a', 9)) AS s(id, cat, v)
       ON t.id = s.id WHEN MATCHED THEN UPDATE SET cat = 'matched' WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.cat, s.v)`);
     assert.deepEqual(await rows("SELECT id, cat, v FROM iceberg.m.mrg WHERE id IN (0, 60) ORDER BY id"), [
       "0\tmatched\t0.00",
@@ -134,13 +121,13 @@ describe("UPDATE and MERGE (row-level changes)", () => {
   });
 
   it("MERGE into an empty table inserts; a target row matched twice fails with Trino's error and changes nothing", async () => {
-    await session.execute("CREATE TABLE iceberg.m.empty (id BIGINT, name VARCHAR)");
-    await session.execute(`MERGE INTO iceberg.m.empty t USING (VALUES (1, 'x'), (2, 'y')) AS s(id, name) ON t.id = s.id
+    await fx.session.execute("CREATE TABLE iceberg.m.empty (id BIGINT, name VARCHAR)");
+    await fx.session.execute(`MERGE INTO iceberg.m.empty t USING (VALUES (1, 'x'), (2, 'y')) AS s(id, name) ON t.id = s.id
       WHEN NOT MATCHED THEN INSERT (id, name) VALUES (s.id, s.name)`);
     assert.deepEqual(await rows("SELECT id, name FROM iceberg.m.empty ORDER BY id"), ["1\tx", "2\ty"]);
     const snapshots = await rows('SELECT count(*) FROM iceberg.m."empty$snapshots"');
     await assert.rejects(
-      session.execute(`MERGE INTO iceberg.m.empty t USING (VALUES (1, 'p'), (1, 'q')) AS s(id, name) ON t.id = s.id
+      fx.session.execute(`MERGE INTO iceberg.m.empty t USING (VALUES (1, 'p'), (1, 'q')) AS s(id, name) ON t.id = s.id
         WHEN MATCHED THEN UPDATE SET name = s.name`),
       (e: unknown) =>
         e instanceof ValidationError &&

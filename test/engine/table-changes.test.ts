@@ -1,34 +1,23 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Lakehouse } from "../../src/engine/lakehouse.js";
-import type { Session } from "../../src/engine/session.js";
-import { tempLakehouse, textRows } from "../helpers/lakehouse.js";
+import { before, describe, it } from "node:test";
+import { textRows, useTempLakehouse } from "../helpers/lakehouse.js";
 
 describe("change feed: TABLE(iceberg.system.table_changes(...))", () => {
-  let lakehouse: Lakehouse;
-  let session: Session;
-  let close: () => Promise<void>;
+  const fx = useTempLakehouse("cf");
   let snapshots: string[];
-  const rows = (sql: string) => textRows(session, sql);
+  const rows = (sql: string) => textRows(fx.session, sql);
   before(async () => {
-    ({ lakehouse, close } = await tempLakehouse());
-    session = await lakehouse.session();
-    await session.execute("CREATE SCHEMA iceberg.cf");
-    await session.execute(
+    await fx.session.execute(
       "CREATE TABLE iceberg.cf.t (id BIGINT, v VARCHAR) WITH (partitioning = ARRAY['v'])",
     );
-    await session.execute("INSERT INTO iceberg.cf.t VALUES (1, 'a'), (2, 'b'), (3, 'a')");
-    await session.execute("INSERT INTO iceberg.cf.t VALUES (4, 'b')");
-    await session.execute("DELETE FROM iceberg.cf.t WHERE id = 1"); // a position delete
-    await session.execute("UPDATE iceberg.cf.t SET v = 'z' WHERE id = 2"); // delete + insert
-    await session.execute("DELETE FROM iceberg.cf.t WHERE v = 'b'"); // a whole file removed
+    await fx.session.execute("INSERT INTO iceberg.cf.t VALUES (1, 'a'), (2, 'b'), (3, 'a')");
+    await fx.session.execute("INSERT INTO iceberg.cf.t VALUES (4, 'b')");
+    await fx.session.execute("DELETE FROM iceberg.cf.t WHERE id = 1"); // a position delete
+    await fx.session.execute("UPDATE iceberg.cf.t SET v = 'z' WHERE id = 2"); // delete + insert
+    await fx.session.execute("DELETE FROM iceberg.cf.t WHERE v = 'b'"); // a whole file removed
     snapshots = await rows(
       'SELECT snapshot_id FROM iceberg.cf."t$snapshots" ORDER BY committed_at, snapshot_id',
     );
-  });
-  after(async () => {
-    session.close();
-    await close();
   });
 
   it("lists every insert and delete with its snapshot, in order", async () => {
@@ -66,15 +55,15 @@ describe("change feed: TABLE(iceberg.system.table_changes(...))", () => {
 
   it("names what is wrong: unknown table, unknown snapshot, a start after the end", async () => {
     await assert.rejects(
-      session.execute("SELECT * FROM TABLE(iceberg.system.table_changes('cf', 'nope'))"),
+      fx.session.execute("SELECT * FROM TABLE(iceberg.system.table_changes('cf', 'nope'))"),
       /does not exist/,
     );
     await assert.rejects(
-      session.execute("SELECT * FROM TABLE(iceberg.system.table_changes('cf', 't', 42))"),
+      fx.session.execute("SELECT * FROM TABLE(iceberg.system.table_changes('cf', 't', 42))"),
       /Snapshot 42 does not exist/,
     );
     await assert.rejects(
-      session.execute(
+      fx.session.execute(
         `SELECT * FROM TABLE(iceberg.system.table_changes('cf', 't', ${snapshots[3]}, ${snapshots[1]}))`,
       ),
       /is not an ancestor/,

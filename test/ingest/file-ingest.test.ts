@@ -3,12 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { Lakehouse } from "../../src/engine/lakehouse.js";
-import type { Session } from "../../src/engine/session.js";
 import { DataError, ValidationError } from "../../src/errors.js";
 import { ingestFiles } from "../../src/ingest/file-ingest.js";
 import { sanitizeColumnName, sanitizeColumnNames } from "../../src/ingest/file-source.js";
-import { tempLakehouse, textRows } from "../helpers/lakehouse.js";
+import { textRows, useTempLakehouse } from "../helpers/lakehouse.js";
 import { shared, sharedSkip } from "../helpers/shared.js";
 
 describe("column name sanitizing", () => {
@@ -22,18 +20,12 @@ describe("column name sanitizing", () => {
   });
 });
 
-let lakehouse: Lakehouse;
-let session: Session;
-let close: () => Promise<void>;
+const fx = useTempLakehouse();
 let scratch: string;
 before(async () => {
-  ({ lakehouse, close } = await tempLakehouse());
-  session = await lakehouse.session();
   scratch = mkdtempSync(join(tmpdir(), "ingest-src-"));
 });
 after(async () => {
-  session.close();
-  await close();
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -43,7 +35,7 @@ const ingest = (
   mode: "append" | "overwrite" = "append",
   schemaEvolution: "add" | "none" = "add",
 ) =>
-  ingestFiles(lakehouse.duck, lakehouse.catalog(), {
+  ingestFiles(fx.lakehouse.duck, fx.lakehouse.catalog(), {
     files,
     table: { namespace: table.split(".").slice(0, -1), name: table.split(".").at(-1)! },
     mode,
@@ -60,20 +52,20 @@ describe("real data from ../shared/data/datasets/plotly", {
   it("ingests CSV and answers aggregates identical to DuckDB on the source file", async () => {
     const r = await ingest([animals], "nyc.animals");
     assert.equal(r.created, true);
-    const direct = await lakehouse.duck.queryJS(
+    const direct = await fx.lakehouse.duck.queryJS(
       `SELECT count(*)::VARCHAR AS n, count(DISTINCT "Agency")::VARCHAR AS agencies, round(sum("Latitude"), 6)::VARCHAR AS lat, max("Unique Key")::VARCHAR AS maxkey FROM read_csv('${animals}')`,
     );
     const ours = await textRows(
-      session,
+      fx.session,
       "SELECT count(*), count(DISTINCT agency), round(sum(latitude), 6), max(unique_key) FROM iceberg.nyc.animals",
     );
     const d = direct[0]!;
     assert.deepEqual(ours, [`${d.n}\t${d.agencies}\t${d.lat}\t${d.maxkey}`]);
-    const byAgencyDirect = await lakehouse.duck.queryJS(
+    const byAgencyDirect = await fx.lakehouse.duck.queryJS(
       `SELECT "Agency" || ':' || count(*) AS k FROM read_csv('${animals}') GROUP BY "Agency" ORDER BY 1`,
     );
     const byAgency = await textRows(
-      session,
+      fx.session,
       "SELECT agency || ':' || count(*) FROM iceberg.nyc.animals GROUP BY agency ORDER BY 1",
     );
     assert.deepEqual(
@@ -84,47 +76,50 @@ describe("real data from ../shared/data/datasets/plotly", {
 
   it("ingests a second CSV and Parquet, with quoted fields and empty values", async () => {
     await ingest([indicators], "wb.indicators");
-    const direct = await lakehouse.duck.queryJS(
+    const direct = await fx.lakehouse.duck.queryJS(
       `SELECT count(*)::VARCHAR AS n, count("Value")::VARCHAR AS nonnull, round(sum("Value"), 3)::VARCHAR AS s, count(DISTINCT "Indicator Name")::VARCHAR AS ind FROM read_csv('${indicators}')`,
     );
     assert.deepEqual(
       await textRows(
-        session,
+        fx.session,
         "SELECT count(*), count(value), round(sum(value), 3), count(DISTINCT indicator_name) FROM iceberg.wb.indicators",
       ),
       [`${direct[0]!.n}\t${direct[0]!.nonnull}\t${direct[0]!.s}\t${direct[0]!.ind}`],
     );
     await ingest([wells], "energy.wells");
     const cols = (
-      await lakehouse.duck.reader(`SELECT * FROM read_parquet('${wells}') LIMIT 0`)
+      await fx.lakehouse.duck.reader(`SELECT * FROM read_parquet('${wells}') LIMIT 0`)
     ).columnNames();
     const numeric = (
-      await lakehouse.duck.queryJS(
+      await fx.lakehouse.duck.queryJS(
         `SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet('${wells}')) WHERE column_type IN ('DOUBLE', 'BIGINT', 'INTEGER') LIMIT 1`,
       )
     )[0]!.column_name as string;
-    const directWells = await lakehouse.duck.queryJS(
+    const directWells = await fx.lakehouse.duck.queryJS(
       `SELECT count(*)::VARCHAR AS n, round(sum("${numeric}"), 3)::VARCHAR AS s FROM read_parquet('${wells}')`,
     );
     const col = sanitizeColumnNames(cols)[cols.indexOf(numeric)]!;
     assert.deepEqual(
-      await textRows(session, `SELECT count(*), round(sum("${col}"), 3) FROM iceberg.energy.wells`),
+      await textRows(fx.session, `SELECT count(*), round(sum("${col}"), 3) FROM iceberg.energy.wells`),
       [`${directWells[0]!.n}\t${directWells[0]!.s}`],
     );
   });
 
   it("time travel returns the earlier state after a second ingest", async () => {
-    const first = (await textRows(session, `SELECT snapshot_id FROM iceberg.nyc."animals$snapshots"`))[0]!;
+    const first = (await textRows(fx.session, `SELECT snapshot_id FROM iceberg.nyc."animals$snapshots"`))[0]!;
     await ingest([animals], "nyc.animals");
-    const n = Number((await textRows(session, "SELECT count(*) FROM iceberg.nyc.animals"))[0]);
+    const n = Number((await textRows(fx.session, "SELECT count(*) FROM iceberg.nyc.animals"))[0]);
     assert.deepEqual(
-      await textRows(session, `SELECT count(*) FROM iceberg.nyc.animals FOR VERSION AS OF ${first}`),
+      await textRows(fx.session, `SELECT count(*) FROM iceberg.nyc.animals FOR VERSION AS OF ${first}`),
       [String(n / 2)],
     );
     await ingest([animals], "nyc.animals", "overwrite");
-    assert.deepEqual(await textRows(session, "SELECT count(*) FROM iceberg.nyc.animals"), [String(n / 2)]);
+    assert.deepEqual(await textRows(fx.session, "SELECT count(*) FROM iceberg.nyc.animals"), [String(n / 2)]);
     assert.deepEqual(
-      await textRows(session, `SELECT operation FROM iceberg.nyc."animals$snapshots" ORDER BY committed_at`),
+      await textRows(
+        fx.session,
+        `SELECT operation FROM iceberg.nyc."animals$snapshots" ORDER BY committed_at`,
+      ),
       ["append", "append", "overwrite"],
     );
   });
@@ -138,7 +133,7 @@ describe("bad input", () => {
       ingest([f], "bad.ragged"),
       (e: unknown) => e instanceof DataError && e.message.includes("ragged.csv") && /line 3/.test(e.message),
     );
-    assert.equal(await lakehouse.catalog().tableExists({ namespace: ["bad"], name: "ragged" }), false);
+    assert.equal(await fx.lakehouse.catalog().tableExists({ namespace: ["bad"], name: "ragged" }), false);
   });
 
   it("names file, line and column of a value that does not fit an existing column, and leaves the table unchanged", async () => {
@@ -155,8 +150,8 @@ describe("bad input", () => {
         /line 3/.test(e.message) &&
         /column id/.test(e.message),
     );
-    assert.deepEqual(await textRows(session, "SELECT count(*) FROM iceberg.bad.typed"), ["2"]);
-    assert.deepEqual(await textRows(session, `SELECT count(*) FROM iceberg.bad."typed$snapshots"`), ["1"]);
+    assert.deepEqual(await textRows(fx.session, "SELECT count(*) FROM iceberg.bad.typed"), ["2"]);
+    assert.deepEqual(await textRows(fx.session, `SELECT count(*) FROM iceberg.bad."typed$snapshots"`), ["1"]);
   });
 
   it("rejects unterminated quotes and columns the table does not have", async () => {
@@ -178,12 +173,12 @@ describe("bad input", () => {
     const second = join(scratch, "evo2.csv");
     writeFileSync(second, "id,qty,color\n3,5000000000,red\n");
     await ingest([second], "evo.t");
-    assert.deepEqual(await textRows(session, "SELECT id, qty, color FROM iceberg.evo.t ORDER BY id"), [
+    assert.deepEqual(await textRows(fx.session, "SELECT id, qty, color FROM iceberg.evo.t ORDER BY id"), [
       "1\t5\tNULL",
       "2\t6\tNULL",
       "3\t5000000000\tred",
     ]);
-    const t = await lakehouse.catalog().loadTable({ namespace: ["evo"], name: "t" });
+    const t = await fx.lakehouse.catalog().loadTable({ namespace: ["evo"], name: "t" });
     assert.deepEqual(
       t.schema().fields.map((f) => `${f.name}:${f.type.kind}`),
       ["id:long", "qty:long", "color:string"],
@@ -195,24 +190,24 @@ describe("bad input", () => {
       "the snapshot carries the new schema",
     );
     assert.deepEqual(
-      await textRows(session, 'SELECT count(*) FROM iceberg.evo."t$snapshots"'),
+      await textRows(fx.session, 'SELECT count(*) FROM iceberg.evo."t$snapshots"'),
       ["2"],
       "one commit each",
     );
   });
 
   it("widens an INTEGER column to BIGINT when a file needs it", async () => {
-    await session.execute("CREATE TABLE iceberg.evo.w (id INTEGER, v REAL)");
-    await session.execute("INSERT INTO iceberg.evo.w VALUES (1, 1.5)");
+    await fx.session.execute("CREATE TABLE iceberg.evo.w (id INTEGER, v REAL)");
+    await fx.session.execute("INSERT INTO iceberg.evo.w VALUES (1, 1.5)");
     const big = join(scratch, "evo-big.csv");
     writeFileSync(big, "id,v\n5000000000,0.1\n");
     await ingest([big], "evo.w");
-    const t = await lakehouse.catalog().loadTable({ namespace: ["evo"], name: "w" });
+    const t = await fx.lakehouse.catalog().loadTable({ namespace: ["evo"], name: "w" });
     assert.deepEqual(
       t.schema().fields.map((f) => `${f.name}:${f.type.kind}`),
       ["id:long", "v:double"],
     );
-    assert.deepEqual(await textRows(session, "SELECT id FROM iceberg.evo.w ORDER BY id"), [
+    assert.deepEqual(await textRows(fx.session, "SELECT id FROM iceberg.evo.w ORDER BY id"), [
       "1",
       "5000000000",
     ]);
@@ -220,12 +215,12 @@ describe("bad input", () => {
 
   it("an upsert adds the file's new columns and widens types in the same commit as its rows", async () => {
     const upsert = (file: string) =>
-      ingestFiles(lakehouse.duck, lakehouse.catalog(), {
+      ingestFiles(fx.lakehouse.duck, fx.lakehouse.catalog(), {
         files: [file],
         table: { namespace: ["evo"], name: "u" },
         mode: "upsert",
         keys: ["id"],
-        session,
+        session: fx.session,
       });
     const first = join(scratch, "ups1.csv");
     writeFileSync(first, "id,qty\n1,5\n2,6\n3,7\n");
@@ -233,13 +228,13 @@ describe("bad input", () => {
     const second = join(scratch, "ups2.csv");
     writeFileSync(second, "id,qty,color\n2,5000000000,red\n4,8,blue\n");
     await upsert(second);
-    assert.deepEqual(await textRows(session, "SELECT id, qty, color FROM iceberg.evo.u ORDER BY id"), [
+    assert.deepEqual(await textRows(fx.session, "SELECT id, qty, color FROM iceberg.evo.u ORDER BY id"), [
       "1\t5\tNULL",
       "2\t5000000000\tred",
       "3\t7\tNULL",
       "4\t8\tblue",
     ]);
-    const t = await lakehouse.catalog().loadTable({ namespace: ["evo"], name: "u" });
+    const t = await fx.lakehouse.catalog().loadTable({ namespace: ["evo"], name: "u" });
     assert.deepEqual(
       t.schema().fields.map((f) => `${f.name}:${f.type.kind}`),
       ["id:long", "qty:long", "color:string"],
@@ -254,19 +249,19 @@ describe("bad input", () => {
     const dup = join(scratch, "ups3.csv");
     writeFileSync(dup, "id,size\n5,big\n5,small\n");
     await assert.rejects(upsert(dup), /key \(id=5\) appears 2 times/);
-    const after = await lakehouse.catalog().loadTable({ namespace: ["evo"], name: "u" });
+    const after = await fx.lakehouse.catalog().loadTable({ namespace: ["evo"], name: "u" });
     assert.equal(after.metadataLocation, t.metadataLocation);
   });
 
   it("a failed ingest changes neither data nor schema", async () => {
     const bad = join(scratch, "evo-bad.csv");
     writeFileSync(bad, "id,qty,size\n4,1,big\nfive,2,small\n");
-    const before = await lakehouse.catalog().loadTable({ namespace: ["evo"], name: "t" });
+    const before = await fx.lakehouse.catalog().loadTable({ namespace: ["evo"], name: "t" });
     await assert.rejects(
       ingest([bad], "evo.t"),
       (e: unknown) => e instanceof DataError && /line 3/.test(e.message),
     );
-    const after = await lakehouse.catalog().loadTable({ namespace: ["evo"], name: "t" });
+    const after = await fx.lakehouse.catalog().loadTable({ namespace: ["evo"], name: "t" });
     assert.equal(after.metadataLocation, before.metadataLocation);
     assert.equal(after.schema().fields.length, 3);
   });
@@ -278,7 +273,7 @@ describe("bad input", () => {
     writeFileSync(ja, '[{"Event Type":"buy","n":3}]');
     await ingest([jl], "j.events");
     await ingest([ja], "j.events");
-    assert.deepEqual(await textRows(session, "SELECT event_type, n FROM iceberg.j.events ORDER BY n"), [
+    assert.deepEqual(await textRows(fx.session, "SELECT event_type, n FROM iceberg.j.events ORDER BY n"), [
       "click\t1",
       "view\t2",
       "buy\t3",

@@ -1,44 +1,31 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Lakehouse } from "../../src/engine/lakehouse.js";
-import type { Session } from "../../src/engine/session.js";
+import { describe, it } from "node:test";
 import {
   readManifestEntries,
   readSnapshotManifests,
   specPartitionType,
 } from "../../src/table/manifest-reader.js";
-import { tempLakehouse, textRows } from "../helpers/lakehouse.js";
+import { textRows, useTempLakehouse } from "../helpers/lakehouse.js";
 
 describe("manifest merging on append (MergeAppend)", () => {
-  let lakehouse: Lakehouse;
-  let session: Session;
-  let close: () => Promise<void>;
-  before(async () => {
-    ({ lakehouse, close } = await tempLakehouse());
-    session = await lakehouse.session();
-    await session.execute("CREATE SCHEMA iceberg.m");
-  });
-  after(async () => {
-    session.close();
-    await close();
-  });
+  const fx = useTempLakehouse("m");
 
   it("merges once min-count-to-merge manifests pile up, keeping every row and its sequence number", async () => {
-    await session.execute(
+    await fx.session.execute(
       "CREATE TABLE iceberg.m.t (id INTEGER, p VARCHAR) WITH (partitioning = ARRAY['p'], extra_properties = MAP(ARRAY['commit.manifest.min-count-to-merge'], ARRAY['4']))",
     );
     const counts: number[] = [];
     for (let i = 1; i <= 9; i++) {
-      await session.execute(`INSERT INTO iceberg.m.t VALUES (${i}, '${i % 2 === 0 ? "even" : "odd"}')`);
-      const [n] = await textRows(session, 'SELECT count(*) FROM iceberg.m."t$manifests"');
+      await fx.session.execute(`INSERT INTO iceberg.m.t VALUES (${i}, '${i % 2 === 0 ? "even" : "odd"}')`);
+      const [n] = await textRows(fx.session, 'SELECT count(*) FROM iceberg.m."t$manifests"');
       counts.push(Number(n));
     }
     // 1, 2, 3 manifests, then the 4th append merges all four into one, and so on.
     assert.deepEqual(counts, [1, 2, 3, 1, 2, 3, 1, 2, 3]);
-    assert.deepEqual(await textRows(session, "SELECT count(*), sum(id) FROM iceberg.m.t"), ["9\t45"]);
-    assert.deepEqual(await textRows(session, "SELECT count(*) FROM iceberg.m.t WHERE p = 'even'"), ["4"]);
+    assert.deepEqual(await textRows(fx.session, "SELECT count(*), sum(id) FROM iceberg.m.t"), ["9\t45"]);
+    assert.deepEqual(await textRows(fx.session, "SELECT count(*) FROM iceberg.m.t WHERE p = 'even'"), ["4"]);
     // Merged entries keep the sequence number of the snapshot that added them.
-    const table = await lakehouse.catalog().loadTable({ namespace: ["m"], name: "t" });
+    const table = await fx.lakehouse.catalog().loadTable({ namespace: ["m"], name: "t" });
     const md = table.metadata;
     const seqs: bigint[] = [];
     for (const m of await readSnapshotManifests(table.io, table.currentSnapshot()!, (l) =>
@@ -55,10 +42,10 @@ describe("manifest merging on append (MergeAppend)", () => {
   });
 
   it("does not merge when commit.manifest-merge.enabled is false", async () => {
-    await session.execute(
+    await fx.session.execute(
       "CREATE TABLE iceberg.m.fast (id INTEGER) WITH (extra_properties = MAP(ARRAY['commit.manifest-merge.enabled', 'commit.manifest.min-count-to-merge'], ARRAY['false', '2']))",
     );
-    for (let i = 0; i < 4; i++) await session.execute(`INSERT INTO iceberg.m.fast VALUES (${i})`);
-    assert.deepEqual(await textRows(session, 'SELECT count(*) FROM iceberg.m."fast$manifests"'), ["4"]);
+    for (let i = 0; i < 4; i++) await fx.session.execute(`INSERT INTO iceberg.m.fast VALUES (${i})`);
+    assert.deepEqual(await textRows(fx.session, 'SELECT count(*) FROM iceberg.m."fast$manifests"'), ["4"]);
   });
 });
