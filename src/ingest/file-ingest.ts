@@ -15,9 +15,8 @@ import { CommitStateUnknownError, ValidationError } from "../errors.js";
 import { applyUpdates } from "../spec/apply-updates.js";
 import { identifierToString, type TableIdentifier } from "../spec/identifier.js";
 import { Schema } from "../spec/schema.js";
-import type { TableRequirement, TableUpdate } from "../spec/table-update.js";
 import type { NestedField } from "../spec/types.js";
-import { addColumn, isPromotion, updateColumnType } from "../table/schema-update.js";
+import { addColumn, isPromotion, schemaChangeCommit, updateColumnType } from "../table/schema-update.js";
 import type { Table } from "../table/table.js";
 import { writeQuery } from "../table/write-query.js";
 import { type FileFormat, fileError, fileSource } from "./file-source.js";
@@ -251,7 +250,7 @@ async function upsert(
 /** A schema change for the files, and the table as it will be after it (for writing). */
 interface SchemaEvolution {
   readonly table: Table;
-  readonly change: { requirements: TableRequirement[]; updates: TableUpdate[] };
+  readonly change: ReturnType<typeof schemaChangeCommit>;
 }
 
 /**
@@ -292,17 +291,10 @@ async function evolveSchemaForFiles(
     changed = true;
   }
   if (!changed) return undefined;
-  const updates: TableUpdate[] = [
-    { action: "add-schema", schema, lastColumnId },
-    { action: "set-current-schema", schemaId: -1 },
-  ];
-  const requirements: TableRequirement[] = [
-    { type: "assert-current-schema-id", currentSchemaId: md.currentSchemaId },
-    { type: "assert-last-assigned-field-id", lastAssignedFieldId: md.lastColumnId },
-  ];
+  const change = schemaChangeCommit(md, { schema, lastColumnId });
   const evolved = table.withState({
-    metadata: applyUpdates(md, updates),
+    metadata: applyUpdates(md, change.updates),
     metadataLocation: table.metadataLocation,
   });
-  return { table: evolved, change: { requirements, updates } };
+  return { table: evolved, change };
 }

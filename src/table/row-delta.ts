@@ -60,6 +60,8 @@ export interface RowDeltaChange {
   readonly isolationLevel: IsolationLevel;
   /** The branch to commit to (default `main`); conflicts are checked along its history. */
   readonly branch?: string | undefined;
+  /** A schema change committed with the snapshot (see `PendingSnapshot.schemaChange`). */
+  readonly schemaChange?: PendingSnapshot["schemaChange"];
 }
 
 /** The isolation level a table asks for an operation (`write.<op>.isolation-level`). */
@@ -85,6 +87,7 @@ export function rowDelta(change: RowDeltaChange): PendingSnapshot {
   return {
     operation,
     branch: change.branch,
+    schemaChange: change.schemaChange,
     async apply(base: Table, parent, snapshotId): Promise<SnapshotAttempt> {
       await validateNoConflicts(base, parent, change);
       const resolve = (l: string) => base.resolve(l);

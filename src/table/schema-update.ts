@@ -6,12 +6,34 @@
 import { ValidationError } from "../errors.js";
 import { Schema } from "../spec/schema.js";
 import type { TableMetadata } from "../spec/table-metadata.js";
+import type { TableRequirement, TableUpdate } from "../spec/table-update.js";
 import { type IcebergType, type NestedField, type StructType, typeToString } from "../spec/types.js";
 
 /** A new schema and the table's new `last-column-id`. */
 export interface SchemaChange {
   readonly schema: Schema;
   readonly lastColumnId: number;
+}
+
+/**
+ * The commit of a schema change made on `md`: `add-schema` and `set-current-schema` (-1, the
+ * schema just added), guarded by `assert-current-schema-id` and `assert-last-assigned-field-id`
+ * so that a concurrent schema change fails it (REST spec `CommitTableRequest`).
+ */
+export function schemaChangeCommit(
+  md: TableMetadata,
+  change: SchemaChange,
+): { requirements: TableRequirement[]; updates: TableUpdate[] } {
+  return {
+    requirements: [
+      { type: "assert-current-schema-id", currentSchemaId: md.currentSchemaId },
+      { type: "assert-last-assigned-field-id", lastAssignedFieldId: md.lastColumnId },
+    ],
+    updates: [
+      { action: "add-schema", schema: change.schema, lastColumnId: change.lastColumnId },
+      { action: "set-current-schema", schemaId: -1 },
+    ],
+  };
 }
 
 /** Assigns fresh ids (from `next`) to a type's nested fields; returns the type and the last id used. */

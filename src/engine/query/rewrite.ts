@@ -59,16 +59,12 @@ export interface RewrittenScan {
 /** Options of {@link rewriteQuery}. */
 export interface RewriteOptions {
   /**
-   * Qualified name (`catalog.schema.table`) of a table whose current-version scans also yield
-   * each row's data file and position (`ROW_FILE_PATH`, `ROW_POSITION`): the target of a
-   * row-level DELETE, UPDATE or MERGE.
+   * The target of a row-level DELETE, UPDATE or MERGE: its scans also yield each row's data
+   * file and position (`ROW_FILE_PATH`, `ROW_POSITION`). `name` is `catalog.schema.table`;
+   * the scan is of the current version, or of `branch` when given (the reference must then
+   * carry `FOR VERSION AS OF '<branch>'`).
    */
-  readonly rowPositionsOf?: string | undefined;
-  /**
-   * The branch the target is read at instead (its reference must carry
-   * `FOR VERSION AS OF '<branch>'`); undefined for the current version.
-   */
-  readonly rowPositionsBranch?: string | undefined;
+  readonly rowPositionsOf?: { readonly name: string; readonly branch?: string | undefined } | undefined;
   /**
    * A table (`catalog.schema.table`) to read as given instead of as loaded: a version with a
    * schema change not committed yet (an upsert that adds columns commits both together).
@@ -176,10 +172,10 @@ export async function rewriteQuery(
       });
       const finalPlan = { ...plan, schema: p.schema };
       const rowPositions =
-        p.resolved.qualifiedName === opts.rowPositionsOf &&
-        (opts.rowPositionsBranch === undefined
+        p.resolved.qualifiedName === opts.rowPositionsOf?.name &&
+        (opts.rowPositionsOf.branch === undefined
           ? !p.clause
-          : p.selector.ref === opts.rowPositionsBranch && p.selector.snapshotId === undefined);
+          : p.selector.ref === opts.rowPositionsOf.branch && p.selector.snapshotId === undefined);
       scans.push({ name: p.resolved.qualifiedName, table, plan: finalPlan, filter, rowPositions });
       const count = opts.rowPositionsOf ? undefined : countStarFromMetadata(root, ref, finalPlan);
       if (count !== undefined) return { sql: count, scans };

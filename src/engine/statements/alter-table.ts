@@ -6,7 +6,6 @@
  */
 import { NoSuchTableError, ValidationError } from "../../errors.js";
 import { assignFreshIds } from "../../spec/schema.js";
-import type { TableUpdate } from "../../spec/table-update.js";
 import { commitMetadataChange, type MetadataChange } from "../../table/metadata-commit.js";
 import {
   addColumn,
@@ -15,6 +14,7 @@ import {
   moveColumn,
   renameColumn,
   type SchemaChange,
+  schemaChangeCommit,
   setColumnDoc,
   setIdentifierFields,
   updateColumnType,
@@ -29,18 +29,7 @@ import { dataFilesMatching, executeTableProcedure } from "./table-procedures.js"
 
 /** The commit of a schema change derived from the latest base. */
 function schemaCommit(base: Table, change: SchemaChange | undefined): MetadataChange {
-  if (!change) return undefined;
-  const updates: TableUpdate[] = [
-    { action: "add-schema", schema: change.schema, lastColumnId: change.lastColumnId },
-    { action: "set-current-schema", schemaId: -1 },
-  ];
-  return {
-    requirements: [
-      { type: "assert-current-schema-id", currentSchemaId: base.metadata.currentSchemaId },
-      { type: "assert-last-assigned-field-id", lastAssignedFieldId: base.metadata.lastColumnId },
-    ],
-    updates,
-  };
+  return change ? schemaChangeCommit(base.metadata, change) : undefined;
 }
 
 /** DROP TABLE [IF EXISTS]: removes the table and deletes its files (Trino semantics). */

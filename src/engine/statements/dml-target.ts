@@ -1,6 +1,6 @@
 /**
- * The target of a row-level DELETE, UPDATE or MERGE: a lakehouse table, or a branch of one
- * named like INSERT's, `"t@branch"`. A branch target is read at the branch head (Trino's
+ * The target of an INSERT, DELETE, UPDATE or MERGE: a lakehouse table, or a branch of one
+ * named `"t@branch"`. A branch target is read at the branch head (Trino's
  * `FOR VERSION AS OF 'branch'`) and the change commits to the branch, validated against what
  * the branch gained since (write-audit-publish: fix the audited data on the branch, then
  * `fast_forward`).
@@ -10,8 +10,13 @@ import { ValidationError } from "../../errors.js";
 import { qualifiedText, type ResolvedName, resolveTableName, type SessionContext } from "../context.js";
 import type { RewrittenQuery } from "../query/rewrite.js";
 import type { QualifiedName } from "../sql/parser.js";
-import { splitBranch } from "./insert.js";
 import type { TargetScan } from "./row-change.js";
+
+/** `t@branch` (quoted in SQL: `"t@audit"`) split into table and branch. */
+function splitBranch(name: string): { name: string; branch?: string | undefined } {
+  const at = name.lastIndexOf("@");
+  return at > 0 ? { name: name.slice(0, at), branch: name.slice(at + 1) } : { name };
+}
 
 /** A resolved DML target. */
 export interface DmlTarget {

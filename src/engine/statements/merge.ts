@@ -97,8 +97,7 @@ export async function prepareMerge(
       `CASE ${clauseCase} ${kinds.join(" ")} END AS __kind, ${values.join(", ")} ` +
       `FROM ${source} LEFT JOIN ${target.sql} ON ${s.on}`,
     {
-      rowPositionsOf: target.name,
-      rowPositionsBranch: target.branch,
+      rowPositionsOf: target,
       tableOverride: opts.table ? { name: target.name, table: opts.table } : undefined,
     },
   );

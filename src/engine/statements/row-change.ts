@@ -132,7 +132,7 @@ export async function prepareRowChange(
     }
     if (addedData.length === 0 && addedDeletes.length === 0 && removed.size === 0 && !schemaChange)
       return NO_CHANGE;
-    const delta = rowDelta({
+    const pending = rowDelta({
       addedDataFiles: addedData,
       addedDeleteFiles: addedDeletes,
       removedDataFiles: removed,
@@ -141,8 +141,8 @@ export async function prepareRowChange(
       conflictDetectionFilter: target.filter,
       isolationLevel: isolationLevel(table.metadata, op),
       branch: target.branch,
+      schemaChange,
     });
-    const pending: PendingSnapshot = schemaChange ? { ...delta, schemaChange } : delta;
     return {
       rows,
       abort,
