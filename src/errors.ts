@@ -177,6 +177,17 @@ export class ServerError extends AIchemyError {
   }
 }
 
+/**
+ * Object storage refused or failed a request the server's own credentials made: wrong
+ * credentials, a missing bucket, a store that went away (REST `ServerErrorException`, 500).
+ * The message names the location.
+ */
+export class StorageError extends AIchemyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "STORAGE", "ServerErrorException", 500, options);
+  }
+}
+
 type ErrorClass = new (message: string, options?: ErrorOptions) => AIchemyError;
 
 /** REST error type -> class; the inverse of each class's `restType` (first wins for shared types). */

@@ -5,7 +5,7 @@
  * Errors print as `Error [CODE]: message` and exit with code 1.
  */
 import { Command, InvalidArgumentError, Option } from "commander";
-import { type Config, type ConfigFlags, loadConfig } from "../config/config.js";
+import { type Config, type ConfigFlags, loadConfig, parseSize } from "../config/config.js";
 import { history } from "./commands/history.js";
 import { ingest } from "./commands/ingest.js";
 import { serve } from "./commands/serve.js";
@@ -15,19 +15,9 @@ import { errorMessage } from "./errors.js";
 import { OUTPUT_FORMATS, type OutputFormat } from "./format.js";
 
 function sizeArg(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|kib|mib|gib)?$/i.exec(value.trim());
-  if (!m) throw new InvalidArgumentError("expected a size like 134217728, 128MB or 1GiB");
-  const unit = (m[2] ?? "b").toLowerCase();
-  const mult: Record<string, number> = {
-    b: 1,
-    kb: 1e3,
-    mb: 1e6,
-    gb: 1e9,
-    kib: 1024,
-    mib: 1024 ** 2,
-    gib: 1024 ** 3,
-  };
-  return Math.round(Number(m[1]) * mult[unit]!);
+  const n = parseSize(value);
+  if (n === undefined) throw new InvalidArgumentError("expected a size like 134217728, 128MB or 1GiB");
+  return n;
 }
 
 /** Collects a repeatable option's values (undefined when never given, so the environment applies). */
@@ -57,6 +47,24 @@ program
   )
   .option("--threads <n>", "DuckDB worker threads (env AICHEMY_THREADS)")
   .option("--memory-limit <size>", "DuckDB memory limit, e.g. 4GB (env AICHEMY_MEMORY_LIMIT)")
+  .option(
+    "--s3-endpoint <url>",
+    "S3-compatible endpoint of s3:// warehouses, e.g. http://127.0.0.1:9000 (env AICHEMY_S3_ENDPOINT; default AWS); keys from AICHEMY_S3_ACCESS_KEY_ID/AICHEMY_S3_SECRET_ACCESS_KEY or the AWS default chain",
+  )
+  .option("--s3-region <region>", "S3 region (env AICHEMY_S3_REGION; default us-east-1)")
+  .option(
+    "--s3-path-style",
+    "path-style S3 addressing (env AICHEMY_S3_PATH_STYLE; default on with --s3-endpoint)",
+  )
+  .option(
+    "--cache-dir <dir>",
+    "disk cache of S3 data files (env AICHEMY_CACHE_DIR; default <data-dir>/cache)",
+  )
+  .option(
+    "--cache-size <size>",
+    "size bound of the cache, e.g. 20GiB (env AICHEMY_CACHE_SIZE; default 10GiB)",
+    sizeArg,
+  )
   .showHelpAfterError();
 
 function config(extra: ConfigFlags = {}): Config {
@@ -67,6 +75,11 @@ function config(extra: ConfigFlags = {}): Config {
     warehouse?: string[];
     threads?: string;
     memoryLimit?: string;
+    s3Endpoint?: string;
+    s3Region?: string;
+    s3PathStyle?: boolean;
+    cacheDir?: string;
+    cacheSize?: number;
   }>();
   return loadConfig({
     dataDir: o.dataDir,
@@ -75,6 +88,11 @@ function config(extra: ConfigFlags = {}): Config {
     warehouses: o.warehouse,
     threads: o.threads,
     memoryLimit: o.memoryLimit,
+    s3Endpoint: o.s3Endpoint,
+    s3Region: o.s3Region,
+    s3PathStyle: o.s3PathStyle,
+    cacheDir: o.cacheDir,
+    cacheSize: o.cacheSize,
     ...extra,
   });
 }
@@ -102,6 +120,29 @@ program
     "HMAC key of issued tokens (env AICHEMY_AUTH_SECRET; default random per start)",
   )
   .option("--allow-anonymous", "serve without auth on a non-loopback address")
+  .option(
+    "--read-only-principal <name>",
+    "a client id or token name that may only read, with read-only delegated storage access (env AICHEMY_READ_ONLY_PRINCIPALS); repeatable",
+    collect,
+  )
+  .addOption(
+    new Option(
+      "--credential-vending <mode>",
+      "vended credentials for S3 tables: sts (scoped AssumeRole), static (the server's keys, unscoped) or off (env AICHEMY_CREDENTIAL_VENDING)",
+    ).choices(["off", "sts", "static"]),
+  )
+  .option(
+    "--sts-endpoint <url>",
+    "STS endpoint for --credential-vending sts (env AICHEMY_STS_ENDPOINT; default the S3 endpoint)",
+  )
+  .option(
+    "--sts-role-arn <arn>",
+    "role assumed for vended credentials (env AICHEMY_STS_ROLE_ARN; AWS needs one)",
+  )
+  .option(
+    "--credential-duration <seconds>",
+    "lifetime of vended credentials (env AICHEMY_CREDENTIAL_DURATION; default 3600)",
+  )
   .action(
     async (o: {
       port?: string;
@@ -111,6 +152,11 @@ program
       authToken?: string[];
       authSecret?: string;
       allowAnonymous?: boolean;
+      readOnlyPrincipal?: string[];
+      credentialVending?: string;
+      stsEndpoint?: string;
+      stsRoleArn?: string;
+      credentialDuration?: string;
     }) => {
       await serve(
         config({
@@ -121,6 +167,11 @@ program
           authTokens: o.authToken,
           authSecret: o.authSecret,
           allowAnonymous: o.allowAnonymous,
+          readOnlyPrincipals: o.readOnlyPrincipal,
+          credentialVending: o.credentialVending,
+          stsEndpoint: o.stsEndpoint,
+          stsRoleArn: o.stsRoleArn,
+          credentialDurationSeconds: o.credentialDuration,
         }),
       );
     },

@@ -5,10 +5,16 @@
 import type { Catalog } from "../catalog/catalog.js";
 import { RestCatalog } from "../catalog/rest/rest-catalog.js";
 import type { Config } from "../config/config.js";
-import { Lakehouse } from "../engine/lakehouse.js";
+import { Lakehouse, lakehouseFileIO } from "../engine/lakehouse.js";
 
 /** Opens the lakehouse of `config`. @throws when an attached catalog cannot be reached. */
 export async function openLakehouse(config: Config): Promise<Lakehouse> {
+  const io = lakehouseFileIO({
+    dataDir: config.dataDir,
+    s3: config.s3,
+    cacheDir: config.cacheDir,
+    cacheMaxBytes: config.cacheSize,
+  });
   const catalogs = new Map<string, Catalog>();
   for (const a of config.attachedCatalogs) {
     catalogs.set(
@@ -16,6 +22,7 @@ export async function openLakehouse(config: Config): Promise<Lakehouse> {
       await RestCatalog.open({
         name: a.name,
         uri: a.uri,
+        io,
         warehouse: a.properties.warehouse,
         token: a.properties.token,
         credential: a.properties.credential,
@@ -31,5 +38,6 @@ export async function openLakehouse(config: Config): Promise<Lakehouse> {
     catalogs,
     threads: config.threads,
     memoryLimit: config.memoryLimit,
+    io,
   });
 }

@@ -15,6 +15,28 @@ export interface AttachedCatalog {
 const NAME = /^[a-z_][a-z0-9_]*$/;
 
 /**
+ * Parses a size: bytes, or a number with a unit (`kb`, `mb`, `gb` decimal; `kib`, `mib`, `gib`
+ * binary), case-insensitive, e.g. `134217728`, `128MB`, `10GiB`. Returns bytes, or undefined
+ * when the text is not a size.
+ */
+export function parseSize(value: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)?$/i.exec(value.trim());
+  if (!m) return undefined;
+  const mult: Record<string, number> = {
+    b: 1,
+    kb: 1e3,
+    mb: 1e6,
+    gb: 1e9,
+    tb: 1e12,
+    kib: 1024,
+    mib: 1024 ** 2,
+    gib: 1024 ** 3,
+    tib: 1024 ** 4,
+  };
+  return Math.round(Number(m[1]) * mult[(m[2] ?? "b").toLowerCase()]!);
+}
+
+/**
  * Parses a `--catalog` value: a plain name (the embedded catalog's name) or
  * `name=rest:<uri>[;key=value...]`.
  * @throws Error naming the value when it is neither.
@@ -83,17 +105,55 @@ export const ConfigSchema = z.object({
   authClients: z.array(z.string().regex(/^[^:]+:.+$/, "expected client_id:client_secret")).default([]),
   /** Static bearer tokens, `token` or `token=principal`. */
   authTokens: z.array(z.string().min(16, "static tokens must be at least 16 characters")).default([]),
+  /** Principals that may only read (client ids or static-token names). */
+  readOnlyPrincipals: z.array(z.string().min(1)).default([]),
   /** HMAC secret of issued tokens (default: random per process). */
   authSecret: z.string().min(16, "the token secret must be at least 16 characters").optional(),
   /** Serve anonymously on a non-loopback address (off: refuse to start without --auth). */
   allowAnonymous: z.boolean().default(false),
+  /** How the server reaches S3 warehouses (its own credentials; never taken from table properties). */
+  s3: z
+    .object({
+      endpoint: z.string().url("s3 endpoint must be a URL like http://127.0.0.1:9000").optional(),
+      region: z.string().min(1).optional(),
+      pathStyle: z.boolean().optional(),
+      accessKeyId: z.string().min(1).optional(),
+      secretAccessKey: z.string().min(1).optional(),
+      sessionToken: z.string().min(1).optional(),
+      conditionalWrites: z.boolean().optional(),
+    })
+    .default({}),
+  /** Directory of the disk cache of remote data files (default `<dataDir>/cache`). */
+  cacheDir: z.string().min(1).optional(),
+  /** Size bound of that cache in bytes (default 10 GiB). */
+  cacheSize: z
+    .preprocess(
+      (v) => (typeof v === "string" ? (parseSize(v) ?? v) : v),
+      z.number({ error: "expected a size like 10GiB or 500MB" }).int().positive(),
+    )
+    .optional(),
+  /**
+   * Credential vending for S3 tables (`X-Iceberg-Access-Delegation: vended-credentials`):
+   * `off` (default), `sts` (AssumeRole with a session policy scoped to the table) or `static`
+   * (the server's own keys, unscoped: only for stores without STS).
+   */
+  credentialVending: z.enum(["off", "sts", "static"]).default("off"),
+  /** STS endpoint for `sts` vending (default: the S3 endpoint, as MinIO serves STS there). */
+  stsEndpoint: z.string().url().optional(),
+  /** Role to assume for `sts` vending (AWS requires one; MinIO ignores it). */
+  stsRoleArn: z.string().min(1).optional(),
+  /** Lifetime of vended credentials in seconds (default 3600; STS allows 900-43200). */
+  credentialDurationSeconds: z.coerce.number().int().min(900).max(43200).default(3600),
 });
 
 /** Configuration after validation. */
 export type Config = z.infer<typeof ConfigSchema>;
 
 /** Flags as commander gives them (`catalog` may repeat). */
-export type ConfigFlags = Partial<Record<Exclude<keyof Config, "catalog" | "warehouses">, unknown>> & {
+export type ConfigFlags = Partial<Record<Exclude<keyof Config, "catalog" | "warehouses" | "s3">, unknown>> & {
+  s3Endpoint?: unknown;
+  s3Region?: unknown;
+  s3PathStyle?: unknown;
   catalog?: string | string[] | undefined;
   warehouses?: string[] | undefined;
 };
@@ -102,7 +162,12 @@ export type ConfigFlags = Partial<Record<Exclude<keyof Config, "catalog" | "ware
  * Builds the configuration from flags and the environment (`AICHEMY_DATA_DIR`,
  * `AICHEMY_CATALOG`, `AICHEMY_CATALOG_URL`, `AICHEMY_WAREHOUSES` (comma-separated
  * `name=location`), `AICHEMY_THREADS`, `AICHEMY_MEMORY_LIMIT`, `AICHEMY_PORT`, `AICHEMY_HOST`,
- * `AICHEMY_AUTH` (`true`), `AICHEMY_AUTH_CLIENTS`, `AICHEMY_AUTH_TOKENS`, `AICHEMY_AUTH_SECRET`).
+ * `AICHEMY_AUTH` (`true`), `AICHEMY_AUTH_CLIENTS`, `AICHEMY_AUTH_TOKENS`, `AICHEMY_AUTH_SECRET`,
+ * `AICHEMY_READ_ONLY_PRINCIPALS`, `AICHEMY_S3_ENDPOINT`, `AICHEMY_S3_REGION`, `AICHEMY_S3_PATH_STYLE`, `AICHEMY_S3_ACCESS_KEY_ID`,
+ * `AICHEMY_S3_SECRET_ACCESS_KEY`, `AICHEMY_S3_SESSION_TOKEN`, `AICHEMY_S3_CONDITIONAL_WRITES`,
+ * `AICHEMY_CACHE_DIR`, `AICHEMY_CACHE_SIZE`, `AICHEMY_CREDENTIAL_VENDING`, `AICHEMY_STS_ENDPOINT`,
+ * `AICHEMY_STS_ROLE_ARN`, `AICHEMY_CREDENTIAL_DURATION`). S3 keys come from the environment only
+ * (flags show in process lists); without them the AWS default credential chain applies.
  * @throws Error listing every invalid field.
  */
 export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): Config {
@@ -131,7 +196,23 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     authClients: list(pick(flags.authClients, "AICHEMY_AUTH_CLIENTS")),
     authTokens: list(pick(flags.authTokens, "AICHEMY_AUTH_TOKENS")),
     authSecret: pick(flags.authSecret, "AICHEMY_AUTH_SECRET"),
+    readOnlyPrincipals: list(pick(flags.readOnlyPrincipals, "AICHEMY_READ_ONLY_PRINCIPALS")),
     allowAnonymous: bool(flags.allowAnonymous),
+    s3: {
+      endpoint: pick(flags.s3Endpoint, "AICHEMY_S3_ENDPOINT"),
+      region: pick(flags.s3Region, "AICHEMY_S3_REGION"),
+      pathStyle: bool(pick(flags.s3PathStyle, "AICHEMY_S3_PATH_STYLE")),
+      accessKeyId: env.AICHEMY_S3_ACCESS_KEY_ID,
+      secretAccessKey: env.AICHEMY_S3_SECRET_ACCESS_KEY,
+      sessionToken: env.AICHEMY_S3_SESSION_TOKEN,
+      conditionalWrites: bool(env.AICHEMY_S3_CONDITIONAL_WRITES),
+    },
+    cacheDir: pick(flags.cacheDir, "AICHEMY_CACHE_DIR"),
+    cacheSize: pick(flags.cacheSize, "AICHEMY_CACHE_SIZE"),
+    credentialVending: pick(flags.credentialVending, "AICHEMY_CREDENTIAL_VENDING"),
+    stsEndpoint: pick(flags.stsEndpoint, "AICHEMY_STS_ENDPOINT"),
+    stsRoleArn: pick(flags.stsRoleArn, "AICHEMY_STS_ROLE_ARN"),
+    credentialDurationSeconds: pick(flags.credentialDurationSeconds, "AICHEMY_CREDENTIAL_DURATION"),
   });
   if (!result.success) {
     throw new Error(

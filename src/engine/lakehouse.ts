@@ -11,8 +11,11 @@ import type { Catalog } from "../catalog/catalog.js";
 import { CatalogStore } from "../catalog/sql/catalog-store.js";
 import type { Warehouse } from "../catalog/sql/warehouses.js";
 import { Duck } from "../duckdb/connection.js";
-import { LocalFileIO } from "../io/local-file-io.js";
+import { FileCache } from "../io/file-cache.js";
+import type { FileIO } from "../io/file-io.js";
 import { fileUri } from "../io/location.js";
+import { ResolvingFileIO } from "../io/resolving-file-io.js";
+import type { S3Options } from "../io/s3-file-io.js";
 import { Session, type SessionOptions } from "./session.js";
 
 /** Options of {@link Lakehouse.open}. */
@@ -31,6 +34,32 @@ export interface LakehouseOptions {
   readonly warehouses?: readonly Warehouse[] | undefined;
   /** Further catalogs by name (e.g. REST catalogs); a name shadows a warehouse of the store. */
   readonly catalogs?: ReadonlyMap<string, Catalog> | undefined;
+  /** Storage of the warehouses (default: {@link lakehouseFileIO} of `dataDir` with `s3`, `cacheDir`, `cacheMaxBytes`). */
+  readonly io?: FileIO | undefined;
+  /** How to reach S3 warehouses (`s3://bucket/prefix` locations). */
+  readonly s3?: S3Options | undefined;
+  /** Disk cache of remote data files (default `<dataDir>/cache`). */
+  readonly cacheDir?: string | undefined;
+  /** Size bound of that cache in bytes (default 10 GiB). */
+  readonly cacheMaxBytes?: number | undefined;
+}
+
+/**
+ * The FileIO of a lakehouse: local disk and S3 by location, S3 data files cached under
+ * `cacheDir` (default `<dataDir>/cache`), new files staged under `<dataDir>/.staging`.
+ */
+export function lakehouseFileIO(
+  opts: Pick<LakehouseOptions, "dataDir" | "s3" | "cacheDir" | "cacheMaxBytes">,
+): ResolvingFileIO {
+  const dataDir = resolve(opts.dataDir);
+  return new ResolvingFileIO({
+    s3: opts.s3,
+    cache: new FileCache({
+      directory: opts.cacheDir ? resolve(opts.cacheDir) : join(dataDir, "cache"),
+      maxBytes: opts.cacheMaxBytes,
+    }),
+    stagingRoot: join(dataDir, ".staging"),
+  });
 }
 
 /** An opened lakehouse. */
@@ -64,7 +93,7 @@ export class Lakehouse {
     const embedded = opts.catalogUrl === undefined;
     const store = await CatalogStore.open({
       url: opts.catalogUrl ?? join(dataDir, "catalog.db"),
-      io: new LocalFileIO(),
+      io: opts.io ?? lakehouseFileIO(opts),
     });
     const catalogs = new Map<string, Catalog>();
     try {
@@ -108,6 +137,7 @@ export class Lakehouse {
   async close(): Promise<void> {
     for (const c of this.catalogs.values()) await c.close();
     await this.store.close();
+    (this.store.io as { close?: () => void }).close?.();
     this.duck.close();
   }
 }

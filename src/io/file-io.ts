@@ -1,7 +1,8 @@
 /**
  * FileIO: the storage interface tables read and write through (pyiceberg `FileIO`,
  * Iceberg Java `FileIO`). Locations are URIs or absolute paths. Implementations: local disk
- * (`local-file-io.ts`), memory (`memory-file-io.ts`); S3 comes with object storage.
+ * (`local-file-io.ts`), memory (`memory-file-io.ts`), S3 (`s3-file-io.ts`), and one that picks
+ * by scheme (`resolving-file-io.ts`).
  */
 
 /** Facts about a stored file. */
@@ -28,6 +29,11 @@ export interface StagingDirectory {
 export interface FileIO {
   /** Reads a whole file. Rejects with NotFoundError when absent. */
   read(location: string): Promise<Uint8Array>;
+  /**
+   * Reads `length` bytes from byte `offset` (fewer at the end of the file): an HTTP range
+   * request on object stores. Rejects with NotFoundError when absent.
+   */
+  readRange(location: string, offset: number, length: number): Promise<Uint8Array>;
   /**
    * Writes a whole file. With `ifNotExists`, fails (AlreadyExistsError) when the file
    * exists, atomically: the check-and-create is one operation (conditional create).

@@ -4,7 +4,7 @@
  * and fails when the target exists.
  */
 import { randomUUID } from "node:crypto";
-import { link, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { AlreadyExistsError, NotFoundError } from "../errors.js";
 import type { FileInfo, FileIO, StagingDirectory } from "./file-io.js";
@@ -34,6 +34,22 @@ export class LocalFileIO implements FileIO {
       return await readFile(this.path(location));
     } catch (e) {
       return notFound(location, e);
+    }
+  }
+
+  async readRange(location: string, offset: number, length: number): Promise<Uint8Array> {
+    let fh: import("node:fs/promises").FileHandle;
+    try {
+      fh = await open(this.path(location), "r");
+    } catch (e) {
+      return notFound(location, e);
+    }
+    try {
+      const buf = Buffer.alloc(Math.max(0, length));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+      return buf.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
     }
   }
 

@@ -19,6 +19,10 @@ export class MemoryFileIO implements FileIO {
     return f.data;
   }
 
+  async readRange(location: string, offset: number, length: number): Promise<Uint8Array> {
+    return (await this.read(location)).subarray(offset, offset + Math.max(0, length));
+  }
+
   async write(location: string, data: Uint8Array, opts: { ifNotExists?: boolean } = {}): Promise<void> {
     if (opts.ifNotExists && this.files.has(location))
       throw new AlreadyExistsError(`file already exists: ${location}`);

@@ -14,6 +14,7 @@ import { jsonValue } from "../duckdb/values.js";
 import type { Lakehouse } from "../engine/lakehouse.js";
 import { AIchemyError, NotFoundError, ValidationError } from "../errors.js";
 import { namespaceToString } from "../spec/identifier.js";
+import type { AccessDelegation } from "./rest/access-delegation.js";
 import { Authenticator, type AuthOptions } from "./rest/auth.js";
 import { restCatalogRoutes } from "./rest/catalog-routes.js";
 import { RestCatalogService } from "./rest/catalog-service.js";
@@ -33,6 +34,8 @@ export interface HttpServerOptions {
   readonly auth?: AuthOptions | undefined;
   /** Largest accepted request body in bytes (default 10 MiB). */
   readonly maxBodyBytes?: number | undefined;
+  /** Vended credentials and remote signing for S3 tables (default: none). */
+  readonly delegation?: AccessDelegation | undefined;
 }
 
 /** The Hono application of the server (usable with `app.request()` in-process). */
@@ -48,7 +51,7 @@ export function createHttpApp(opts: HttpServerOptions): Hono {
 
   app.get("/health", (c) => c.json({ status: "ok" }));
 
-  app.route("/", restCatalogRoutes({ service, auth, log, maxBodyBytes }));
+  app.route("/", restCatalogRoutes({ service, auth, log, maxBodyBytes, delegation: opts.delegation }));
 
   app.use("/api/*", async (c, next) => {
     try {

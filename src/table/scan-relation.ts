@@ -514,21 +514,32 @@ async function readDeletionVector(
   opts: ScanRelationOptions,
   files: Map<string, Promise<Buffer>>,
 ): Promise<bigint[]> {
-  // Several vectors (one per data file) may share a Puffin file: read it once.
-  let read = files.get(dv.file.filePath);
-  if (!read) {
-    read = table.io.read(table.resolve(dv.file.filePath)).then((b) => Buffer.from(b));
-    files.set(dv.file.filePath, read);
+  // Several vectors (one per data file) may share a Puffin file: its magic is checked once,
+  // and each vector is a range read of its blob (only the bytes needed from object stores).
+  const location = table.resolve(dv.file.filePath);
+  const ranged = dv.file.contentOffset !== undefined && dv.file.contentSizeInBytes !== undefined;
+  let head = files.get(dv.file.filePath);
+  if (!head) {
+    head = (ranged ? table.io.readRange(location, 0, 4) : table.io.read(location)).then((b) =>
+      Buffer.from(b),
+    );
+    files.set(dv.file.filePath, head);
   }
-  const bytes = await read;
-  if (!opts.allowBareDeletionVectors && !bytes.subarray(0, 4).equals(PUFFIN_MAGIC)) {
+  const first = await head;
+  if (!opts.allowBareDeletionVectors && !first.subarray(0, 4).equals(PUFFIN_MAGIC)) {
     throw new Error(
       `${dv.file.filePath} is not a Puffin file (no PFA1 magic): older DuckDB versions wrote deletion vector files as bare blobs; such files are not read by default`,
     );
   }
-  const offset = Number(dv.file.contentOffset ?? 0n);
-  const size = Number(dv.file.contentSizeInBytes ?? BigInt(bytes.length - offset));
-  return decodeDeletionVector(bytes.subarray(offset, offset + size), dv.file.filePath);
+  if (!ranged) {
+    const offset = Number(dv.file.contentOffset ?? 0n);
+    const size = Number(dv.file.contentSizeInBytes ?? BigInt(first.length - offset));
+    return decodeDeletionVector(first.subarray(offset, offset + size), dv.file.filePath);
+  }
+  const offset = Number(dv.file.contentOffset);
+  const size = Number(dv.file.contentSizeInBytes);
+  const blob = await table.io.readRange(location, offset, size);
+  return decodeDeletionVector(Buffer.from(blob), dv.file.filePath);
 }
 
 const promotionCache = new WeakMap<object, boolean>();

@@ -5,7 +5,9 @@
  */
 import { pino } from "pino";
 import type { Config } from "../../config/config.js";
+import { ResolvingFileIO } from "../../io/resolving-file-io.js";
 import { createHttpServer } from "../../server/http-server.js";
+import { AccessDelegation } from "../../server/rest/access-delegation.js";
 import type { AuthOptions } from "../../server/rest/auth.js";
 import { openLakehouse } from "../open-lakehouse.js";
 
@@ -33,7 +35,28 @@ export function authOptions(config: Config): AuthOptions {
     if (i < 0) tokens[t] = "token";
     else tokens[t.slice(0, i)] = t.slice(i + 1);
   }
-  return { enabled: config.auth, clients, tokens, secret: config.authSecret };
+  return {
+    enabled: config.auth,
+    clients,
+    tokens,
+    secret: config.authSecret,
+    readOnlyPrincipals: config.readOnlyPrincipals,
+  };
+}
+
+/**
+ * The access delegation of a configuration: remote signing and (with `--credential-vending`)
+ * vended credentials for S3 tables, with the server's own S3 settings and credentials.
+ */
+export function accessDelegation(config: Config, io: ResolvingFileIO): AccessDelegation {
+  return new AccessDelegation({
+    s3: config.s3,
+    credentials: async () => io.s3.client.config.credentials(),
+    vending: config.credentialVending,
+    stsEndpoint: config.stsEndpoint,
+    roleArn: config.stsRoleArn,
+    durationSeconds: config.credentialDurationSeconds,
+  });
 }
 
 /** Starts the server; resolves when it stops. */
@@ -41,7 +64,9 @@ export async function serve(config: Config): Promise<void> {
   const log = pino({ name: "aichemy" });
   const auth = authOptions(config);
   const lakehouse = await openLakehouse(config);
-  const server = createHttpServer({ lakehouse, log, auth });
+  const delegation =
+    lakehouse.store.io instanceof ResolvingFileIO ? accessDelegation(config, lakehouse.store.io) : undefined;
+  const server = createHttpServer({ lakehouse, log, auth, delegation });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => resolve());
@@ -74,5 +99,6 @@ export async function serve(config: Config): Promise<void> {
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
+  delegation?.close();
   await lakehouse.close();
 }

@@ -21,16 +21,23 @@ export interface AuthOptions {
   readonly secret?: string | undefined;
   /** Lifetime of issued tokens in seconds (default 3600). */
   readonly tokenTtlSeconds?: number | undefined;
+  /**
+   * Principals (client ids or static-token names) that may only read: mutations are refused
+   * with 403 and delegated storage access is read-only.
+   */
+  readonly readOnlyPrincipals?: readonly string[] | undefined;
 }
 
 /** Who made a request. */
 export interface Principal {
   readonly name: string;
   readonly anonymous: boolean;
+  /** Whether the principal may only read (see {@link AuthOptions.readOnlyPrincipals}). */
+  readonly readOnly: boolean;
 }
 
-/** The anonymous principal of an auth-less server. */
-export const ANONYMOUS: Principal = { name: "anonymous", anonymous: true };
+/** The anonymous principal of an auth-less server (full access: auth off means trusted). */
+export const ANONYMOUS: Principal = { name: "anonymous", anonymous: true, readOnly: false };
 
 /** An OAuth2 error (REST `OAuthError`): `error` code and description, with its HTTP status. */
 export class OAuthError extends Error {
@@ -69,8 +76,10 @@ export class Authenticator {
   readonly #tokens: Readonly<Record<string, string>>;
   readonly #key: Uint8Array;
   readonly #ttl: number;
+  readonly #readOnly: ReadonlySet<string>;
 
   constructor(opts: AuthOptions) {
+    this.#readOnly = new Set(opts.readOnlyPrincipals ?? []);
     this.enabled = opts.enabled;
     this.#clients = opts.clients ?? {};
     this.#tokens = opts.tokens ?? {};
@@ -137,14 +146,18 @@ export class Authenticator {
   /** The principal of a bearer token. @throws NotAuthorizedError when unknown, forged or expired. */
   async verifyToken(token: string): Promise<Principal> {
     for (const [t, name] of Object.entries(this.#tokens))
-      if (sameSecret(t, token)) return { name, anonymous: false };
+      if (sameSecret(t, token)) return this.#principal(name);
     try {
       const { payload } = await jwtVerify(token, this.#key, { issuer: ISSUER, algorithms: ["HS256"] });
-      return { name: String(payload.sub), anonymous: false };
+      return this.#principal(String(payload.sub));
     } catch (e) {
       const expired = (e as { code?: string }).code === "ERR_JWT_EXPIRED";
       throw new NotAuthorizedError(expired ? "Bearer token expired" : "Bearer token is invalid");
     }
+  }
+
+  #principal(name: string): Principal {
+    return { name, anonymous: false, readOnly: this.#readOnly.has(name) };
   }
 
   /**

@@ -16,21 +16,34 @@ import {
   createTableRequestFromJson,
   createViewRequestFromJson,
   decodeNamespace,
-  loadTableResultToJson,
+  encodeNamespace,
   loadViewResultToJson,
   registerRequestFromJson,
   renameRequestFromJson,
   updateNamespacePropertiesRequestFromJson,
 } from "../../catalog/rest/rest-messages.js";
 import type { SqlCatalog } from "../../catalog/sql/sql-catalog.js";
-import { NoSuchTableError, NotFoundError, UnprocessableEntityError, ValidationError } from "../../errors.js";
+import {
+  ForbiddenError,
+  NoSuchTableError,
+  NotFoundError,
+  UnprocessableEntityError,
+  ValidationError,
+} from "../../errors.js";
 import type { FileIO } from "../../io/file-io.js";
-import { asObject, reqString } from "../../spec/codec/json-fields.js";
+import type { StoragePrivilege } from "../../io/s3-session-policy.js";
+import { asObject, optString, reqString } from "../../spec/codec/json-fields.js";
 import { tableMetadataToJson } from "../../spec/codec/table-metadata-json.js";
 import { identifierToString, type Namespace, type TableIdentifier } from "../../spec/identifier.js";
 import { stringifyJson } from "../../spec/json.js";
 import type { TableMetadata } from "../../spec/table-metadata.js";
 import { readTableMetadataText, recentMetadataText } from "../../table/metadata-io.js";
+import {
+  type AccessDelegation,
+  parseAccessDelegation,
+  type RemoteSignRequest,
+  type TableAccess,
+} from "./access-delegation.js";
 import { type Authenticator, OAuthError, type Principal } from "./auth.js";
 import { onlyReferencedSnapshots, type RestCatalogService, tableETag } from "./catalog-service.js";
 import { emptyResponse, errorResponse, jsonResponse, paginate, parseBody, readBodyText } from "./http-kit.js";
@@ -44,9 +57,17 @@ export interface RestCatalogRoutesOptions {
   readonly log: Logger;
   /** Largest accepted request body in bytes. */
   readonly maxBodyBytes: number;
+  /** Vended credentials and remote signing for S3 tables (default: none). */
+  readonly delegation?: AccessDelegation | undefined;
 }
 
 type Env = { Variables: { principal: Principal } };
+
+/** Requests a read-only principal may make: reads, scan planning, metrics, signing (checked per request). */
+function READ_ONLY_ALLOWED(method: string, path: string): boolean {
+  if (method === "GET" || method === "HEAD") return true;
+  return /\/(plan(\/[^/]+)?|tasks|metrics|sign)$/.test(path);
+}
 
 /** Serialized `loadTable` responses kept, by ETag. */
 const LOAD_CACHE_MAX = 16;
@@ -83,29 +104,45 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
     metadata: TableMetadata,
     mode: "all" | "refs",
     io?: FileIO,
+    access?: TableAccess,
   ): Response => {
     const etag = tableETag(metadataLocation, mode);
     let text = loadCache.get(etag);
     if (text === undefined) {
       const written = mode === "all" ? recentMetadataText(metadataLocation) : undefined;
-      text = written
-        ? loadTableResultText(metadataLocation, written)
-        : stringifyJson(
-            loadTableResultToJson({
-              metadataLocation,
-              metadata: mode === "refs" ? onlyReferencedSnapshots(metadata) : metadata,
-              config: {},
-            }),
-          );
+      text =
+        written ??
+        stringifyJson(tableMetadataToJson(mode === "refs" ? onlyReferencedSnapshots(metadata) : metadata));
       if (loadCache.size >= LOAD_CACHE_MAX) loadCache.delete(loadCache.keys().next().value as string);
       loadCache.set(etag, text);
     }
-    const res = new Response(text, { status: 200, headers: { "content-type": "application/json", etag } });
+    const res = new Response(loadTableResultText(metadataLocation, text, access), {
+      status: 200,
+      headers: { "content-type": "application/json", etag },
+    });
     if (io && mode === "all")
       replayable.set(res, async () =>
-        loadTableResultText(metadataLocation, await readTableMetadataText(io, metadataLocation)),
+        loadTableResultText(metadataLocation, await readTableMetadataText(io, metadataLocation), access),
       );
     return res;
+  };
+
+  /** Delegated access to a table's files for this request (X-Iceberg-Access-Delegation). */
+  const tableAccess = async (
+    c: Context<Env>,
+    location: string,
+    id: TableIdentifier,
+  ): Promise<TableAccess | undefined> => {
+    if (!opts.delegation) return undefined;
+    const base = new URL(c.req.url);
+    const prefix = c.req.param("prefix");
+    const path = `v1/${prefix ? `${encodeURIComponent(prefix)}/` : ""}namespaces/${encodeNamespace(id.namespace)}/tables/${encodeURIComponent(id.name)}/sign`;
+    return opts.delegation.tableAccess(
+      location,
+      parseAccessDelegation(c.req.header("x-iceberg-access-delegation")),
+      privilegeOf(c.get("principal")),
+      { baseUri: `${base.protocol}//${base.host}`, path },
+    );
   };
   const app = new Hono<Env>();
 
@@ -118,7 +155,12 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
       return;
     }
     try {
-      c.set("principal", await auth.authenticate(c.req.header("authorization")));
+      const principal = await auth.authenticate(c.req.header("authorization"));
+      c.set("principal", principal);
+      if (principal.readOnly && !READ_ONLY_ALLOWED(c.req.method, path))
+        throw new ForbiddenError(
+          `principal ${principal.name} is read-only: ${c.req.method} ${path} is not allowed`,
+        );
     } catch (e) {
       return errorResponse(e);
     }
@@ -289,7 +331,7 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
   route(
     "POST",
     "/namespaces/:namespace/tables",
-    async (_c, r) => {
+    async (c, r) => {
       const catalog = await r.catalog();
       const ns = r.namespace();
       const req = createTableRequestFromJson(await r.body());
@@ -305,10 +347,20 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
       };
       if (req.stageCreate) {
         const metadata = await catalog.stageCreateTable(id, opts);
-        return jsonResponse(200, loadTableResultToJson({ metadataLocation: null, metadata, config: {} }));
+        const access = await tableAccess(c, metadata.location, id);
+        return new Response(loadTableResultText(null, stringifyJson(tableMetadataToJson(metadata)), access), {
+          status: 200,
+          headers: { "content-type": "application/json" },
+        });
       }
       const t = await catalog.createTable(id, opts);
-      return tableResponse(t.metadataLocation, t.metadata, "all", catalog.io);
+      return tableResponse(
+        t.metadataLocation,
+        t.metadata,
+        "all",
+        catalog.io,
+        await tableAccess(c, t.metadata.location, id),
+      );
     },
     true,
   );
@@ -316,16 +368,19 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
   route(
     "POST",
     "/namespaces/:namespace/register",
-    async (_c, r) => {
+    async (c, r) => {
       const catalog = await r.catalog();
       const req = registerRequestFromJson(await r.body());
       await service.checkRegisterable(catalog, req.metadataLocation);
-      const t = await catalog.registerTable(
-        { namespace: r.namespace(), name: req.name },
-        req.metadataLocation,
-        req.overwrite,
+      const id = { namespace: r.namespace(), name: req.name };
+      const t = await catalog.registerTable(id, req.metadataLocation, req.overwrite);
+      return tableResponse(
+        t.metadataLocation,
+        t.metadata,
+        "all",
+        catalog.io,
+        await tableAccess(c, t.metadata.location, id),
       );
-      return tableResponse(t.metadataLocation, t.metadata, "all", catalog.io);
     },
     true,
   );
@@ -342,7 +397,13 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
     if (c.req.header("if-none-match") === etag) return emptyResponse(304, { etag });
     // Metadata files are immutable: the serialized response of one is reused (refreshes under
     // contention load the same version many times).
-    return tableResponse(t.metadataLocation, t.metadata, mode);
+    return tableResponse(
+      t.metadataLocation,
+      t.metadata,
+      mode,
+      undefined,
+      await tableAccess(c, t.metadata.location, id),
+    );
   });
 
   route(
@@ -388,13 +449,26 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
     true,
   );
 
-  route("GET", "/namespaces/:namespace/tables/:table/credentials", async (_c, r) => {
+  route("GET", "/namespaces/:namespace/tables/:table/credentials", async (c, r) => {
     const catalog = await r.catalog();
-    const id = r.identifier("table");
-    if (!(await catalog.tableExists(id)))
-      throw new NoSuchTableError(`Table does not exist: ${identifierToString(id)}`);
-    // Local and S3 warehouses are reached with the server's own configuration: nothing to vend yet.
-    return jsonResponse(200, { "storage-credentials": [] });
+    const t = await catalog.loadTable(r.identifier("table"));
+    // Tables on local disk, or a server that does not vend: nothing to hand out.
+    if (!opts.delegation || opts.delegation.vending === "off" || !/^s3[an]?:\/\//i.test(t.metadata.location))
+      return jsonResponse(200, { "storage-credentials": [] });
+    const credential = await opts.delegation.vend(t.metadata.location, privilegeOf(c.get("principal")));
+    return jsonResponse(200, { "storage-credentials": [credential] });
+  });
+
+  route("POST", "/namespaces/:namespace/tables/:table/sign", async (c, r) => {
+    if (!opts.delegation) throw new ForbiddenError("remote signing is not configured on this server");
+    const catalog = await r.catalog();
+    const t = await catalog.loadTable(r.identifier("table"));
+    const req = remoteSignRequestFromJson(await r.body());
+    const signed = await opts.delegation.sign(t.metadata.location, privilegeOf(c.get("principal")), req);
+    return new Response(JSON.stringify(signed), {
+      status: 200,
+      headers: { "content-type": "application/json", "cache-control": "no-cache" },
+    });
   });
 
   route("POST", "/namespaces/:namespace/tables/:table/metrics", async (_c, r) => {
@@ -588,6 +662,41 @@ function formatVersionOf(v: string | undefined): 1 | 2 | 3 | undefined {
 }
 
 /** A `LoadTableResult` body around metadata JSON text. */
-function loadTableResultText(metadataLocation: string, metadataText: string): string {
-  return `{"metadata-location":${JSON.stringify(metadataLocation)},"metadata":${metadataText},"config":{}}`;
+function loadTableResultText(
+  metadataLocation: string | null,
+  metadataText: string,
+  access?: TableAccess,
+): string {
+  const credentials = access?.storageCredentials.length
+    ? `,"storage-credentials":${JSON.stringify(access.storageCredentials)}`
+    : "";
+  return `{"metadata-location":${JSON.stringify(metadataLocation)},"metadata":${metadataText},"config":${JSON.stringify(access?.config ?? {})}${credentials}}`;
+}
+
+/**
+ * Decodes a REST `RemoteSignRequest`.
+ * @throws JsonShapeError / ValidationError naming the field.
+ */
+function remoteSignRequestFromJson(json: unknown): RemoteSignRequest {
+  const o = asObject(json, "body");
+  const h = asObject(o.headers ?? {}, "body.headers");
+  const headers: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(h)) {
+    if (!Array.isArray(v) || !v.every((x) => typeof x === "string"))
+      throw new ValidationError(`body.headers.${k}: expected an array of strings`);
+    headers[k] = v as string[];
+  }
+  return {
+    region: reqString(o, "region", "body"),
+    uri: reqString(o, "uri", "body"),
+    method: reqString(o, "method", "body"),
+    headers,
+    body: optString(o, "body", "body"),
+    provider: optString(o, "provider", "body"),
+  };
+}
+
+/** Storage privilege of a principal: read-only principals read, everyone else writes. */
+function privilegeOf(p: Principal | undefined): StoragePrivilege {
+  return p?.readOnly ? "read" : "write";
 }

@@ -31,6 +31,7 @@ export const SUPPORTED_ENDPOINTS: readonly string[] = [
   "POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/unregister",
   "GET /v1/{prefix}/namespaces/{namespace}/tables/{table}/credentials",
   "POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics",
+  "POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/sign",
   "POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/plan",
   "GET /v1/{prefix}/namespaces/{namespace}/tables/{table}/plan/{plan-id}",
   "DELETE /v1/{prefix}/namespaces/{namespace}/tables/{table}/plan/{plan-id}",
