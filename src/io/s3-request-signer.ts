@@ -1,8 +1,8 @@
 /**
  * AWS Signature Version 4 for S3 requests a client asks a catalog to sign (REST spec
  * `RemoteSignRequest` / `RemoteSignResult`, Iceberg Java `S3V4RestSignerClient`), through
- * `@smithy/signature-v4`, the AWS SDK's own signer. The path is signed as given (already
- * percent-encoded once, as S3 expects); the payload hash is the client's
+ * `@smithy/signature-v4`, the AWS SDK's own signer. The path is signed in its canonical form
+ * (segments encoded once, RFC 3986 unreserved characters only, as S3 computes it); the payload hash is the client's
  * `x-amz-content-sha256` header (`UNSIGNED-PAYLOAD` when absent).
  */
 import { Hash } from "@smithy/hash-node";
@@ -23,6 +23,22 @@ export interface UnsignedS3Request {
   readonly headers: Readonly<Record<string, readonly string[]>>;
 }
 
+/**
+ * The SigV4 canonical form of an S3 path: each segment decoded once and re-encoded with
+ * RFC 3986 unreserved characters only (`encodeURIComponent` leaves `!'()*`, which S3 encodes).
+ */
+function canonicalPath(path: string): string {
+  return path
+    .split("/")
+    .map((seg) =>
+      encodeURIComponent(decodeURIComponent(seg)).replace(
+        /[!'()*]/g,
+        (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+      ),
+    )
+    .join("/");
+}
+
 /** Headers a client must not choose for a signed request (the signer sets them). */
 const DROPPED = new Set(["authorization", "x-amz-date", "x-amz-security-token", "host", "content-length"]);
 
@@ -36,7 +52,7 @@ export async function signS3Request(
   region: string,
 ): Promise<Record<string, string[]>> {
   const url = new URL(req.uri);
-  const rawPath = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/i.exec(req.uri)?.[1] || "/";
+  const rawPath = canonicalPath(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/i.exec(req.uri)?.[1] || "/");
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers))
     if (!DROPPED.has(k.toLowerCase())) headers[k.toLowerCase()] = v.join(",");

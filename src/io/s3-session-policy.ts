@@ -3,20 +3,22 @@
  * an STS `AssumeRole` call passes as `Policy`, so the temporary credentials can do at most
  * what both the role and this policy allow). Shapes follow AWS "IAM JSON policy elements".
  *
- * Table names end up in object keys, and `*`, `?` are wildcards and `${...}` a policy variable
- * in ARNs and `StringLike` conditions: such characters are written as the IAM escapes `${*}`,
- * `${?}`, `${$}` (AWS "IAM policy elements: Variables and tags", "Special characters"), so
- * a name can never widen the scope. Quotes and backslashes are escaped by JSON encoding.
+ * In ARNs and `StringLike` conditions `*` and `?` are wildcards and `${` starts a policy
+ * variable. AWS IAM has escapes for them (`${*}`, `${?}`, `${$}`), but MinIO's policy engine
+ * does not know them (tested), so a location holding any of them cannot be scoped exactly
+ * and is refused rather than widened: such tables are served by remote signing instead.
+ * (Table names cannot hold `*`; `?` and `$` in names are percent-encoded in default locations;
+ * only explicit locations can hold them.) Quotes and backslashes are escaped by JSON encoding.
  */
-import { ValidationError } from "../errors.js";
+import { ForbiddenError, ValidationError } from "../errors.js";
 import { parseS3Location } from "./s3-location.js";
 
 /** What vended credentials may do: read objects, or also write and delete them. */
 export type StoragePrivilege = "read" | "write";
 
-/** Escapes IAM wildcard and variable characters (`*`, `?`, `$`) of a literal key or prefix. */
-export function escapeIamPattern(literal: string): string {
-  return literal.replace(/[*?$]/g, (c) => `\${${c}}`);
+/** Whether a literal key prefix holds characters an IAM pattern would read as wildcards or variables. */
+export function hasIamPatternCharacters(literal: string): boolean {
+  return /[*?]|\$\{/.test(literal);
 }
 
 /** Object actions of each privilege. */
@@ -34,13 +36,18 @@ const WRITE_ACTIONS = [
  * `s3://bucket/prefix`): object actions on `prefix/*`, ListBucket only with an `s3:prefix`
  * under it, GetBucketLocation. Keys are matched below `prefix/`, so table `t` never covers
  * table `t2`. Returns the policy document as JSON text.
- * @throws ValidationError when the location is a bucket root (no prefix to scope to).
+ * @throws ValidationError when the location is a bucket root (no prefix to scope to);
+ * ForbiddenError when the prefix holds `*`, `?` or `${` (see above).
  */
 export function tableSessionPolicy(location: string, privilege: StoragePrivilege): string {
   const { bucket, key } = parseS3Location(location);
   const prefix = key.replace(/\/+$/, "");
   if (prefix === "") throw new ValidationError(`cannot scope credentials to a bucket root: ${location}`);
-  const p = escapeIamPattern(prefix);
+  if (hasIamPatternCharacters(prefix))
+    throw new ForbiddenError(
+      `cannot scope credentials to ${location}: the location holds IAM wildcard characters (* ? \${); use remote signing for this table`,
+    );
+  const p = prefix;
   const policy = {
     Version: "2012-10-17",
     Statement: [

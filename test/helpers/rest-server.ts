@@ -8,9 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { RestCatalog } from "../../src/catalog/rest/rest-catalog.js";
+import type { Warehouse } from "../../src/catalog/sql/warehouses.js";
 import { Lakehouse } from "../../src/engine/lakehouse.js";
 import type { Session } from "../../src/engine/session.js";
+import type { ResolvingFileIO } from "../../src/io/resolving-file-io.js";
+import type { S3Options } from "../../src/io/s3-file-io.js";
 import { createHttpServer } from "../../src/server/http-server.js";
+import { AccessDelegation, type AccessDelegationOptions } from "../../src/server/rest/access-delegation.js";
 import type { AuthOptions } from "../../src/server/rest/auth.js";
 
 /** A running server. */
@@ -26,19 +30,38 @@ export interface TestRestServer {
 
 /** Starts a server. */
 export async function startRestServer(
-  opts: { catalogUrl?: string; auth?: AuthOptions; maxBodyBytes?: number; threads?: number } = {},
+  opts: {
+    catalogUrl?: string;
+    auth?: AuthOptions;
+    maxBodyBytes?: number;
+    threads?: number;
+    /** Further warehouses (e.g. on S3) and how to reach S3. */
+    warehouses?: Warehouse[];
+    s3?: S3Options;
+    /** Access delegation settings besides `s3` (vending mode, STS); signing is always on. */
+    delegation?: Omit<AccessDelegationOptions, "s3" | "credentials">;
+  } = {},
 ): Promise<TestRestServer> {
   const dir = mkdtempSync(join(tmpdir(), "rest-server-"));
   const lakehouse = await Lakehouse.open({
     dataDir: dir,
     catalogUrl: opts.catalogUrl,
     threads: opts.threads ?? 2,
+    warehouses: opts.warehouses,
+    s3: opts.s3,
+  });
+  const io = lakehouse.store.io as ResolvingFileIO;
+  const delegation = new AccessDelegation({
+    ...opts.delegation,
+    s3: opts.s3 ?? {},
+    credentials: async () => io.s3.client.config.credentials(),
   });
   const server: Server = createHttpServer({
     lakehouse,
     log: pino({ level: process.env.AICHEMY_TEST_LOG ?? "silent" }),
     auth: opts.auth,
     maxBodyBytes: opts.maxBodyBytes,
+    delegation,
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as { port: number }).port;
@@ -53,6 +76,7 @@ export async function startRestServer(
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      delegation.close();
       await lakehouse.close();
       rmSync(dir, { recursive: true, force: true });
     },
