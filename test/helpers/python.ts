@@ -28,12 +28,19 @@ export function runPython(script: string, args: string[]): unknown {
 
 /**
  * Runs a Python script without blocking the event loop (needed when it talks to a server in
- * this process) and parses the last line of its output as JSON.
+ * this process), with `env` added to the environment, and parses the last line of its output as JSON.
  * @throws Error with stderr on failure.
  */
-export function runPythonAsync(script: string, args: string[]): Promise<unknown> {
+export function runPythonAsync(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON!, [script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(PYTHON!, [script, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env },
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => {

@@ -2,14 +2,16 @@
  * Real S3-compatible servers for tests, run as local processes (no Docker): MinIO and versitygw.
  *
  * Both are Go programs, built once with `go install` into `$AICHEMY_CI_CACHE/go-bin` (default
- * `~/.cache/aichemy/go-bin`) and reused; `ensureS3Binary()` builds a missing one (MinIO takes
- * several minutes on two cores, versitygw about a minute). Go is `AICHEMY_GO`, `go` on PATH or
- * /usr/local/go/bin/go. Tests skip (see `s3Skip`) when the binary is missing and there is no Go.
+ * `~/.cache/aichemy/go-bin`) and reused; `ensureS3Binary()` builds a missing one (on two cores
+ * with nothing cached: MinIO ~7 min, versitygw ~3.5 min; ~15 s once Go's build cache is warm).
+ * Go is `AICHEMY_GO`, `go` on PATH or /usr/local/go/bin/go. Tests skip (see `s3Skip`) when the
+ * binary is missing and there is no Go.
  *
  * Each `startS3Server()` runs one server on a free 127.0.0.1 port over fresh temporary
  * directories, with a root user, and waits until an S3 ListBuckets call succeeds:
  *   - MinIO: `minio server` over one directory, or an erasure set over `drives` directories
- *     (4 drives: EC:2, survives 2 lost drives for reads; see test/io/s3-server.test.ts).
+ *     (`MINIO_CI_CD=1` lets all drives sit on one disk, even the root disk). 4 drives default to
+ *     EC:2: reads survive 2 lost drives, writes need 3 (see test/io/s3-server.test.ts).
  *   - versitygw: the `posix` backend over one directory.
  * The process (its own process group) is killed by `stop()`, when this Node process exits, and by
  * a small watchdog shell when this Node process dies without running exit handlers.

@@ -1,6 +1,7 @@
 """PyIceberg as a client of AIchemy's Iceberg REST catalog server (test helper).
 
 Usage: pyiceberg_rest.py <uri> <credential or -> <command> [args...]
+(extra catalog properties as JSON in AICHEMY_PYICEBERG_PROPS, e.g. {"warehouse": "lake"})
   write <ns.table>            create namespace + partitioned table, append x2, overwrite a partition,
                               delete rows, evolve the schema, append again; print what it did
   staged <ns.table>           create a table in a transaction (stage-create + assert-create) with data
@@ -9,6 +10,7 @@ Usage: pyiceberg_rest.py <uri> <credential or -> <command> [args...]
   namespaces                  print the namespaces and their tables
 """
 import json
+import os
 import sys
 from datetime import date, datetime
 from decimal import Decimal
@@ -30,6 +32,8 @@ def to_json(v):
 def main():
     uri, credential, command, *args = sys.argv[1:]
     props = {"uri": uri}
+    # Extra catalog properties (e.g. a warehouse), as JSON.
+    props.update(json.loads(os.environ.get("AICHEMY_PYICEBERG_PROPS", "{}")))
     if credential != "-":
         props["credential"] = credential
     catalog = RestCatalog("aichemy", **props)
