@@ -6,11 +6,13 @@
  *   - `venv-spark-<SPARK_VERSION>/`  pyspark from PyPI (~318 MB download, ~365 MB on disk)
  *   - `spark/iceberg-spark-runtime-3.5_2.12-<ICEBERG_VERSION>.jar`  from Maven Central, checked
  *     against its `.sha1` (~48 MB)
+ *   - `spark/iceberg-aws-bundle-<ICEBERG_VERSION>.jar`  likewise (~69 MB): the AWS SDK for
+ *     Iceberg's S3FileIO, on the class path only of sessions started with `s3: true`
  *   - `spark/cds-<SPARK_VERSION>-<hash>.jsa`  a class-data-sharing archive written by the first
  *     run (~140 MB) that makes later JVMs start ~35% faster (`AICHEMY_SPARK_CDS=0` turns it off)
- * After that nothing is downloaded: the jar is given to Spark as `spark.jars` (no Ivy).
+ * After that nothing is downloaded: the jars are given to Spark as `spark.jars` (no Ivy).
  * Overrides: `AICHEMY_SPARK_PYTHON` (a Python that can import pyspark), `AICHEMY_SPARK_JAR`,
- * `AICHEMY_MAVEN_URL`; `AICHEMY_SKIP_SPARK=1` skips the tests.
+ * `AICHEMY_SPARK_AWS_JAR`, `AICHEMY_MAVEN_URL`; `AICHEMY_SKIP_SPARK=1` skips the tests.
  *
  * Spark needs Java 17+ here (Iceberg 1.12 is compiled for Java 17): `AICHEMY_SPARK_JAVA` (a java
  * binary or a JDK directory), `JAVA_HOME`, JDKs under /usr/lib/jvm, then `java` on PATH.
@@ -48,6 +50,8 @@ export const ICEBERG_VERSION = "1.12.0";
 const CACHE = process.env.AICHEMY_CI_CACHE ?? join(homedir(), ".cache/aichemy");
 const JAR_NAME = `iceberg-spark-runtime-3.5_2.12-${ICEBERG_VERSION}.jar`;
 const JAR_PATH = `org/apache/iceberg/iceberg-spark-runtime-3.5_2.12/${ICEBERG_VERSION}/${JAR_NAME}`;
+const AWS_JAR_NAME = `iceberg-aws-bundle-${ICEBERG_VERSION}.jar`;
+const AWS_JAR_PATH = `org/apache/iceberg/iceberg-aws-bundle/${ICEBERG_VERSION}/${AWS_JAR_NAME}`;
 const MAVEN = (process.env.AICHEMY_MAVEN_URL ?? "https://repo1.maven.org/maven2").replace(/\/$/, "");
 const SCRIPT = join(import.meta.dirname, "../interop/spark_sql.py");
 
@@ -62,6 +66,7 @@ const ENGINE: PythonEngine = {
     "Spark tests need python3 with venv and ensurepip (apt-get install python3-venv) to install pyspark",
 };
 const JAR = process.env.AICHEMY_SPARK_JAR ?? join(ENGINE.dir, JAR_NAME);
+const AWS_JAR = process.env.AICHEMY_SPARK_AWS_JAR ?? join(ENGINE.dir, AWS_JAR_NAME);
 
 // ---------------------------------------------------------------------------------------------
 // Prerequisites
@@ -92,18 +97,25 @@ export function sparkAvailable(): string | undefined {
 export interface SparkInstall {
   python: string;
   jar: string;
+  /** Iceberg's AWS bundle (S3FileIO and the AWS SDK), for sessions with `s3: true`. */
+  awsJar: string;
   javaHome?: string;
 }
 
 /**
- * Installs pyspark and the Iceberg runtime jar into the cache if needed (safe across processes).
+ * Installs pyspark, the Iceberg runtime jar and the AWS bundle into the cache if needed (safe
+ * across processes).
  * @throws Error with the skip message when Spark cannot run here, or when a download or pip fails.
  */
 export const ensureSpark: () => Promise<SparkInstall> = installOnce(
   sparkSkip,
   async (): Promise<SparkInstall> => ({
-    python: await installPythonEngine(ENGINE, [{ url: `${MAVEN}/${JAR_PATH}`, file: JAR }]),
+    python: await installPythonEngine(ENGINE, [
+      { url: `${MAVEN}/${JAR_PATH}`, file: JAR },
+      { url: `${MAVEN}/${AWS_JAR_PATH}`, file: AWS_JAR },
+    ]),
     jar: JAR,
+    awsJar: AWS_JAR,
     javaHome: java.home,
   }),
 );
@@ -119,6 +131,11 @@ export interface SparkCatalogOptions extends IcebergCatalogOptions {
   catalogProperties?: Record<string, string>;
   /** More Spark properties (override the defaults, e.g. `spark.driver.memory`). */
   conf?: Record<string, string>;
+  /**
+   * Puts Iceberg's AWS bundle on the class path, for tables on S3 (`io-impl` =
+   * `org.apache.iceberg.aws.s3.S3FileIO`, set by the catalog's config or `catalogProperties`).
+   */
+  s3?: boolean;
 }
 
 /** `runSparkSql()`: the catalog to connect to and one batch of statements. */
@@ -180,19 +197,21 @@ export interface SparkSession {
  * call `stop()` (e.g. in `after()`); it is killed when this process exits anyway.
  */
 export async function startSpark(opts: SparkCatalogOptions = {}): Promise<SparkSession> {
-  const { python, jar, javaHome } = await ensureSpark();
+  const { python, jar, awsJar, javaHome } = await ensureSpark();
+  const jars = opts.s3 ? [jar, awsJar] : [jar];
   const type = catalogType("Spark", opts);
   const scratch = mkdtempSync(join(tmpdir(), "aichemy-spark-"));
   const cds = classDataSharing({
     dir: ENGINE.dir,
     version: SPARK_VERSION,
     python,
-    jars: [jar],
+    jars,
     javaHome,
     disabled: process.env.AICHEMY_SPARK_CDS === "0",
   });
   const job = {
     jar,
+    extraJars: jars.slice(1),
     javaOptions: cds.jvmOptions,
     catalog: opts.catalogName ?? "rest",
     type,

@@ -5,6 +5,7 @@ Usage: spark_sql.py <job.json>
 The job is a JSON object:
   {
     "jar": "/path/iceberg-spark-runtime-3.5_2.12-<v>.jar",
+    "extraJars": ["/path/iceberg-aws-bundle-<v>.jar"],   # optional, also in spark.jars
     "catalog": "rest",                    # Spark catalog name, also spark.sql.defaultCatalog
     "type": "rest" | "hadoop",
     "uri": "http://127.0.0.1:8181",       # type=rest only
@@ -79,7 +80,7 @@ def build_session(job):
         ),
         "spark.sql.catalogImplementation": "in-memory",
         "spark.sql.warehouse.dir": f"{scratch}/spark-warehouse",
-        "spark.jars": job["jar"],
+        "spark.jars": ",".join([job["jar"], *(job.get("extraJars") or [])]),
         "spark.sql.extensions": "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
         "spark.sql.defaultCatalog": name,
         cat: "org.apache.iceberg.spark.SparkCatalog",
