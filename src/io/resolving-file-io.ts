@@ -30,6 +30,14 @@ export class ResolvingFileIO implements FileIO {
     this.#opts = opts;
   }
 
+  /**
+   * A FileIO like this one (same cache and staging) that reaches S3 with other options, e.g.
+   * credentials a REST catalog vended for one table.
+   */
+  withS3(s3: S3Options): ResolvingFileIO {
+    return new ResolvingFileIO({ ...this.#opts, s3, cache: this.#opts.cache ?? this.s3.cache });
+  }
+
   /** The S3 FileIO (created on first use). */
   get s3(): S3FileIO {
     this.#s3 ??= new S3FileIO(this.#opts.s3 ?? {}, {

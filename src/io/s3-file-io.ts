@@ -39,6 +39,7 @@ import { AlreadyExistsError, NotFoundError, StorageError } from "../errors.js";
 import { FileCache } from "./file-cache.js";
 import type { FileInfo, FileIO, StagingDirectory } from "./file-io.js";
 import { isS3Location, parseS3Location, s3Location } from "./s3-location.js";
+import { type RemoteSignFunction, remoteRequestSigner } from "./s3-remote-signer.js";
 
 /** How to reach an S3 store (Iceberg's `s3.*` FileIO properties, see {@link s3OptionsFromProperties}). */
 export interface S3Options {
@@ -60,6 +61,8 @@ export interface S3Options {
   readonly multipartThresholdBytes?: number | undefined;
   /** Part size of multipart uploads (default 8 MiB, the S3 minimum is 5 MiB). */
   readonly partSizeBytes?: number | undefined;
+  /** Sign requests through a catalog's sign endpoint instead of with keys (remote signing). */
+  readonly remoteSigner?: RemoteSignFunction | undefined;
 }
 
 /** Options of {@link S3FileIO} beside the store's. */
@@ -89,8 +92,10 @@ export function s3OptionsFromProperties(props: Readonly<Record<string, string>>)
 
 /** The SDK client configuration of some S3 options. */
 export function s3ClientConfig(opts: S3Options): S3ClientConfig {
-  const credentials =
-    opts.accessKeyId && opts.secretAccessKey
+  const region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
+  const credentials = opts.remoteSigner
+    ? { accessKeyId: "remote-signing", secretAccessKey: "remote-signing" }
+    : opts.accessKeyId && opts.secretAccessKey
       ? {
           accessKeyId: opts.accessKeyId,
           secretAccessKey: opts.secretAccessKey,
@@ -98,7 +103,8 @@ export function s3ClientConfig(opts: S3Options): S3ClientConfig {
         }
       : undefined;
   return {
-    region: opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
+    region,
+    ...(opts.remoteSigner ? { signer: remoteRequestSigner(opts.remoteSigner, region) } : {}),
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
     forcePathStyle: opts.pathStyle ?? opts.endpoint !== undefined,
     ...(credentials ? { credentials } : {}),

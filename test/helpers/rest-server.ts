@@ -94,14 +94,19 @@ export interface RestClientLakehouse {
 /**
  * Opens a {@link RestClientLakehouse} on `server` (data in `<server.dir>/<opts.name>`, default
  * `client`), with an OAuth2 `credential` (`id:secret`) or a static bearer `token`; `opts.uri`
- * reaches the server another way (e.g. through a proxy).
+ * reaches the server another way (e.g. through a proxy); `opts.warehouse` picks a warehouse.
  */
 export async function openRestClient(
   server: TestRestServer,
   auth: { credential?: string; token?: string } = {},
-  opts: { uri?: string; name?: string } = {},
+  opts: { uri?: string; name?: string; warehouse?: string } = {},
 ): Promise<RestClientLakehouse> {
-  const rest = await RestCatalog.open({ name: "rest", uri: opts.uri ?? server.uri, ...auth });
+  const rest = await RestCatalog.open({
+    name: "rest",
+    uri: opts.uri ?? server.uri,
+    warehouse: opts.warehouse,
+    ...auth,
+  });
   const lakehouse = await Lakehouse.open({
     dataDir: join(server.dir, opts.name ?? "client"),
     catalogs: new Map([["rest", rest]]),

@@ -136,6 +136,8 @@ export interface SparkCatalogOptions extends IcebergCatalogOptions {
    * `org.apache.iceberg.aws.s3.S3FileIO`, set by the catalog's config or `catalogProperties`).
    */
   s3?: boolean;
+  /** Environment variables for Spark's processes (over this process's), e.g. `AWS_ACCESS_KEY_ID: ""`. */
+  env?: Record<string, string>;
 }
 
 /** `runSparkSql()`: the catalog to connect to and one batch of statements. */
@@ -230,6 +232,7 @@ export async function startSpark(opts: SparkCatalogOptions = {}): Promise<SparkS
     job,
     scratch,
     // Another Spark's settings would make pyspark launch that Spark instead of its own.
+    env: opts.env,
     unsetEnv: ["SPARK_HOME", "PYSPARK_SUBMIT_ARGS", "SPARK_CONF_DIR", "HADOOP_CONF_DIR", "PYSPARK_PYTHON"],
     javaHome,
     timeoutMs: opts.timeoutMs ?? 600_000,

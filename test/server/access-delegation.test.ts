@@ -5,7 +5,8 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import { encodeNamespace } from "../../src/catalog/rest/rest-messages.js";
 import type { Session } from "../../src/engine/session.js";
 import { reachableFiles } from "../../src/table/purge.js";
-import { startRestServer, type TestRestServer } from "../helpers/rest-server.js";
+import { textRows } from "../helpers/lakehouse.js";
+import { openRestClient, startRestServer, type TestRestServer } from "../helpers/rest-server.js";
 import { s3Skip, startS3Server, type TestS3Server } from "../helpers/s3-server.js";
 
 /**
@@ -275,6 +276,53 @@ describe("REST access delegation on S3 (MinIO)", { skip: s3Skip("minio") }, () =
     assert.equal((await sign(WRITER, "GET", `${s3.endpoint}/lake?list-type=2`)).status, 400);
     const del = `<Delete><Object><Key>${own}</Key></Object><Object><Key>warehouse/ns/plain/data/x</Key></Object></Delete>`;
     assert.equal((await sign(WRITER, "POST", `${s3.endpoint}/lake?delete`, { body: del })).status, 403);
+  });
+
+  it("our REST client reads and writes S3 tables with no keys of its own: vended credentials, then remote signing", async () => {
+    const signingOnly = await startRestServer({
+      auth: { enabled: true, tokens: { [WRITER]: "writer" } },
+      warehouses: [{ name: "lake", location: "s3://lake/warehouse" }],
+      catalogUrl: `${rest.dir}/catalog.db`,
+      s3: {
+        endpoint: s3.endpoint,
+        region: s3.region,
+        accessKeyId: s3.accessKeyId,
+        secretAccessKey: s3.secretAccessKey,
+      },
+      delegation: { vending: "off" },
+    });
+    try {
+      let expected = 2;
+      for (const [server, how] of [
+        [rest, "vended"],
+        [signingOnly, "signed"],
+      ] as const) {
+        const client = await openRestClient(
+          server,
+          { token: WRITER },
+          { name: `client-${how}`, warehouse: "lake" },
+        );
+        try {
+          assert.deepEqual(await textRows(client.session, "SELECT count(*) FROM rest.ns.plain"), [
+            String(expected),
+          ]);
+          await client.session.execute(`INSERT INTO rest.ns.plain VALUES (${expected + 1})`);
+          expected++;
+          await client.session.execute("DELETE FROM rest.ns.plain WHERE id = 1");
+          await client.session.execute("INSERT INTO rest.ns.plain VALUES (1)");
+          assert.deepEqual(await textRows(client.session, "SELECT count(*) FROM rest.ns.plain"), [
+            String(expected),
+          ]);
+        } finally {
+          await client.close();
+        }
+        assert.deepEqual(await textRows(session, "SELECT count(*), max(id) FROM lake.ns.plain"), [
+          `${expected}\t${expected}`,
+        ]);
+      }
+    } finally {
+      await signingOnly.stop();
+    }
   });
 
   it("static mode hands out the server's keys (documented as unscoped)", async () => {

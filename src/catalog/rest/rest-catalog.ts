@@ -6,6 +6,10 @@
  */
 import type { FileIO } from "../../io/file-io.js";
 import { LocalFileIO } from "../../io/local-file-io.js";
+import { ResolvingFileIO } from "../../io/resolving-file-io.js";
+import { s3OptionsFromProperties } from "../../io/s3-file-io.js";
+import { isS3Location } from "../../io/s3-location.js";
+import type { RemoteSignFunction } from "../../io/s3-remote-signer.js";
 import { asArray, asObject } from "../../spec/codec/json-fields.js";
 import type { Namespace, TableIdentifier } from "../../spec/identifier.js";
 import { parseJson } from "../../spec/json.js";
@@ -24,6 +28,7 @@ import {
   encodeNamespace,
   identifierFromJson,
   identifierToJson,
+  type LoadTableResult,
   loadTableResultFromJson,
   loadViewResultFromJson,
   namespaceFromJson,
@@ -37,6 +42,11 @@ export interface RestCatalogOptions extends RestHttpOptions {
   readonly warehouse?: string | undefined;
   /** Storage of the tables (default: local files). */
   readonly io?: FileIO | undefined;
+  /**
+   * `X-Iceberg-Access-Delegation` sent when loading and creating tables (default
+   * `vended-credentials,remote-signing`); `""` sends none.
+   */
+  readonly accessDelegation?: string | undefined;
 }
 
 /** A REST catalog client. */
@@ -46,12 +56,67 @@ export class RestCatalog implements Catalog {
   readonly http: RestHttpClient;
   /** `prefix/` for catalog paths (empty when the server sets no prefix). */
   readonly #prefix: string;
+  readonly #delegation: string;
+  /** FileIOs made for tables' storage settings, by those settings. */
+  readonly #tableIOs = new Map<string, FileIO>();
 
-  private constructor(name: string, io: FileIO, http: RestHttpClient, prefix: string | undefined) {
+  private constructor(
+    name: string,
+    io: FileIO,
+    http: RestHttpClient,
+    prefix: string | undefined,
+    delegation: string,
+  ) {
     this.name = name;
     this.io = io;
     this.http = http;
     this.#prefix = prefix ? `${encodeURIComponent(prefix)}/` : "";
+    this.#delegation = delegation;
+  }
+
+  /** Headers of table loads and creates: the access delegation asked for. */
+  #tableHeaders(): Record<string, string> {
+    return this.#delegation ? { "x-iceberg-access-delegation": this.#delegation } : {};
+  }
+
+  /**
+   * The FileIO of a loaded table: for S3 tables whose response carries storage settings
+   * (endpoint, vended credentials, the longest matching `storage-credentials` prefix, or
+   * remote signing), an S3 FileIO with them; else the catalog's own.
+   */
+  #tableIO(r: LoadTableResult): FileIO {
+    const location = r.metadata.location;
+    if (!isS3Location(location)) return this.io;
+    const credential = [...(r.storageCredentials ?? [])]
+      .filter(
+        (c) =>
+          location === c.prefix || location.startsWith(c.prefix.endsWith("/") ? c.prefix : `${c.prefix}/`),
+      )
+      .sort((a, b) => b.prefix.length - a.prefix.length)[0];
+    const props = { ...r.config, ...(credential?.config ?? {}) };
+    const signing = props["s3.remote-signing-enabled"] === "true" && !props["s3.access-key-id"];
+    if (!signing && !props["s3.access-key-id"] && !props["s3.endpoint"]) return this.io;
+    const key = JSON.stringify(Object.entries(props).sort());
+    let io = this.#tableIOs.get(key);
+    if (!io) {
+      const opts = s3OptionsFromProperties(props);
+      const s3 = signing ? { ...opts, remoteSigner: this.#remoteSigner(props) } : opts;
+      io = this.io instanceof ResolvingFileIO ? this.io.withS3(s3) : new ResolvingFileIO({ s3 });
+      this.#tableIOs.set(key, io);
+    }
+    return io;
+  }
+
+  /** Calls the sign endpoint a table's config names (`signer.uri` + `signer.endpoint`, else the spec's default). */
+  #remoteSigner(props: Record<string, string>): RemoteSignFunction {
+    const base = `${(props["signer.uri"] ?? props["s3.signer.uri"] ?? this.http.uri).replace(/\/+$/, "")}/`;
+    const endpoint = props["signer.endpoint"] ?? props["s3.signer.endpoint"] ?? "v1/aws/s3/sign";
+    const url = new URL(endpoint, base).toString();
+    return async (req) =>
+      (await this.http.request("POST", url, { body: { ...req, provider: "s3" } })) as {
+        uri: string;
+        headers: Record<string, string[]>;
+      };
   }
 
   /** Connects: fetches `/v1/config` (authenticating first when credentials are given). */
@@ -64,7 +129,13 @@ export class RestCatalog implements Catalog {
     const overrides = (config.overrides ?? {}) as Record<string, string>;
     const defaults = (config.defaults ?? {}) as Record<string, string>;
     const prefix = overrides.prefix ?? defaults.prefix;
-    return new RestCatalog(opts.name, opts.io ?? new LocalFileIO(), http, prefix);
+    return new RestCatalog(
+      opts.name,
+      opts.io ?? new LocalFileIO(),
+      http,
+      prefix,
+      opts.accessDelegation ?? "vended-credentials,remote-signing",
+    );
   }
 
   #ns(ns: Namespace): string {
@@ -166,18 +237,26 @@ export class RestCatalog implements Catalog {
     };
   }
 
-  async #load(id: TableIdentifier, snapshots?: "refs"): Promise<TableState> {
-    const r = loadTableResultFromJson(
-      await this.http.request("GET", this.#table(id), { query: { snapshots } }),
+  async #loadResult(id: TableIdentifier, snapshots?: "refs"): Promise<LoadTableResult> {
+    return loadTableResultFromJson(
+      await this.http.request("GET", this.#table(id), {
+        query: { snapshots },
+        headers: this.#tableHeaders(),
+      }),
     );
+  }
+
+  async #load(id: TableIdentifier, snapshots?: "refs"): Promise<TableState> {
+    const r = await this.#loadResult(id, snapshots);
     return { metadata: r.metadata, metadataLocation: r.metadataLocation ?? "" };
   }
 
   async loadTable(id: TableIdentifier, opts?: RefreshOptions): Promise<Table> {
+    const r = await this.#loadResult(id, opts?.referencedSnapshotsOnly ? "refs" : undefined);
     return new Table(
       id,
-      await this.#load(id, opts?.referencedSnapshotsOnly ? "refs" : undefined),
-      this.io,
+      { metadata: r.metadata, metadataLocation: r.metadataLocation ?? "" },
+      this.#tableIO(r),
       this.#ops(id),
     );
   }
@@ -197,6 +276,7 @@ export class RestCatalog implements Catalog {
           properties,
         }),
         idempotent: true,
+        headers: this.#tableHeaders(),
       }),
     );
   }
@@ -206,7 +286,7 @@ export class RestCatalog implements Catalog {
     return new Table(
       id,
       { metadata: r.metadata, metadataLocation: r.metadataLocation ?? "" },
-      this.io,
+      this.#tableIO(r),
       this.#ops(id),
     );
   }
@@ -220,12 +300,13 @@ export class RestCatalog implements Catalog {
       await this.http.request("POST", `${this.#ns(id.namespace)}/register`, {
         body: { name: id.name, "metadata-location": metadataLocation, overwrite },
         idempotent: true,
+        headers: this.#tableHeaders(),
       }),
     );
     return new Table(
       id,
       { metadata: r.metadata, metadataLocation: r.metadataLocation ?? metadataLocation },
-      this.io,
+      this.#tableIO(r),
       this.#ops(id),
     );
   }
@@ -351,8 +432,11 @@ export class RestCatalog implements Catalog {
     );
   }
 
-  /** Nothing to release: requests are independent. */
-  async close(): Promise<void> {}
+  /** Closes the S3 clients made for tables. */
+  async close(): Promise<void> {
+    for (const io of this.#tableIOs.values()) (io as { close?: () => void }).close?.();
+    this.#tableIOs.clear();
+  }
 }
 
 /** `{"metadata-location": "..."` opening a response, as Iceberg Java and our server write it. */

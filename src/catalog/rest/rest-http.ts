@@ -93,7 +93,8 @@ export class RestHttpClient {
   }
 
   /**
-   * Sends a request to `/v1/<path>` and returns the parsed JSON body (undefined for 204).
+   * Sends a request to `/v1/<path>` (or to `path` itself when it is an absolute http(s) URL,
+   * such as a sign endpoint the catalog named) and returns the parsed JSON body (undefined for 204).
    * @throws the error class of the response's REST error type; CommitStateUnknownError for
    * a commit whose outcome is unknown
    */
@@ -107,7 +108,7 @@ export class RestHttpClient {
    * @throws as {@link request}
    */
   async requestText(method: string, path: string, req: RestRequest = {}): Promise<string> {
-    const url = new URL(`${this.uri}/v1/${path}`);
+    const url = new URL(/^https?:\/\//.test(path) ? path : `${this.uri}/v1/${path}`);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const key = req.idempotent ? uuidv7() : undefined;
     for (let attempt = 0; ; attempt++) {

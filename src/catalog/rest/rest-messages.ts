@@ -268,6 +268,8 @@ export interface LoadTableResult {
   readonly metadataLocation: string | null;
   readonly metadata: TableMetadata;
   readonly config: Record<string, string>;
+  /** REST `StorageCredential`s: storage settings by location prefix (vended credentials). */
+  readonly storageCredentials?: readonly { prefix: string; config: Record<string, string> }[] | undefined;
 }
 
 /** Encodes a REST `LoadTableResult` as a value for `stringifyJson` (Iceberg REST OpenAPI). */
@@ -291,6 +293,13 @@ export function loadTableResultFromJson(json: unknown): LoadTableResult {
     metadataLocation: typeof loc === "string" ? loc : null,
     metadata: parseTableMetadata(asObject(o.metadata, "response.metadata")),
     config: stringMap(o, "config", "response"),
+    storageCredentials: Array.isArray(o["storage-credentials"])
+      ? o["storage-credentials"].map((c, i) => {
+          const path = `response.storage-credentials[${i}]`;
+          const obj = asObject(c, path);
+          return { prefix: reqString(obj, "prefix", path), config: stringMap(obj, "config", path) };
+        })
+      : undefined,
   };
 }
 

@@ -1,0 +1,59 @@
+/**
+ * The client side of remote signing (REST spec `RemoteSignRequest`, Iceberg Java
+ * `S3V4RestSignerClient`): an AWS SDK request signer that, instead of signing with keys,
+ * sends each S3 request's method, URI and headers to the catalog's sign endpoint and applies
+ * the headers it answers with. Used when a catalog hands out `s3.remote-signing-enabled`.
+ */
+import type { HttpRequest, RequestSigner } from "@smithy/types";
+
+/** A `RemoteSignRequest` as the sign endpoint takes it. */
+export interface RemoteSignCall {
+  readonly region: string;
+  readonly uri: string;
+  readonly method: string;
+  readonly headers: Record<string, string[]>;
+  readonly body?: string | undefined;
+}
+
+/** Calls the sign endpoint; resolves to the `RemoteSignResult`. */
+export type RemoteSignFunction = (
+  req: RemoteSignCall,
+) => Promise<{ uri: string; headers: Record<string, string[]> }>;
+
+/** RFC 3986 encoding of a query component (what SigV4 canonicalizes to). */
+function encodeQuery(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** The absolute URI of an SDK request (its path is already encoded). */
+export function requestUri(req: HttpRequest): string {
+  const port = req.port ? `:${req.port}` : "";
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(req.query ?? {})) {
+    if (v === null || v === undefined) parts.push(encodeQuery(k));
+    else for (const x of Array.isArray(v) ? v : [v]) parts.push(`${encodeQuery(k)}=${encodeQuery(x)}`);
+  }
+  return `${req.protocol}//${req.hostname}${port}${req.path}${parts.length ? `?${parts.join("&")}` : ""}`;
+}
+
+/**
+ * A request signer for the AWS SDK that delegates to a sign endpoint. The body is sent for
+ * DeleteObjects (`?delete`), whose keys the catalog must see to check the scope.
+ */
+export function remoteRequestSigner(sign: RemoteSignFunction, region: string): RequestSigner {
+  return {
+    async sign(request: HttpRequest): Promise<HttpRequest> {
+      const headers: Record<string, string[]> = {};
+      for (const [k, v] of Object.entries(request.headers)) headers[k] = [v];
+      const body =
+        request.query && "delete" in request.query && typeof request.body === "string"
+          ? request.body
+          : undefined;
+      const signed = await sign({ region, uri: requestUri(request), method: request.method, headers, body });
+      const out: Record<string, string> = { ...request.headers };
+      for (const [k, v] of Object.entries(signed.headers)) out[k] = v.join(",");
+      request.headers = out;
+      return request;
+    },
+  };
+}
