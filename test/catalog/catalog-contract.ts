@@ -15,16 +15,19 @@ import {
   NoSuchViewError,
   ValidationError,
 } from "../../src/errors.js";
+import type { FileIO } from "../../src/io/file-io.js";
 import { localPathOf } from "../../src/io/location.js";
 import { createTableUpdates } from "../../src/spec/new-table-metadata.js";
 import { Schema } from "../../src/spec/schema.js";
 import { Types } from "../../src/spec/types.js";
 import type { ViewVersion } from "../../src/spec/view-metadata.js";
 
-/** A catalog under test and its warehouse (a `file:` URI). */
+/** A catalog under test and its warehouse (a `file:` URI, or `s3://` with `io`). */
 export interface CatalogUnderTest {
   readonly catalog: Catalog;
   readonly warehouse: string;
+  /** Storage of the warehouse, to check files (default: local disk). */
+  readonly io?: FileIO | undefined;
   close(): Promise<void>;
 }
 
@@ -57,6 +60,8 @@ export function catalogContract(
       await catalog.createNamespace(["ns"]);
     });
     after(() => cut?.close());
+    const exists = (location: string) =>
+      cut.io ? cut.io.exists(location) : Promise.resolve(existsSync(localPathOf(location)));
 
     it("creates, lists, loads properties of and drops namespaces", async () => {
       await catalog.createNamespace(["a"], { owner: "me" });
@@ -130,7 +135,7 @@ export function catalogContract(
       await catalog.dropTable({ namespace: ["ns"], name: "t2" }, true);
       await assert.rejects(catalog.loadTable({ namespace: ["ns"], name: "t2" }), NoSuchTableError);
       await assert.rejects(catalog.dropTable({ namespace: ["ns"], name: "t2" }), NoSuchTableError);
-      assert.equal(existsSync(localPathOf(t.metadataLocation)), false, "purge deleted the metadata");
+      assert.equal(await exists(t.metadataLocation), false, "purge deleted the metadata");
     });
 
     it("refuses locations outside the warehouse and changes nothing", async () => {
@@ -262,7 +267,7 @@ export function catalogContract(
       const state = await catalog.unregisterTable(copy);
       assert.equal(state.metadataLocation, t.metadataLocation);
       assert.equal(await catalog.tableExists(copy), false);
-      assert.ok(existsSync(localPathOf(t.metadataLocation)), "unregister keeps files");
+      assert.ok(await exists(t.metadataLocation), "unregister keeps files");
       await assert.rejects(catalog.unregisterTable(copy), NoSuchTableError);
     });
 

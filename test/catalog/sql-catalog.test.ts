@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,9 +8,12 @@ import { after, before, describe, it } from "node:test";
 import { openPostgresCatalogDb } from "../../src/catalog/sql/postgres-dialect.js";
 import { SqlCatalog } from "../../src/catalog/sql/sql-catalog.js";
 import { openSqliteCatalogDb } from "../../src/catalog/sql/sqlite-dialect.js";
+import { FileCache } from "../../src/io/file-cache.js";
 import { LocalFileIO } from "../../src/io/local-file-io.js";
 import { fileUri } from "../../src/io/location.js";
+import { S3FileIO } from "../../src/io/s3-file-io.js";
 import { postgresSkip, startPostgres, type TestPostgres } from "../helpers/postgres.js";
+import { s3Skip, startS3Server, type TestS3Server } from "../helpers/s3-server.js";
 import { catalogContract } from "./catalog-contract.js";
 
 // The catalog contract, run against every backend: one store, two dialects (and the REST
@@ -37,6 +41,44 @@ async function openSql(dialect: "sqlite" | "postgres"): Promise<SqlCatalog> {
         : openPostgresCatalogDb(pg!.database(`contract_${++pgDatabases}_${process.pid}`)),
     warehouse: fileUri(join(dir, "wh")),
     io: new LocalFileIO(),
+  });
+}
+
+// The same contract with the warehouse on real S3 stores (SQLite store).
+for (const kind of ["minio", "versitygw"] as const) {
+  let server: TestS3Server | undefined;
+  after(() => server?.stop());
+  catalogContract(`SQLite, S3 warehouse on ${kind}`, s3Skip(kind), async () => {
+    if (!server) {
+      server = await startS3Server(kind);
+      await server.createBucket("contract");
+    }
+    const dir = mkdtempSync(join(tmpdir(), "catalog-"));
+    dirs.push(dir);
+    const io = new S3FileIO(
+      {
+        endpoint: server.endpoint,
+        region: server.region,
+        accessKeyId: server.accessKeyId,
+        secretAccessKey: server.secretAccessKey,
+      },
+      { cache: new FileCache({ directory: join(dir, "cache") }), stagingRoot: join(dir, "staging") },
+    );
+    const catalog = await SqlCatalog.open({
+      name: "iceberg",
+      db: openSqliteCatalogDb(join(dir, "catalog.db")),
+      warehouse: `s3://contract/${randomUUID()}`,
+      io,
+    });
+    return {
+      catalog,
+      warehouse: catalog.warehouse,
+      io,
+      close: async () => {
+        await catalog.close();
+        io.close();
+      },
+    };
   });
 }
 
