@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { s3Skip, startS3Server, type TestS3Server } from "../helpers/s3-server.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const MAIN = join(ROOT, "src/cli/main.ts");
@@ -238,5 +239,50 @@ describe("aichemy serve", () => {
       child.kill("SIGTERM");
     });
     assert.equal(code, 0);
+  });
+});
+
+describe("aichemy on an S3 warehouse (MinIO)", { skip: s3Skip("minio") }, () => {
+  let s3: TestS3Server;
+  before(async () => {
+    s3 = await startS3Server("minio");
+    await s3.createBucket("cli-lake");
+  });
+  after(() => s3?.stop());
+  const s3cli = (args: string[], secret = s3.secretAccessKey) =>
+    cli(
+      ["--warehouse", "lake=s3://cli-lake/wh", "--catalog", "lake", "--s3-endpoint", s3.endpoint, "--cache-size", "1GiB", ...args],
+      {
+        env: {
+          AICHEMY_DATA_DIR: join(dir, "s3lh"),
+          AICHEMY_S3_ACCESS_KEY_ID: s3.accessKeyId,
+          AICHEMY_S3_SECRET_ACCESS_KEY: secret,
+        },
+      },
+    );
+
+  it("ingests into and queries a warehouse on S3 configured by flags and environment", () => {
+    const ing = s3cli(["ingest", "people.csv", "--table", "demo.people"]);
+    assert.equal(ing.code, 0, ing.err);
+    const q = s3cli([
+      "sql",
+      "--format",
+      "csv",
+      "-e",
+      "SELECT count(*) AS n, sum(score) AS s FROM lake.demo.people",
+    ]);
+    assert.equal(q.code, 0, q.err);
+    assert.equal(q.out.trim(), "n,s\n3,16.5");
+    assert.ok(existsSync(join(dir, "s3lh", "cache")), "data files are cached under <data-dir>/cache");
+    assert.ok(!existsSync(join(dir, "s3lh", "warehouse", "demo")), "nothing of the S3 table on local disk");
+  });
+
+  it("wrong S3 credentials: exit 1 with an error naming the location", () => {
+    const r = s3cli(["sql", "-e", "SELECT count(*) FROM lake.demo.people"], "wrong-secret");
+    assert.equal(r.code, 1);
+    assert.match(
+      r.err,
+      /Error \[STORAGE\]: S3 .* s3:\/\/cli-lake\/wh\/demo\/people\/metadata\/.*access denied/,
+    );
   });
 });

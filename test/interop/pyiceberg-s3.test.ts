@@ -29,7 +29,7 @@ for (const [kind, vending] of [
         // No ambient AWS credentials either.
         AWS_ACCESS_KEY_ID: "",
         AWS_SECRET_ACCESS_KEY: "",
-      }) as Promise<any>;
+      }) as Promise<{ rows: { id: number }[] }>;
     before(async () => {
       s3 = await startS3Server(kind);
       await s3.createBucket("lake");
