@@ -6,19 +6,27 @@
  */
 import type { HttpRequest, RequestSigner } from "@smithy/types";
 
-/** A `RemoteSignRequest` as the sign endpoint takes it. */
-export interface RemoteSignCall {
+/** A REST `RemoteSignRequest`: what a client asks a catalog to sign. */
+export interface RemoteSignRequest {
   readonly region: string;
   readonly uri: string;
   readonly method: string;
+  /** Headers as a multi-valued map (REST `MultiValuedMap`). */
   readonly headers: Record<string, string[]>;
+  /** The body, for requests whose body decides their scope (DeleteObjects). */
   readonly body?: string | undefined;
+  /** Storage provider (`s3`; absent means `s3`). */
+  readonly provider?: string | undefined;
 }
 
-/** Calls the sign endpoint; resolves to the `RemoteSignResult`. */
-export type RemoteSignFunction = (
-  req: RemoteSignCall,
-) => Promise<{ uri: string; headers: Record<string, string[]> }>;
+/** A REST `RemoteSignResult`: the URI to send to and the headers to send. */
+export interface RemoteSignResult {
+  readonly uri: string;
+  readonly headers: Record<string, string[]>;
+}
+
+/** Calls the sign endpoint. */
+export type RemoteSignFunction = (req: RemoteSignRequest) => Promise<RemoteSignResult>;
 
 /** RFC 3986 encoding of a query component (what SigV4 canonicalizes to). */
 function encodeQuery(s: string): string {

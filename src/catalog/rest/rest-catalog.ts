@@ -9,7 +9,7 @@ import { LocalFileIO } from "../../io/local-file-io.js";
 import { ResolvingFileIO } from "../../io/resolving-file-io.js";
 import { s3OptionsFromProperties } from "../../io/s3-file-io.js";
 import { isS3Location } from "../../io/s3-location.js";
-import type { RemoteSignFunction } from "../../io/s3-remote-signer.js";
+import type { RemoteSignFunction, RemoteSignResult } from "../../io/s3-remote-signer.js";
 import { asArray, asObject } from "../../spec/codec/json-fields.js";
 import type { Namespace, TableIdentifier } from "../../spec/identifier.js";
 import { parseJson } from "../../spec/json.js";
@@ -113,10 +113,7 @@ export class RestCatalog implements Catalog {
     const endpoint = props["signer.endpoint"] ?? props["s3.signer.endpoint"] ?? "v1/aws/s3/sign";
     const url = new URL(endpoint, base).toString();
     return async (req) =>
-      (await this.http.request("POST", url, { body: { ...req, provider: "s3" } })) as {
-        uri: string;
-        headers: Record<string, string[]>;
-      };
+      (await this.http.request("POST", url, { body: { ...req, provider: "s3" } })) as RemoteSignResult;
   }
 
   /** Connects: fetches `/v1/config` (authenticating first when credentials are given). */

@@ -18,6 +18,7 @@ import { AssumeRoleCommand, type AssumeRoleCommandOutput, STSClient } from "@aws
 import { ForbiddenError, StorageError, ValidationError } from "../../errors.js";
 import type { S3Options } from "../../io/s3-file-io.js";
 import { isS3Location, parseS3Location } from "../../io/s3-location.js";
+import type { RemoteSignRequest, RemoteSignResult } from "../../io/s3-remote-signer.js";
 import { checkRequestScope, s3RequestTarget } from "../../io/s3-request-scope.js";
 import { type SigningCredentials, signS3Request } from "../../io/s3-request-signer.js";
 import { type StoragePrivilege, tableSessionPolicy } from "../../io/s3-session-policy.js";
@@ -59,16 +60,6 @@ export interface SignerEndpoint {
   readonly baseUri: string;
   /** Path of the table's sign endpoint, e.g. `v1/wh/namespaces/ns/tables/t/sign`. */
   readonly path: string;
-}
-
-/** A REST `RemoteSignRequest`. */
-export interface RemoteSignRequest {
-  readonly region: string;
-  readonly uri: string;
-  readonly method: string;
-  readonly headers: Record<string, string[]>;
-  readonly body?: string | undefined;
-  readonly provider?: string | undefined;
 }
 
 /** Parses the requested mechanisms of an `X-Iceberg-Access-Delegation` header. */
@@ -209,7 +200,7 @@ export class AccessDelegation {
     location: string,
     privilege: StoragePrivilege,
     req: RemoteSignRequest,
-  ): Promise<{ uri: string; headers: Record<string, string[]> }> {
+  ): Promise<RemoteSignResult> {
     if (req.provider !== undefined && req.provider !== "s3")
       throw new ValidationError(`remote signing supports provider s3, got ${JSON.stringify(req.provider)}`);
     if (!isS3Location(location))

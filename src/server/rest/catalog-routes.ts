@@ -31,6 +31,7 @@ import {
   ValidationError,
 } from "../../errors.js";
 import type { FileIO } from "../../io/file-io.js";
+import type { RemoteSignRequest } from "../../io/s3-remote-signer.js";
 import type { StoragePrivilege } from "../../io/s3-session-policy.js";
 import { asObject, optString, reqString } from "../../spec/codec/json-fields.js";
 import { tableMetadataToJson } from "../../spec/codec/table-metadata-json.js";
@@ -38,12 +39,7 @@ import { identifierToString, type Namespace, type TableIdentifier } from "../../
 import { stringifyJson } from "../../spec/json.js";
 import type { TableMetadata } from "../../spec/table-metadata.js";
 import { readTableMetadataText, recentMetadataText } from "../../table/metadata-io.js";
-import {
-  type AccessDelegation,
-  parseAccessDelegation,
-  type RemoteSignRequest,
-  type TableAccess,
-} from "./access-delegation.js";
+import { type AccessDelegation, parseAccessDelegation, type TableAccess } from "./access-delegation.js";
 import { type Authenticator, OAuthError, type Principal } from "./auth.js";
 import { onlyReferencedSnapshots, type RestCatalogService, tableETag } from "./catalog-service.js";
 import { emptyResponse, errorResponse, jsonResponse, paginate, parseBody, readBodyText } from "./http-kit.js";
@@ -144,6 +140,15 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
       { baseUri: `${base.protocol}//${base.host}`, path },
     );
   };
+  /** The response to a create or register: the whole metadata and the delegated access. */
+  const createdTableResponse = async (
+    c: Context<Env>,
+    id: TableIdentifier,
+    t: { metadataLocation: string; metadata: TableMetadata },
+    io: FileIO,
+  ) =>
+    tableResponse(t.metadataLocation, t.metadata, "all", io, await tableAccess(c, t.metadata.location, id));
+
   const app = new Hono<Env>();
 
   const logError = (e: unknown) => log.error({ err: e }, "REST catalog request failed");
@@ -353,14 +358,7 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
           headers: { "content-type": "application/json" },
         });
       }
-      const t = await catalog.createTable(id, opts);
-      return tableResponse(
-        t.metadataLocation,
-        t.metadata,
-        "all",
-        catalog.io,
-        await tableAccess(c, t.metadata.location, id),
-      );
+      return createdTableResponse(c, id, await catalog.createTable(id, opts), catalog.io);
     },
     true,
   );
@@ -373,13 +371,11 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
       const req = registerRequestFromJson(await r.body());
       await service.checkRegisterable(catalog, req.metadataLocation);
       const id = { namespace: r.namespace(), name: req.name };
-      const t = await catalog.registerTable(id, req.metadataLocation, req.overwrite);
-      return tableResponse(
-        t.metadataLocation,
-        t.metadata,
-        "all",
+      return createdTableResponse(
+        c,
+        id,
+        await catalog.registerTable(id, req.metadataLocation, req.overwrite),
         catalog.io,
-        await tableAccess(c, t.metadata.location, id),
       );
     },
     true,
