@@ -251,7 +251,17 @@ describe("aichemy on an S3 warehouse (MinIO)", { skip: s3Skip("minio") }, () => 
   after(() => s3?.stop());
   const s3cli = (args: string[], secret = s3.secretAccessKey) =>
     cli(
-      ["--warehouse", "lake=s3://cli-lake/wh", "--catalog", "lake", "--s3-endpoint", s3.endpoint, "--cache-size", "1GiB", ...args],
+      [
+        "--warehouse",
+        "lake=s3://cli-lake/wh",
+        "--catalog",
+        "lake",
+        "--s3-endpoint",
+        s3.endpoint,
+        "--cache-size",
+        "1GiB",
+        ...args,
+      ],
       {
         env: {
           AICHEMY_DATA_DIR: join(dir, "s3lh"),

@@ -167,6 +167,17 @@ for (const kind of ["minio", "versitygw"] as S3ServerKind[]) {
       }
     });
 
+    it("throttling (503 SlowDown) is retried with backoff: the statement succeeds", async () => {
+      const before = Number((await rows("SELECT count(*) FROM lake.db.t"))[0]);
+      proxy.throttle(1);
+      await session.execute("INSERT INTO lake.db.t VALUES (9001, 'd', 1.0)");
+      proxy.throttle(1);
+      await io().s3.cache.clear();
+      assert.deepEqual(await rows("SELECT count(*) FROM lake.db.t"), [String(before + 1)]);
+      assert.equal(proxy.throttled(), 2);
+      await session.execute("DELETE FROM lake.db.t WHERE id = 9001");
+    });
+
     it("a store that goes away mid-write fails the statement naming the location and leaves the table as it was", async () => {
       const before = await rows("SELECT count(*), sum(id) FROM lake.db.t");
       const snapshots = await rows('SELECT snapshot_id FROM lake.db."t$snapshots"');

@@ -16,6 +16,10 @@ export interface S3Proxy {
   goAway(): void;
   /** Forward requests again. */
   comeBack(): void;
+  /** Answers the next `n` requests with 503 SlowDown (S3's throttling answer) without forwarding them. */
+  throttle(n: number): void;
+  /** Requests answered 503 so far. */
+  readonly throttled: () => number;
   /** Goes away at the first request for which `when` is true (that request fails too). */
   tripOn(when: (req: IncomingMessage) => boolean): void;
   close(): Promise<void>;
@@ -26,6 +30,8 @@ export async function startS3Proxy(target: string): Promise<S3Proxy> {
   const t = new URL(target);
   let down = false;
   let trip: ((req: IncomingMessage) => boolean) | undefined;
+  let toThrottle = 0;
+  let throttled = 0;
   const seen: string[] = [];
   const server: Server = createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
@@ -35,6 +41,16 @@ export async function startS3Proxy(target: string): Promise<S3Proxy> {
     }
     if (down) {
       req.socket.destroy();
+      return;
+    }
+    if (toThrottle > 0) {
+      toThrottle--;
+      throttled++;
+      req.resume();
+      res.writeHead(503, { "content-type": "application/xml" });
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>',
+      );
       return;
     }
     const up = request(
@@ -58,6 +74,10 @@ export async function startS3Proxy(target: string): Promise<S3Proxy> {
     comeBack: () => {
       down = false;
     },
+    throttle: (n) => {
+      toThrottle = n;
+    },
+    throttled: () => throttled,
     tripOn: (when) => {
       trip = when;
     },
