@@ -13,7 +13,7 @@ import { LocalFileIO } from "../../src/io/local-file-io.js";
 import { fileUri } from "../../src/io/location.js";
 import { S3FileIO } from "../../src/io/s3-file-io.js";
 import { postgresSkip, startPostgres, type TestPostgres } from "../helpers/postgres.js";
-import { s3Skip, startS3Server, type TestS3Server } from "../helpers/s3-server.js";
+import { s3OptionsOf, s3Skip, startS3Server, type TestS3Server } from "../helpers/s3-server.js";
 import { catalogContract } from "./catalog-contract.js";
 
 // The catalog contract, run against every backend: one store, two dialects (and the REST
@@ -55,15 +55,10 @@ for (const kind of ["minio", "versitygw"] as const) {
     }
     const dir = mkdtempSync(join(tmpdir(), "catalog-"));
     dirs.push(dir);
-    const io = new S3FileIO(
-      {
-        endpoint: server.endpoint,
-        region: server.region,
-        accessKeyId: server.accessKeyId,
-        secretAccessKey: server.secretAccessKey,
-      },
-      { cache: new FileCache({ directory: join(dir, "cache") }), stagingRoot: join(dir, "staging") },
-    );
+    const io = new S3FileIO(s3OptionsOf(server), {
+      cache: new FileCache({ directory: join(dir, "cache") }),
+      stagingRoot: join(dir, "staging"),
+    });
     const catalog = await SqlCatalog.open({
       name: "iceberg",
       db: openSqliteCatalogDb(join(dir, "catalog.db")),

@@ -9,7 +9,7 @@ import { StorageError } from "../../src/errors.js";
 import type { ResolvingFileIO } from "../../src/io/resolving-file-io.js";
 import { sleep } from "../helpers/file-lock.js";
 import { textRows } from "../helpers/lakehouse.js";
-import { s3Skip, startS3Server, type TestS3Server } from "../helpers/s3-server.js";
+import { s3OptionsOf, s3Skip, startS3Server, type TestS3Server } from "../helpers/s3-server.js";
 
 /**
  * A table on a 4-drive MinIO erasure set (EC:2, write quorum 3, read quorum 2) while drives are
@@ -46,13 +46,7 @@ describe("S3 warehouse on a 4-drive MinIO erasure set losing drives", { skip: s3
     lakehouse = await Lakehouse.open({
       dataDir: dir,
       warehouses: [{ name: "lake", location: "s3://lake/warehouse" }],
-      s3: {
-        endpoint: server.endpoint,
-        region: server.region,
-        accessKeyId: server.accessKeyId,
-        secretAccessKey: server.secretAccessKey,
-        maxAttempts: 2,
-      },
+      s3: { ...s3OptionsOf(server), maxAttempts: 2 },
       threads: 2,
     });
     session = await lakehouse.session({ catalog: "lake" });

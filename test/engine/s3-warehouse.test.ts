@@ -12,7 +12,13 @@ import type { S3Options } from "../../src/io/s3-file-io.js";
 import { reachableFiles } from "../../src/table/purge.js";
 import { textRows } from "../helpers/lakehouse.js";
 import { type S3Proxy, startS3Proxy } from "../helpers/s3-proxy.js";
-import { type S3ServerKind, s3Skip, startS3Server, type TestS3Server } from "../helpers/s3-server.js";
+import {
+  type S3ServerKind,
+  s3OptionsOf,
+  s3Skip,
+  startS3Server,
+  type TestS3Server,
+} from "../helpers/s3-server.js";
 
 /**
  * The engine on an S3 warehouse, against real MinIO and versitygw: every write path goes to
@@ -27,13 +33,7 @@ for (const kind of ["minio", "versitygw"] as S3ServerKind[]) {
     let lakehouse: Lakehouse;
     let session: Session;
     const rows = (sql: string) => textRows(session, sql);
-    const s3 = (endpoint: string): S3Options => ({
-      endpoint,
-      region: server.region,
-      accessKeyId: server.accessKeyId,
-      secretAccessKey: server.secretAccessKey,
-      maxAttempts: 2,
-    });
+    const s3 = (endpoint: string): S3Options => ({ ...s3OptionsOf(server), endpoint, maxAttempts: 2 });
     const open = async (name: string, endpoint = proxy.endpoint) =>
       Lakehouse.open({
         dataDir: join(dir, name),

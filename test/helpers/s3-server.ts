@@ -31,6 +31,7 @@ import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
+import type { S3Options } from "../../src/io/s3-file-io.js";
 import { sleep, withLock } from "./file-lock.js";
 
 /** The S3-compatible servers this helper can run. */
@@ -355,5 +356,15 @@ export async function startS3Server(
       await client.send(new CreateBucketCommand({ Bucket: name }));
     },
     stop,
+  };
+}
+
+/** How our S3 FileIO reaches a test server as its root user (endpoint, region, keys). */
+export function s3OptionsOf(server: TestS3Server): S3Options {
+  return {
+    endpoint: server.endpoint,
+    region: server.region,
+    accessKeyId: server.accessKeyId,
+    secretAccessKey: server.secretAccessKey,
   };
 }

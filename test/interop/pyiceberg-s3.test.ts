@@ -5,7 +5,7 @@ import type { Session } from "../../src/engine/session.js";
 import { textRows } from "../helpers/lakehouse.js";
 import { pyicebergSkip, runPythonAsync } from "../helpers/python.js";
 import { startRestServer, type TestRestServer } from "../helpers/rest-server.js";
-import { s3Skip, startS3Server, type TestS3Server } from "../helpers/s3-server.js";
+import { s3OptionsOf, s3Skip, startS3Server, type TestS3Server } from "../helpers/s3-server.js";
 
 // PyIceberg on an S3 warehouse (real MinIO) through our REST catalog. PyIceberg is given no
 // S3 keys at all: it reaches the data only with the STS credentials the catalog vends for
@@ -40,12 +40,7 @@ for (const [kind, vending] of [
           readOnlyPrincipals: ["reader"],
         },
         warehouses: [{ name: "lake", location: "s3://lake/warehouse" }],
-        s3: {
-          endpoint: s3.endpoint,
-          region: s3.region,
-          accessKeyId: s3.accessKeyId,
-          secretAccessKey: s3.secretAccessKey,
-        },
+        s3: s3OptionsOf(s3),
         delegation: { vending, durationSeconds: 900 },
       });
       session = await server.lakehouse.session({ catalog: "lake" });

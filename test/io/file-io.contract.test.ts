@@ -11,7 +11,7 @@ import { LocalFileIO } from "../../src/io/local-file-io.js";
 import { fileUri, Relocator } from "../../src/io/location.js";
 import { MemoryFileIO } from "../../src/io/memory-file-io.js";
 import { S3FileIO } from "../../src/io/s3-file-io.js";
-import { type S3ServerKind, s3Skip, startS3Server } from "../helpers/s3-server.js";
+import { type S3ServerKind, s3OptionsOf, s3Skip, startS3Server } from "../helpers/s3-server.js";
 
 // One contract, every FileIO (STYLE.md rule 6), S3 against real MinIO and versitygw.
 const dir = mkdtempSync(join(tmpdir(), "fileio-"));
@@ -31,13 +31,7 @@ const s3Implementation = (kind: S3ServerKind): Implementation => [
     const server = await startS3Server(kind);
     await server.createBucket("contract");
     const io = new S3FileIO(
-      {
-        endpoint: server.endpoint,
-        region: server.region,
-        accessKeyId: server.accessKeyId,
-        secretAccessKey: server.secretAccessKey,
-        multipartThresholdBytes: 5 * 1024 * 1024,
-      },
+      { ...s3OptionsOf(server), multipartThresholdBytes: 5 * 1024 * 1024 },
       {
         cache: new FileCache({ directory: join(dir, `cache-${kind}`) }),
         stagingRoot: join(dir, `staging-${kind}`),

@@ -7,7 +7,7 @@ import type { Session } from "../../src/engine/session.js";
 import { reachableFiles } from "../../src/table/purge.js";
 import { textRows } from "../helpers/lakehouse.js";
 import { openRestClient, startRestServer, type TestRestServer } from "../helpers/rest-server.js";
-import { s3Skip, startS3Server, type TestS3Server } from "../helpers/s3-server.js";
+import { s3OptionsOf, s3Skip, startS3Server, type TestS3Server } from "../helpers/s3-server.js";
 
 /**
  * Access delegation of the REST catalog against a real MinIO: STS credentials scoped to one
@@ -105,12 +105,7 @@ describe("REST access delegation on S3 (MinIO)", { skip: s3Skip("minio") }, () =
         readOnlyPrincipals: ["reader"],
       },
       warehouses: [{ name: "lake", location: "s3://lake/warehouse" }],
-      s3: {
-        endpoint: s3.endpoint,
-        region: s3.region,
-        accessKeyId: s3.accessKeyId,
-        secretAccessKey: s3.secretAccessKey,
-      },
+      s3: s3OptionsOf(s3),
       delegation: { vending: "sts", durationSeconds: 900 },
     });
     session = await rest.lakehouse.session({ catalog: "lake" });
@@ -283,12 +278,7 @@ describe("REST access delegation on S3 (MinIO)", { skip: s3Skip("minio") }, () =
       auth: { enabled: true, tokens: { [WRITER]: "writer" } },
       warehouses: [{ name: "lake", location: "s3://lake/warehouse" }],
       catalogUrl: `${rest.dir}/catalog.db`,
-      s3: {
-        endpoint: s3.endpoint,
-        region: s3.region,
-        accessKeyId: s3.accessKeyId,
-        secretAccessKey: s3.secretAccessKey,
-      },
+      s3: s3OptionsOf(s3),
       delegation: { vending: "off" },
     });
     try {
@@ -329,12 +319,7 @@ describe("REST access delegation on S3 (MinIO)", { skip: s3Skip("minio") }, () =
     const other = await startRestServer({
       warehouses: [{ name: "lake", location: "s3://lake/warehouse" }],
       catalogUrl: `${rest.dir}/catalog.db`,
-      s3: {
-        endpoint: s3.endpoint,
-        region: s3.region,
-        accessKeyId: s3.accessKeyId,
-        secretAccessKey: s3.secretAccessKey,
-      },
+      s3: s3OptionsOf(s3),
       delegation: { vending: "static" },
     });
     try {
