@@ -4,7 +4,7 @@ import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import type { Session } from "../../src/engine/session.js";
 import { textRows } from "../helpers/lakehouse.js";
 import { startRestServer, type TestRestServer } from "../helpers/rest-server.js";
-import { s3Skip, startS3Server, type TestS3Server } from "../helpers/s3-server.js";
+import { s3OptionsOf, s3Skip, startS3Server, type TestS3Server } from "../helpers/s3-server.js";
 import { type SparkSession, sparkSkip, startSpark } from "../helpers/spark.js";
 
 // Apache Spark (Iceberg 1.12 runtime + iceberg-aws-bundle, S3FileIO) on an S3 warehouse through
@@ -12,7 +12,8 @@ import { type SparkSession, sparkSkip, startSpark } from "../helpers/spark.js";
 // catalog hands out per table, either vended credentials (STS credentials scoped to the table on
 // MinIO; the server's own keys on versitygw, which has no STS) or remote signing (the server
 // signs each S3 request at the table's /sign endpoint). Endpoint, region and path style come from
-// the table config as well.
+// the table config as well. A second Spark catalog connects as a read-only principal, whose
+// writes the store (STS credentials) or the catalog (signing) refuses.
 
 /** No AWS credentials for Spark from anywhere but the catalog (and no slow IMDS look-ups). */
 const NO_AWS_ENV = {
@@ -57,17 +58,38 @@ for (const { kind, vending, delegation } of cases) {
       s3 = await startS3Server(kind);
       await s3.createBucket("lake");
       server = await startRestServer({
-        auth: { enabled: true, clients: { spark: "spark-secret" } },
-        warehouses: [{ name: "lake", location: "s3://lake/warehouse" }],
-        s3: {
-          endpoint: s3.endpoint,
-          region: s3.region,
-          accessKeyId: s3.accessKeyId,
-          secretAccessKey: s3.secretAccessKey,
+        auth: {
+          enabled: true,
+          clients: { spark: "spark-secret", reader: "reader-secret" },
+          readOnlyPrincipals: ["reader"],
         },
+        warehouses: [{ name: "lake", location: "s3://lake/warehouse" }],
+        s3: s3OptionsOf(s3),
         delegation: { vending, durationSeconds: 900 },
       });
       session = await server.lakehouse.session({ catalog: "lake" });
+      const catalogProperties: Record<string, string> = {
+        "io-impl": "org.apache.iceberg.aws.s3.S3FileIO",
+        // Iceberg Java sends no X-Iceberg-Access-Delegation header unless told to.
+        "header.X-Iceberg-Access-Delegation": delegation,
+        // DROP TABLE ... PURGE: Spark drops the table (purgeRequested=false), then deletes its
+        // files itself through the table's FileIO. Under remote signing that needs the dropped
+        // table's /sign endpoint, which answers 404 (the statement fails with "RESTException:
+        // Unable to process (code: 404, type: NoSuchTableException)" and the files stay), so
+        // here Spark asks the catalog to purge instead.
+        ...(delegation === "remote-signing" ? { "rest-catalog-purge": "true" } : {}),
+      };
+      // A second catalog `reader` in the same Spark: the same server as a read-only principal.
+      const reader = "spark.sql.catalog.reader";
+      const readerConf: Record<string, string> = {
+        [reader]: "org.apache.iceberg.spark.SparkCatalog",
+        [`${reader}.type`]: "rest",
+        [`${reader}.uri`]: server.uri,
+        [`${reader}.warehouse`]: "lake",
+        [`${reader}.credential`]: "reader:reader-secret",
+        [`${reader}.cache-enabled`]: "false",
+      };
+      for (const [k, v] of Object.entries(catalogProperties)) readerConf[`${reader}.${k}`] = v;
       spark = await startSpark({
         restUri: server.uri,
         credential: "spark:spark-secret",
@@ -75,15 +97,8 @@ for (const { kind, vending, delegation } of cases) {
         catalogName: "lake",
         s3: true,
         env: NO_AWS_ENV,
-        catalogProperties: {
-          "io-impl": "org.apache.iceberg.aws.s3.S3FileIO",
-          // Iceberg Java sends no X-Iceberg-Access-Delegation header unless told to.
-          "header.X-Iceberg-Access-Delegation": delegation,
-          // DROP TABLE ... PURGE: Spark drops the table, then deletes its files itself through the
-          // table's FileIO, which under remote signing needs the (by then dropped) table's /sign
-          // endpoint; here the catalog purges instead.
-          ...(delegation === "remote-signing" ? { "rest-catalog-purge": "true" } : {}),
-        },
+        catalogProperties,
+        conf: readerConf,
       });
     });
     after(async () => {
@@ -160,6 +175,32 @@ for (const { kind, vending, delegation } of cases) {
       assert.deepEqual(
         await textRows(session, "SELECT count(*) FROM lake.ours.readings WHERE sensor = 's9'"),
         ["1"],
+      );
+    });
+
+    it("Spark as a read-only principal reads our table and Spark's, and cannot write", async () => {
+      const r = await spark.sql([
+        "SELECT count(*) FROM reader.ours.readings",
+        "SELECT id FROM reader.sp.orders ORDER BY id",
+      ]);
+      assert.deepEqual(
+        [String(r[0]!.rows[0]![0])],
+        await textRows(session, "SELECT count(*) FROM lake.ours.readings"),
+      );
+      assert.deepEqual(
+        r[1]!.rows.map((row) => String(row[0])),
+        await textRows(session, "SELECT id FROM lake.sp.orders ORDER BY id"),
+      );
+      // Static vending hands out the server's own keys: nothing stops a write at the store there.
+      if (vending === "static") return;
+      await assert.rejects(
+        spark.sql(["INSERT INTO reader.ours.readings VALUES ('r', 0.0, DATE '2025-01-01')"]),
+        // MinIO refuses the STS credentials' write; the catalog refuses to sign it.
+        delegation === "remote-signing" ? /code: 403|Forbidden/ : /Access Denied|AccessDenied|403/,
+      );
+      assert.deepEqual(
+        await textRows(session, "SELECT count(*) FROM lake.ours.readings WHERE sensor = 'r'"),
+        ["0"],
       );
     });
 
