@@ -73,11 +73,8 @@ for (const { kind, vending, delegation } of cases) {
         // Iceberg Java sends no X-Iceberg-Access-Delegation header unless told to.
         "header.X-Iceberg-Access-Delegation": delegation,
         // DROP TABLE ... PURGE: Spark drops the table (purgeRequested=false), then deletes its
-        // files itself through the table's FileIO. Under remote signing that needs the dropped
-        // table's /sign endpoint, which answers 404 (the statement fails with "RESTException:
-        // Unable to process (code: 404, type: NoSuchTableException)" and the files stay), so
-        // here Spark asks the catalog to purge instead.
-        ...(delegation === "remote-signing" ? { "rest-catalog-purge": "true" } : {}),
+        // files itself through the table's FileIO; under remote signing the server keeps signing
+        // inside a dropped table's location for a while, so that works too.
       };
       // A second catalog `reader` in the same Spark: the same server as a read-only principal.
       const reader = "spark.sql.catalog.reader";

@@ -65,6 +65,27 @@ function READ_ONLY_ALLOWED(method: string, path: string): boolean {
   return /\/(plan(\/[^/]+)?|tasks|metrics|sign)$/.test(path);
 }
 
+/** How long requests inside a dropped table's location are still signed (engines purging it). */
+const DROPPED_SIGNING_MS = 10 * 60_000;
+
+/** Locations of recently dropped tables, by warehouse and identifier, for a limited time. */
+class RecentlyDropped {
+  readonly #ttlMs: number;
+  readonly #entries = new Map<string, { location: string; until: number }>();
+  constructor(ttlMs: number) {
+    this.#ttlMs = ttlMs;
+  }
+  remember(key: string, location: string): void {
+    const now = Date.now();
+    for (const [k, v] of this.#entries) if (v.until < now) this.#entries.delete(k);
+    this.#entries.set(key, { location, until: now + this.#ttlMs });
+  }
+  get(key: string): string | undefined {
+    const e = this.#entries.get(key);
+    return e && e.until >= Date.now() ? e.location : undefined;
+  }
+}
+
 /** Serialized `loadTable` responses kept, by ETag. */
 const LOAD_CACHE_MAX = 16;
 type Handler = (c: Context<Env>, req: RequestInfo) => Promise<Response>;
@@ -87,6 +108,7 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
   const idempotency = new IdempotencyStore();
   const planner = new ScanPlanner();
   const loadCache = new Map<string, string>();
+  const droppedTables = new RecentlyDropped(DROPPED_SIGNING_MS);
 
   /**
    * A `LoadTableResult` response with its ETag. Metadata files are immutable, so the text of
@@ -426,7 +448,14 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
       const purge = c.req.query("purgeRequested");
       if (purge !== undefined && purge !== "true" && purge !== "false")
         throw new ValidationError(`purgeRequested must be true or false, got ${JSON.stringify(purge)}`);
-      await (await r.catalog()).dropTable(r.identifier("table"), purge === "true");
+      const catalog = await r.catalog();
+      const id = r.identifier("table");
+      // Engines purge a dropped table's files themselves (Spark's DROP TABLE ... PURGE drops,
+      // then deletes through the table's FileIO): remote signing must outlive the drop a while.
+      const location =
+        opts.delegation && purge !== "true" ? (await catalog.loadTable(id)).metadata.location : undefined;
+      await catalog.dropTable(id, purge === "true");
+      if (location) droppedTables.remember(`${catalog.name}\u0000${identifierToString(id)}`, location);
       return emptyResponse();
     },
     true,
@@ -458,9 +487,17 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
   route("POST", "/namespaces/:namespace/tables/:table/sign", async (c, r) => {
     if (!opts.delegation) throw new ForbiddenError("remote signing is not configured on this server");
     const catalog = await r.catalog();
-    const t = await catalog.loadTable(r.identifier("table"));
+    const id = r.identifier("table");
+    let location: string;
+    try {
+      location = (await catalog.loadTable(id)).metadata.location;
+    } catch (e) {
+      const dropped = droppedTables.get(`${catalog.name}\u0000${identifierToString(id)}`);
+      if (!(e instanceof NoSuchTableError) || dropped === undefined) throw e;
+      location = dropped;
+    }
     const req = remoteSignRequestFromJson(await r.body());
-    const signed = await opts.delegation.sign(t.metadata.location, privilegeOf(c.get("principal")), req);
+    const signed = await opts.delegation.sign(location, privilegeOf(c.get("principal")), req);
     return new Response(JSON.stringify(signed), {
       status: 200,
       headers: { "content-type": "application/json", "cache-control": "no-cache" },
