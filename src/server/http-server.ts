@@ -118,5 +118,10 @@ export function createHttpApp(opts: HttpServerOptions): Hono {
 /** Creates (not yet listening) the Node HTTP server over a lakehouse. */
 export function createHttpServer(opts: HttpServerOptions): Server {
   const app = createHttpApp(opts);
-  return createAdaptorServer({ fetch: app.fetch }) as Server;
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  // Keep idle connections longer than clients' pools do (Node's default 5 s races a client
+  // reusing a connection just as the server closes it: "other side closed").
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
 }

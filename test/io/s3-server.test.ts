@@ -213,7 +213,10 @@ describe("MinIO erasure set over 4 drives (EC:2)", { skip: s3Skip("minio") }, ()
       }
       for (let i = 0; i < 3; i++) await sameBytes(s3, `o${i}`, body(i));
       assert.equal(await get(s3, "ecset", "small"), "inline");
-      assert.equal(await outcome(put(s3, "ecset", "during", "x")), 503); // SlowDownWrite
+      // No write quorum: 503 SlowDownWrite, or 404 when the bucket's own metadata is not found
+      // on enough drives yet (seen on a loaded machine).
+      const during = await outcome(put(s3, "ecset", "during", "x"));
+      assert.ok(during === 503 || during === 404, `a write without quorum fails, got ${during}`);
       // MinIO looks for fresh drives every 10 s (reconnects every 15 s), formats and heals them;
       // then writes work again. Typically 5-25 s.
       const deadline = Date.now() + 60_000;
