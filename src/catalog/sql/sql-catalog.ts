@@ -19,6 +19,7 @@ import {
 } from "../../errors.js";
 import type { FileIO } from "../../io/file-io.js";
 import { isUnderLocation, joinLocation } from "../../io/location.js";
+import { isS3Location } from "../../io/s3-location.js";
 import { applyUpdates } from "../../spec/apply-updates.js";
 import {
   identifierToString,
@@ -61,6 +62,13 @@ const NAMESPACE_EXISTS_PROPERTY = "exists";
 /** Metadata files are immutable: cache parsed metadata by location. */
 const metadataCache = new Map<string, TableMetadata>();
 const METADATA_CACHE_MAX = 512;
+/**
+ * When a cached metadata file on object storage was last seen to exist (ms): the check is a
+ * HEAD request, so it is not repeated within {@link REMOTE_EXISTS_TTL_MS} (local files are
+ * always checked: a stat is cheap).
+ */
+const remoteExistsCheckedAt = new Map<string, number>();
+const REMOTE_EXISTS_TTL_MS = 10_000;
 
 /** A catalog on a SQL database (see module doc). */
 export class SqlCatalog implements Catalog {
@@ -279,14 +287,23 @@ export class SqlCatalog implements Catalog {
 
   /**
    * Reads (cached: metadata files are immutable) the metadata at `location`. A cached file is
-   * still checked to exist, so a table whose current metadata file vanished fails to load.
+   * still checked to exist (on object storage at most every 10 s), so a table whose current
+   * metadata file vanished fails to load.
    * @throws NotFoundError (`Failed to open input stream for file: ...`, Iceberg Java's words)
    */
   async #readMetadata(location: string): Promise<TableMetadata> {
     const missing = () => new NotFoundError(`Failed to open input stream for file: ${location}`);
     const hit = metadataCache.get(location);
     if (hit) {
-      if (!(await this.io.exists(location))) throw missing();
+      const remote = isS3Location(location);
+      const checked = remote ? remoteExistsCheckedAt.get(location) : undefined;
+      if (checked === undefined || Date.now() - checked > REMOTE_EXISTS_TTL_MS) {
+        if (!(await this.io.exists(location))) throw missing();
+        if (remote) {
+          if (remoteExistsCheckedAt.size >= METADATA_CACHE_MAX) remoteExistsCheckedAt.clear();
+          remoteExistsCheckedAt.set(location, Date.now());
+        }
+      }
       return hit;
     }
     let md: TableMetadata;
