@@ -62,12 +62,7 @@ const NAMESPACE_EXISTS_PROPERTY = "exists";
 /** Metadata files are immutable: cache parsed metadata by location. */
 const metadataCache = new Map<string, TableMetadata>();
 const METADATA_CACHE_MAX = 512;
-/**
- * When a cached metadata file on object storage was last seen to exist (ms): the check is a
- * HEAD request, so it is not repeated within {@link REMOTE_EXISTS_TTL_MS} (local files are
- * always checked: a stat is cheap).
- */
-const remoteExistsCheckedAt = new Map<string, number>();
+/** How long a metadata file on object storage seen to exist is not checked again (ms). */
 const REMOTE_EXISTS_TTL_MS = 10_000;
 
 /** A catalog on a SQL database (see module doc). */
@@ -81,6 +76,12 @@ export class SqlCatalog implements Catalog {
   readonly views: SqlViewStore;
   readonly #ownsDb: boolean;
   readonly #locks = new KeyedLocks();
+  /**
+   * When a cached metadata file on object storage was last seen to exist (ms): that check is a
+   * HEAD request, so it is not repeated within 10 s (local files are always checked: a stat is
+   * cheap). Per catalog, because each catalog reaches storage with its own credentials.
+   */
+  readonly #existsCheckedAt = new Map<string, number>();
 
   private constructor(opts: SqlCatalogOptions) {
     this.name = opts.name;
@@ -296,12 +297,12 @@ export class SqlCatalog implements Catalog {
     const hit = metadataCache.get(location);
     if (hit) {
       const remote = isS3Location(location);
-      const checked = remote ? remoteExistsCheckedAt.get(location) : undefined;
+      const checked = remote ? this.#existsCheckedAt.get(location) : undefined;
       if (checked === undefined || Date.now() - checked > REMOTE_EXISTS_TTL_MS) {
         if (!(await this.io.exists(location))) throw missing();
         if (remote) {
-          if (remoteExistsCheckedAt.size >= METADATA_CACHE_MAX) remoteExistsCheckedAt.clear();
-          remoteExistsCheckedAt.set(location, Date.now());
+          if (this.#existsCheckedAt.size >= METADATA_CACHE_MAX) this.#existsCheckedAt.clear();
+          this.#existsCheckedAt.set(location, Date.now());
         }
       }
       return hit;
