@@ -4,8 +4,9 @@ import { after, before, describe, it } from "node:test";
 import type { Session } from "../../src/engine/session.js";
 import { textRows } from "../helpers/lakehouse.js";
 import { pyicebergSkip, runPythonAsync } from "../helpers/python.js";
-import { startRestServer, type TestRestServer } from "../helpers/rest-server.js";
-import { s3OptionsOf, s3Skip, startS3Server, type TestS3Server } from "../helpers/s3-server.js";
+import type { TestRestServer } from "../helpers/rest-server.js";
+import { type S3RestLakehouse, startS3RestLakehouse } from "../helpers/s3-rest.js";
+import { s3Skip } from "../helpers/s3-server.js";
 
 // PyIceberg on an S3 warehouse (real MinIO) through our REST catalog. PyIceberg is given no
 // S3 keys at all: it reaches the data only with the STS credentials the catalog vends for
@@ -20,7 +21,7 @@ for (const [kind, vending] of [
   describe(`interop with PyIceberg on an S3 warehouse (${kind}, ${vending} vended credentials)`, {
     skip: pyicebergSkip || s3Skip(kind),
   }, () => {
-    let s3: TestS3Server;
+    let lake: S3RestLakehouse;
     let server: TestRestServer;
     let session: Session;
     const py = (credential: string, ...args: string[]) =>
@@ -31,24 +32,16 @@ for (const [kind, vending] of [
         AWS_SECRET_ACCESS_KEY: "",
       }) as Promise<{ rows: { id: number }[] }>;
     before(async () => {
-      s3 = await startS3Server(kind);
-      await s3.createBucket("lake");
-      server = await startRestServer({
-        auth: {
-          enabled: true,
-          clients: { pyiceberg: "pyiceberg-secret", reader: "reader-secret" },
-          readOnlyPrincipals: ["reader"],
-        },
-        warehouses: [{ name: "lake", location: "s3://lake/warehouse" }],
-        s3: s3OptionsOf(s3),
-        delegation: { vending, durationSeconds: 900 },
+      lake = await startS3RestLakehouse({
+        kind,
+        clients: { pyiceberg: "pyiceberg-secret", reader: "reader-secret" },
+        readOnly: ["reader"],
+        vending,
       });
-      session = await server.lakehouse.session({ catalog: "lake" });
+      ({ server, session } = lake);
     });
     after(async () => {
-      session?.close();
-      await server?.stop();
-      await s3?.stop();
+      await lake?.stop();
     });
 
     it("PyIceberg creates, appends, overwrites, deletes and evolves a table on S3; we read it", async () => {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import type { Session } from "../../src/engine/session.js";
 import { textRows } from "../helpers/lakehouse.js";
-import { startRestServer, type TestRestServer } from "../helpers/rest-server.js";
-import { s3OptionsOf, s3Skip, startS3Server, type TestS3Server } from "../helpers/s3-server.js";
+import type { TestRestServer } from "../helpers/rest-server.js";
+import { type S3RestLakehouse, startS3RestLakehouse } from "../helpers/s3-rest.js";
+import { s3Skip } from "../helpers/s3-server.js";
 import { type SparkSession, sparkSkip, startSpark } from "../helpers/spark.js";
 
 // Apache Spark (Iceberg 1.12 runtime + iceberg-aws-bundle, S3FileIO) on an S3 warehouse through
@@ -35,39 +35,19 @@ for (const { kind, vending, delegation } of cases) {
   describe(`interop with Spark on an S3 warehouse (${kind}, ${label})`, {
     skip: sparkSkip || s3Skip(kind),
   }, () => {
-    let s3: TestS3Server;
+    let lake: S3RestLakehouse;
     let server: TestRestServer;
     let spark: SparkSession;
     let session: Session;
-    /** Keys in the bucket under `prefix`, listed with the S3 server's root keys. */
-    const objectsUnder = async (prefix: string): Promise<string[]> => {
-      const client = new S3Client({
-        endpoint: s3.endpoint,
-        region: s3.region,
-        forcePathStyle: true,
-        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-      });
-      try {
-        const out = await client.send(new ListObjectsV2Command({ Bucket: "lake", Prefix: prefix }));
-        return (out.Contents ?? []).map((o) => o.Key!);
-      } finally {
-        client.destroy();
-      }
-    };
+    const objectsUnder = (prefix: string) => lake.objectsUnder(prefix);
     before(async () => {
-      s3 = await startS3Server(kind);
-      await s3.createBucket("lake");
-      server = await startRestServer({
-        auth: {
-          enabled: true,
-          clients: { spark: "spark-secret", reader: "reader-secret" },
-          readOnlyPrincipals: ["reader"],
-        },
-        warehouses: [{ name: "lake", location: "s3://lake/warehouse" }],
-        s3: s3OptionsOf(s3),
-        delegation: { vending, durationSeconds: 900 },
+      lake = await startS3RestLakehouse({
+        kind,
+        clients: { spark: "spark-secret", reader: "reader-secret" },
+        readOnly: ["reader"],
+        vending,
       });
-      session = await server.lakehouse.session({ catalog: "lake" });
+      ({ server, session } = lake);
       const catalogProperties: Record<string, string> = {
         "io-impl": "org.apache.iceberg.aws.s3.S3FileIO",
         // Iceberg Java sends no X-Iceberg-Access-Delegation header unless told to.
@@ -100,9 +80,7 @@ for (const { kind, vending, delegation } of cases) {
     });
     after(async () => {
       await spark?.stop();
-      session?.close();
-      await server?.stop();
-      await s3?.stop();
+      await lake?.stop();
     });
 
     it("Spark creates a partitioned table on S3, inserts, merges and deletes; we read every version", async () => {

@@ -1,16 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import type { Session } from "../../src/engine/session.js";
 import { textRows } from "../helpers/lakehouse.js";
-import { startRestServer, type TestRestServer } from "../helpers/rest-server.js";
-import {
-  type S3ServerKind,
-  s3OptionsOf,
-  s3Skip,
-  startS3Server,
-  type TestS3Server,
-} from "../helpers/s3-server.js";
+import type { TestRestServer } from "../helpers/rest-server.js";
+import { type S3RestLakehouse, startS3RestLakehouse } from "../helpers/s3-rest.js";
+import { type S3ServerKind, s3Skip, type TestS3Server } from "../helpers/s3-server.js";
 import { startTrino, type TestTrino, type TrinoError, trinoSkip } from "../helpers/trino.js";
 
 // A real Trino 476 on an S3 warehouse through our REST catalog, with Trino's native S3 file
@@ -51,26 +45,13 @@ for (const { kind, vended } of cases) {
   describe(`interop with Trino on an S3 warehouse (${kind}, ${label})`, {
     skip: trinoSkip || s3Skip(kind),
   }, () => {
+    let lake: S3RestLakehouse;
     let s3: TestS3Server;
     let server: TestRestServer;
     let trino: TestTrino;
     let session: Session;
     const q = async (sql: string) => (await trino.query(sql)).rows.map((r) => r.map(String).join("\t"));
-    /** Keys in the bucket under `prefix`, listed with the S3 server's root keys. */
-    const objectsUnder = async (prefix: string): Promise<string[]> => {
-      const client = new S3Client({
-        endpoint: s3.endpoint,
-        region: s3.region,
-        forcePathStyle: true,
-        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-      });
-      try {
-        const out = await client.send(new ListObjectsV2Command({ Bucket: "lake", Prefix: prefix }));
-        return (out.Contents ?? []).map((o) => o.Key!);
-      } finally {
-        client.destroy();
-      }
-    };
+    const objectsUnder = (prefix: string) => lake.objectsUnder(prefix);
     /** Iceberg catalog properties of a Trino catalog on our server (as client `id:secret`). */
     const catalogProperties = (credential: string, vending: boolean): Record<string, string> => ({
       "iceberg.rest-catalog.security": "OAUTH2",
@@ -83,19 +64,13 @@ for (const { kind, vended } of cases) {
       ...(vended ? {} : { "s3.aws-access-key": s3.accessKeyId, "s3.aws-secret-key": s3.secretAccessKey }),
     });
     before(async () => {
-      s3 = await startS3Server(kind);
-      await s3.createBucket("lake");
-      server = await startRestServer({
-        auth: {
-          enabled: true,
-          clients: { trino: "trino-secret", reader: "reader-secret" },
-          readOnlyPrincipals: ["reader"],
-        },
-        warehouses: [{ name: "lake", location: "s3://lake/warehouse" }],
-        s3: s3OptionsOf(s3),
-        delegation: { vending: vended ? "sts" : "off", durationSeconds: 900 },
+      lake = await startS3RestLakehouse({
+        kind,
+        clients: { trino: "trino-secret", reader: "reader-secret" },
+        readOnly: ["reader"],
+        vending: vended ? "sts" : "off",
       });
-      session = await server.lakehouse.session({ catalog: "lake" });
+      ({ s3, server, session } = lake);
       trino = await startTrino({
         restUri: server.uri,
         warehouse: "lake",
@@ -105,9 +80,7 @@ for (const { kind, vended } of cases) {
     });
     after(async () => {
       await trino?.stop();
-      session?.close();
-      await server?.stop();
-      await s3?.stop();
+      await lake?.stop();
     });
 
     it("Trino creates a partitioned table on S3, inserts, deletes and runs CTAS; we read them", async () => {
