@@ -16,23 +16,15 @@
  * The process (its own process group) is killed by `stop()`, when this Node process exits, and by
  * a small watchdog shell when this Node process dies without running exit handlers.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-} from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import type { S3Options } from "../../src/io/s3-file-io.js";
 import { sleep, withLock } from "./file-lock.js";
+import { startServiceProcess } from "./service-process.js";
 
 /** The S3-compatible servers this helper can run. */
 export type S3ServerKind = "minio" | "versitygw";
@@ -149,37 +141,6 @@ async function freePort(): Promise<number> {
   });
 }
 
-const running = new Map<ChildProcess, string>();
-let hooked = false;
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-child.pid!, signal);
-  } catch {
-    // already gone
-  }
-}
-
-function killAllSync(): void {
-  for (const [child, dir] of running) {
-    killGroup(child, "SIGKILL");
-    rmSync(dir, { recursive: true, force: true });
-  }
-  running.clear();
-}
-
-function hookExit(): void {
-  if (hooked) return;
-  hooked = true;
-  process.on("exit", killAllSync);
-  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.once(sig, () => {
-      killAllSync();
-      process.kill(process.pid, sig);
-    });
-  }
-}
-
 /** The command line (after the binary) and environment that start `kind` on `port`. */
 function commandLine(
   kind: S3ServerKind,
@@ -245,43 +206,16 @@ export async function startS3Server(
   for (const d of dataDirs) mkdirSync(d);
   const port = await freePort();
   const { args, env } = commandLine(kind, dir, dataDirs, port, await freePort());
-  const logFile = join(dir, "server.log");
-  const logFd = openSync(logFile, "w");
-  // Own process group, so stop() can kill everything the server started.
-  const child = spawn(bin, args, {
-    cwd: dir,
+  const service = startServiceProcess({
+    command: bin,
+    args,
+    dir,
     env: { ...process.env, ...env },
-    stdio: ["ignore", logFd, logFd],
-    detached: true,
+    logFile: join(dir, "server.log"),
+    // Own process group, so stop() can kill everything the server started.
+    group: true,
   });
-  closeSync(logFd);
-  // Don't keep the event loop alive for the server: a forgotten stop() is handled at exit.
-  child.unref();
-  hookExit();
-  running.set(child, dir);
-  let exited: string | undefined;
-  const exit = new Promise<void>((resolve) =>
-    child.once("exit", (code, signal) => {
-      exited = `exited with ${signal ?? code}`;
-      running.delete(child);
-      resolve();
-    }),
-  );
-  child.once("error", (e) => {
-    exited = `failed to start: ${e.message}`;
-  });
-  // Watchdog: kills the server if this process dies without running exit handlers (SIGKILL).
-  if (child.pid) {
-    spawn(
-      "sh",
-      [
-        "-c",
-        `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${child.pid} 2>/dev/null; do sleep 2; done; ` +
-          `kill -9 -${child.pid} 2>/dev/null; rm -rf '${dir}'`,
-      ],
-      { detached: true, stdio: "ignore" },
-    ).unref();
-  }
+  const logTail = service.logTail;
 
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new S3Client({
@@ -295,21 +229,7 @@ export async function startS3Server(
     if (stopped) return;
     stopped = true;
     client.destroy();
-    if (!exited) {
-      killGroup(child, "SIGTERM");
-      const timer = setTimeout(() => killGroup(child, "SIGKILL"), 10_000);
-      await exit;
-      clearTimeout(timer);
-    }
-    running.delete(child);
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const logTail = () => {
-    try {
-      return readFileSync(logFile, "utf8").split("\n").slice(-40).join("\n");
-    } catch {
-      return "(no log)";
-    }
+    await service.stop(10_000);
   };
 
   const deadline = Date.now() + START_TIMEOUT_MS;
@@ -324,6 +244,7 @@ export async function startS3Server(
   };
   try {
     for (let lastError = ""; ; ) {
+      const exited = service.exited();
       if (exited) throw new Error(`${kind} ${exited}:\n${logTail()}`);
       if (Date.now() > deadline)
         throw new Error(`${kind} not ready after ${START_TIMEOUT_MS / 1000} s (${lastError}):\n${logTail()}`);

@@ -20,14 +20,12 @@
  * The process is killed by `stop()`, when this Node process exits, and by a small watchdog shell
  * when this Node process dies without running exit handlers.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
-  closeSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
-  openSync,
   readdirSync,
   readFileSync,
   realpathSync,
@@ -44,6 +42,7 @@ import { inflateRawSync } from "node:zlib";
 import { parseJson } from "../../src/spec/json.js";
 import { alive, sleep, withLock } from "./file-lock.js";
 import { downloadVerified } from "./maven-download.js";
+import { startServiceProcess } from "./service-process.js";
 
 /** The Trino release the helper runs. Trino 476 is built with Iceberg 1.9.1. */
 export const TRINO_VERSION = "476";
@@ -287,33 +286,6 @@ function properties(props: Record<string, string>): string {
 }
 
 /** Running servers, killed (and their directories removed) if this process exits without stop(). */
-const running = new Map<ChildProcess, string>();
-let hooked = false;
-
-function killAllSync(): void {
-  for (const [child, dir] of running) {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }
-  running.clear();
-}
-
-function hookExit(): void {
-  if (hooked) return;
-  hooked = true;
-  process.on("exit", killAllSync);
-  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.once(sig, () => {
-      killAllSync();
-      process.kill(process.pid, sig);
-    });
-  }
-}
-
 /** A session for one query (sent as X-Trino-* headers). */
 export interface TrinoSession {
   user?: string;
@@ -498,7 +470,6 @@ export async function startTrino(opts: StartTrinoOptions = {}): Promise<TestTrin
   const cdsArgs = cdsDump ? [`-XX:ArchiveClassesAtExit=${cdsDump}`] : [`-XX:SharedArchiveFile=${cds}`];
 
   const logFile = join(dir, "trino.log");
-  const logFd = openSync(logFile, "a");
   const args = [
     ...jvm,
     ...(process.env.AICHEMY_TRINO_CDS === "0" ? [] : cdsArgs),
@@ -509,71 +480,32 @@ export async function startTrino(opts: StartTrinoOptions = {}): Promise<TestTrin
     join(home, "lib/*"),
     "io.trino.server.TrinoServer",
   ];
-  const child = spawn(java.bin, args, {
-    cwd: dir,
-    stdio: ["ignore", logFd, logFd],
+  const service = startServiceProcess({
+    command: java.bin,
+    args,
+    dir,
     ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
+    logFile,
   });
-  closeSync(logFd);
-  // Don't keep the event loop alive for Trino: a forgotten stop() is handled at exit.
-  child.unref();
-  hookExit();
-  running.set(child, dir);
-  let exited: string | undefined;
-  const exit = new Promise<void>((resolve) =>
-    child.once("exit", (code, signal) => {
-      exited = `exited with ${signal ?? code}`;
-      running.delete(child);
-      resolve();
-    }),
-  );
-  child.once("error", (e) => {
-    exited = `failed to start: ${e.message}`;
-  });
-  // Watchdog: kills Trino if this process dies without running exit handlers (SIGKILL, crash).
-  if (child.pid) {
-    spawn(
-      "sh",
-      [
-        "-c",
-        `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${child.pid} 2>/dev/null; do sleep 2; done; ` +
-          `kill -9 ${child.pid} 2>/dev/null; rm -rf '${dir}'`,
-      ],
-      { detached: true, stdio: "ignore" },
-    ).unref();
-  }
 
   let ready = false;
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    if (!exited) {
-      child.kill("SIGTERM");
-      // Trino shuts down in about a second; dumping the class archive takes a few more.
-      const timer = setTimeout(() => child.kill("SIGKILL"), cdsDump ? 60_000 : 15_000);
-      await exit;
-      clearTimeout(timer);
-    }
-    running.delete(child);
-    rmSync(dir, { recursive: true, force: true });
+    // Trino shuts down in about a second; dumping the class archive takes a few more.
+    await service.stop(cdsDump ? 60_000 : 15_000);
     if (cdsDump && existsSync(cdsDump)) {
       if (ready && !existsSync(cds) && statSync(cdsDump).size > 0) renameSync(cdsDump, cds);
       else rmSync(cdsDump, { force: true });
     }
   };
-
-  const logTail = () => {
-    try {
-      return readFileSync(logFile, "utf8").split("\n").slice(-40).join("\n");
-    } catch {
-      return "(no log)";
-    }
-  };
+  const logTail = service.logTail;
 
   const deadline = Date.now() + (opts.startupTimeoutMs ?? 240_000);
   try {
     for (;;) {
+      const exited = service.exited();
       if (exited) throw new Error(`Trino ${exited}:\n${logTail()}`);
       if (Date.now() > deadline) throw new Error(`Trino did not start in time:\n${logTail()}`);
       try {
@@ -598,7 +530,7 @@ export async function startTrino(opts: StartTrinoOptions = {}): Promise<TestTrin
     url,
     catalog: catalogName,
     logFile,
-    pid: child.pid!,
+    pid: service.child.pid!,
     query: (sql, session) => query(url, sql, session),
     stop,
   };
