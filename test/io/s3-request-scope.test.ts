@@ -86,6 +86,7 @@ describe("session policies of vended credentials", () => {
   });
 
   it("refuses locations it cannot scope exactly", () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a placeholder
     for (const l of ["s3://lake/wh/a*b", "s3://lake/wh/a?b", "s3://lake/wh/${aws:username}"])
       assert.throws(() => tableSessionPolicy(l, "read"), ForbiddenError, l);
     assert.throws(() => tableSessionPolicy("s3://lake", "read"), ValidationError);
