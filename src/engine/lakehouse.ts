@@ -137,7 +137,7 @@ export class Lakehouse {
   async close(): Promise<void> {
     for (const c of this.catalogs.values()) await c.close();
     await this.store.close();
-    (this.store.io as { close?: () => void }).close?.();
+    this.store.io.close?.();
     this.duck.close();
   }
 }

@@ -51,4 +51,6 @@ export interface FileIO {
   localReadPath(location: string): Promise<string>;
   /** A staging directory for files destined under `prefix` (see {@link StagingDirectory}). */
   stagingDirectory(prefix: string): Promise<StagingDirectory>;
+  /** Releases network clients, if the implementation holds any (optional; idempotent). */
+  close?(): void;
 }

@@ -34,6 +34,22 @@ export function localPathOf(location: string, base?: string): string {
   return base ? resolve(base, location) : resolve(location);
 }
 
+/**
+ * The path of an absolute URI exactly as written: no percent-decoding and no removal of `.`
+ * or `..` segments (which `new URL()` does). Empty when the URI has none.
+ */
+export function rawUriPath(uri: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/i.exec(uri)?.[1] ?? "";
+}
+
+/**
+ * Percent-encodes a URI component keeping only RFC 3986 unreserved characters
+ * (`encodeURIComponent` leaves `!'()*`): the form SigV4 canonical requests use.
+ */
+export function encodeRfc3986(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
 /** A `file:` URI for a local path (`file:///abs/path`). */
 export function fileUri(path: string): string {
   return pathToFileURL(resolve(path)).href;

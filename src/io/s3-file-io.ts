@@ -90,9 +90,19 @@ export function s3OptionsFromProperties(props: Readonly<Record<string, string>>)
   };
 }
 
+/** The region of some S3 options: `region`, else `AWS_REGION`, `AWS_DEFAULT_REGION`, else `us-east-1`. */
+export function s3Region(opts: S3Options): string {
+  return opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
+}
+
+/** Whether some S3 options address buckets path-style: `pathStyle`, else true exactly when an endpoint is set. */
+export function s3PathStyle(opts: S3Options): boolean {
+  return opts.pathStyle ?? opts.endpoint !== undefined;
+}
+
 /** The SDK client configuration of some S3 options. */
 export function s3ClientConfig(opts: S3Options): S3ClientConfig {
-  const region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
+  const region = s3Region(opts);
   const credentials = opts.remoteSigner
     ? { accessKeyId: "remote-signing", secretAccessKey: "remote-signing" }
     : opts.accessKeyId && opts.secretAccessKey
@@ -106,7 +116,7 @@ export function s3ClientConfig(opts: S3Options): S3ClientConfig {
     region,
     ...(opts.remoteSigner ? { signer: remoteRequestSigner(opts.remoteSigner, region) } : {}),
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
-    forcePathStyle: opts.pathStyle ?? opts.endpoint !== undefined,
+    forcePathStyle: s3PathStyle(opts),
     ...(credentials ? { credentials } : {}),
     maxAttempts: opts.maxAttempts ?? 5,
     retryMode: "standard",
@@ -195,16 +205,16 @@ export class S3FileIO implements FileIO {
   async write(location: string, data: Uint8Array, opts: { ifNotExists?: boolean } = {}): Promise<void> {
     const { bucket, key } = parseS3Location(location);
     const conditional = opts.ifNotExists === true;
-    if (conditional && this.options.conditionalWrites === false && (await this.exists(location)))
+    // Atomic where the store honours If-None-Match (one PutObject, whatever the size: S3 takes
+    // up to 5 GiB in one request); else a HEAD first.
+    const atomic = conditional && this.options.conditionalWrites !== false;
+    if (conditional && !atomic && (await this.exists(location)))
       throw new AlreadyExistsError(`file already exists: ${location}`);
-    if (
-      data.length >= this.#multipartThreshold() &&
-      !(conditional && this.options.conditionalWrites !== false)
-    ) {
+    if (!atomic && data.length >= this.#multipartThreshold()) {
       await this.#upload(location, data);
       return;
     }
-    const ifNoneMatch = conditional && this.options.conditionalWrites !== false ? { IfNoneMatch: "*" } : {};
+    const ifNoneMatch = atomic ? { IfNoneMatch: "*" } : {};
     // A concurrent conditional write to the same key may answer 409 (AWS): retry, then decide.
     for (let attempt = 0; ; attempt++) {
       try {
@@ -220,7 +230,7 @@ export class S3FileIO implements FileIO {
         return;
       } catch (e) {
         const status = (e as SdkError).$metadata?.httpStatusCode;
-        if (conditional && status === 409 && attempt < 5) {
+        if (atomic && status === 409 && attempt < 5) {
           await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
           continue;
         }

@@ -5,6 +5,7 @@
  * the headers it answers with. Used when a catalog hands out `s3.remote-signing-enabled`.
  */
 import type { HttpRequest, RequestSigner } from "@smithy/types";
+import { encodeRfc3986 } from "./location.js";
 
 /** A REST `RemoteSignRequest`: what a client asks a catalog to sign. */
 export interface RemoteSignRequest {
@@ -28,18 +29,13 @@ export interface RemoteSignResult {
 /** Calls the sign endpoint. */
 export type RemoteSignFunction = (req: RemoteSignRequest) => Promise<RemoteSignResult>;
 
-/** RFC 3986 encoding of a query component (what SigV4 canonicalizes to). */
-function encodeQuery(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
 /** The absolute URI of an SDK request (its path is already encoded). */
 export function requestUri(req: HttpRequest): string {
   const port = req.port ? `:${req.port}` : "";
   const parts: string[] = [];
   for (const [k, v] of Object.entries(req.query ?? {})) {
-    if (v === null || v === undefined) parts.push(encodeQuery(k));
-    else for (const x of Array.isArray(v) ? v : [v]) parts.push(`${encodeQuery(k)}=${encodeQuery(x)}`);
+    if (v === null || v === undefined) parts.push(encodeRfc3986(k));
+    else for (const x of Array.isArray(v) ? v : [v]) parts.push(`${encodeRfc3986(k)}=${encodeRfc3986(x)}`);
   }
   return `${req.protocol}//${req.hostname}${port}${req.path}${parts.length ? `?${parts.join("&")}` : ""}`;
 }

@@ -9,6 +9,7 @@
  * are query parameters outside the object, multipart and listing APIs (`?acl`, `?policy` ...).
  */
 import { ForbiddenError, ValidationError } from "../errors.js";
+import { rawUriPath } from "./location.js";
 import type { StoragePrivilege } from "./s3-session-policy.js";
 
 /** The store a catalog signs for: its endpoint (path-style or virtual-host) or AWS by region. */
@@ -94,7 +95,7 @@ export function s3RequestTarget(
   } catch {
     throw new ValidationError(`not a URL: ${req.uri}`);
   }
-  const rawPath = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/i.exec(req.uri)?.[1] ?? "";
+  const rawPath = rawUriPath(req.uri);
   if (rawPath.split("/").some((s) => /^(\.|%2e){1,2}$/i.test(s)))
     throw new ValidationError(`dot segments are not allowed in ${req.uri}`);
   for (const k of url.searchParams.keys())

@@ -8,6 +8,7 @@
 import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { encodeRfc3986, rawUriPath } from "./location.js";
 
 /** Static credentials that sign. */
 export interface SigningCredentials {
@@ -30,12 +31,7 @@ export interface UnsignedS3Request {
 function canonicalPath(path: string): string {
   return path
     .split("/")
-    .map((seg) =>
-      encodeURIComponent(decodeURIComponent(seg)).replace(
-        /[!'()*]/g,
-        (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-      ),
-    )
+    .map((seg) => encodeRfc3986(decodeURIComponent(seg)))
     .join("/");
 }
 
@@ -52,7 +48,7 @@ export async function signS3Request(
   region: string,
 ): Promise<Record<string, string[]>> {
   const url = new URL(req.uri);
-  const rawPath = canonicalPath(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/i.exec(req.uri)?.[1] || "/");
+  const rawPath = canonicalPath(rawUriPath(req.uri) || "/");
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers))
     if (!DROPPED.has(k.toLowerCase())) headers[k.toLowerCase()] = v.join(",");

@@ -50,12 +50,10 @@ export async function startRestServer(
     warehouses: opts.warehouses,
     s3: opts.s3,
   });
-  const io = lakehouse.store.io as ResolvingFileIO;
-  const delegation = new AccessDelegation({
-    ...opts.delegation,
-    s3: opts.s3 ?? {},
-    credentials: async () => io.s3.client.config.credentials(),
-  });
+  const delegation = AccessDelegation.forS3FileIO(
+    (lakehouse.store.io as ResolvingFileIO).s3,
+    opts.delegation,
+  );
   const server: Server = createHttpServer({
     lakehouse,
     log: pino({ level: process.env.AICHEMY_TEST_LOG ?? "silent" }),

@@ -431,7 +431,7 @@ export class RestCatalog implements Catalog {
 
   /** Closes the S3 clients made for tables. */
   async close(): Promise<void> {
-    for (const io of this.#tableIOs.values()) (io as { close?: () => void }).close?.();
+    for (const io of this.#tableIOs.values()) io.close?.();
     this.#tableIOs.clear();
   }
 }

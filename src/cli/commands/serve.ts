@@ -49,9 +49,7 @@ export function authOptions(config: Config): AuthOptions {
  * vended credentials for S3 tables, with the server's own S3 settings and credentials.
  */
 export function accessDelegation(config: Config, io: ResolvingFileIO): AccessDelegation {
-  return new AccessDelegation({
-    s3: config.s3,
-    credentials: async () => io.s3.client.config.credentials(),
+  return AccessDelegation.forS3FileIO(io.s3, {
     vending: config.credentialVending,
     stsEndpoint: config.stsEndpoint,
     roleArn: config.stsRoleArn,

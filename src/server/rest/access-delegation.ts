@@ -16,7 +16,7 @@
  */
 import { AssumeRoleCommand, type AssumeRoleCommandOutput, STSClient } from "@aws-sdk/client-sts";
 import { ForbiddenError, StorageError, ValidationError } from "../../errors.js";
-import type { S3Options } from "../../io/s3-file-io.js";
+import { type S3FileIO, type S3Options, s3PathStyle, s3Region } from "../../io/s3-file-io.js";
 import { isS3Location, parseS3Location } from "../../io/s3-location.js";
 import type { RemoteSignRequest, RemoteSignResult } from "../../io/s3-remote-signer.js";
 import { checkRequestScope, s3RequestTarget } from "../../io/s3-request-scope.js";
@@ -79,9 +79,24 @@ export class AccessDelegation {
   #sts: STSClient | undefined;
   readonly #vended = new Map<string, { credential: StorageCredential; renewAtMs: number }>();
 
+  /**
+   * Delegation for the tables an {@link S3FileIO} reaches: its store settings, and its
+   * credentials (static keys, or the AWS default chain resolved by its client) to sign and assume roles with.
+   */
+  static forS3FileIO(
+    s3: S3FileIO,
+    settings: Omit<AccessDelegationOptions, "s3" | "credentials"> = {},
+  ): AccessDelegation {
+    return new AccessDelegation({
+      ...settings,
+      s3: s3.options,
+      credentials: async () => s3.client.config.credentials(),
+    });
+  }
+
   constructor(opts: AccessDelegationOptions) {
     this.#opts = opts;
-    this.#region = opts.s3.region ?? process.env.AWS_REGION ?? "us-east-1";
+    this.#region = s3Region(opts.s3);
   }
 
   /** Vending mode in force. */
@@ -94,7 +109,7 @@ export class AccessDelegation {
     const s3 = this.#opts.s3;
     const out: Record<string, string> = { "client.region": this.#region, "s3.region": this.#region };
     if (s3.endpoint) out["s3.endpoint"] = s3.endpoint;
-    out["s3.path-style-access"] = String(s3.pathStyle ?? s3.endpoint !== undefined);
+    out["s3.path-style-access"] = String(s3PathStyle(s3));
     return out;
   }
 
@@ -130,8 +145,18 @@ export class AccessDelegation {
   }
 
   /**
-   * Credentials for the table at `location` (GET `.../credentials`): scoped STS credentials,
-   * or the server's keys in `static` mode.
+   * The `storage-credentials` of GET `.../credentials` for a table at `location`: none for
+   * tables off S3 or with vending off, else one entry (see {@link vend}).
+   * @throws StorageError when STS refuses; ForbiddenError for a location that cannot be scoped.
+   */
+  async credentialsFor(location: string, privilege: StoragePrivilege): Promise<StorageCredential[]> {
+    if (this.vending === "off" || !isS3Location(location)) return [];
+    return [await this.vend(location, privilege)];
+  }
+
+  /**
+   * Credentials for the table at `location`: scoped STS credentials, or the server's keys in
+   * `static` mode.
    * @throws ForbiddenError when vending is off; StorageError when STS refuses.
    */
   async vend(location: string, privilege: StoragePrivilege): Promise<StorageCredential> {

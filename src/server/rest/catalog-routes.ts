@@ -477,11 +477,9 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
   route("GET", "/namespaces/:namespace/tables/:table/credentials", async (c, r) => {
     const catalog = await r.catalog();
     const t = await catalog.loadTable(r.identifier("table"));
-    // Tables on local disk, or a server that does not vend: nothing to hand out.
-    if (!opts.delegation || opts.delegation.vending === "off" || !/^s3[an]?:\/\//i.test(t.metadata.location))
-      return jsonResponse(200, { "storage-credentials": [] });
-    const credential = await opts.delegation.vend(t.metadata.location, privilegeOf(c.get("principal")));
-    return jsonResponse(200, { "storage-credentials": [credential] });
+    const credentials =
+      (await opts.delegation?.credentialsFor(t.metadata.location, privilegeOf(c.get("principal")))) ?? [];
+    return jsonResponse(200, { "storage-credentials": credentials });
   });
 
   route("POST", "/namespaces/:namespace/tables/:table/sign", async (c, r) => {
