@@ -156,6 +156,42 @@ export class ForbiddenError extends AIchemyError {
   }
 }
 
+/**
+ * User SQL tried to reach what the SQL sandbox keeps out: a file- or network-reaching function,
+ * a file named as a table, the engine's settings (HTTP 403, REST type `ForbiddenException`).
+ * Messages follow Trino's `Access Denied: Cannot ...`.
+ */
+export class AccessDeniedError extends AIchemyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "ACCESS_DENIED", "ForbiddenException", 403, options);
+  }
+}
+
+/**
+ * A query went past a limit: its statement timeout (`EXCEEDED_TIME_LIMIT`), its result's row or
+ * byte cap (`EXCEEDED_OUTPUT_LIMIT`) or the engine's memory limit (`EXCEEDED_MEMORY_LIMIT`), with
+ * Trino's error names as codes (HTTP 400, REST type `ExceededLimitException`).
+ */
+export class ExceededLimitError extends AIchemyError {
+  constructor(
+    message: string,
+    code: "EXCEEDED_TIME_LIMIT" | "EXCEEDED_OUTPUT_LIMIT" | "EXCEEDED_MEMORY_LIMIT",
+    options?: ErrorOptions,
+  ) {
+    super(message, code, "ExceededLimitException", 400, options);
+  }
+}
+
+/**
+ * The query was canceled before it finished: its client went away, or the server is shutting
+ * down (Trino `USER_CANCELED`; HTTP 400, REST type `QueryCanceledException`).
+ */
+export class QueryCanceledError extends AIchemyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "USER_CANCELED", "QueryCanceledException", 400, options);
+  }
+}
+
 /** A file the metadata references could not be found (REST `NotFoundException`, 404). */
 export class NotFoundError extends AIchemyError {
   constructor(message: string, options?: ErrorOptions) {

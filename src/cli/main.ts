@@ -183,15 +183,28 @@ program
   .option("-e, --execute <sql>", "statements to run")
   .option("-f, --file <file>", "file of statements to run")
   .option("-s, --schema <schema>", "default schema")
+  .option(
+    "--allow-local-files",
+    "let SQL read local files (read_csv('x.csv'), FROM 'x.parquet') as DuckDB's CLI does; off: only lakehouse tables",
+  )
   .addOption(formatOption())
-  .action(async (o: { execute?: string; file?: string; schema?: string; format: OutputFormat }) => {
-    process.exitCode = await sql(config(), {
-      execute: o.execute,
-      file: o.file,
-      format: o.format,
-      schema: o.schema,
-    });
-  });
+  .action(
+    async (o: {
+      execute?: string;
+      file?: string;
+      schema?: string;
+      format: OutputFormat;
+      allowLocalFiles?: boolean;
+    }) => {
+      process.exitCode = await sql(config(), {
+        execute: o.execute,
+        file: o.file,
+        format: o.format,
+        schema: o.schema,
+        allowLocalFiles: o.allowLocalFiles,
+      });
+    },
+  );
 
 program
   .command("ingest")

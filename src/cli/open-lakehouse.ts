@@ -7,8 +7,19 @@ import { RestCatalog } from "../catalog/rest/rest-catalog.js";
 import type { Config } from "../config/config.js";
 import { Lakehouse, lakehouseFileIO } from "../engine/lakehouse.js";
 
-/** Opens the lakehouse of `config`. @throws when an attached catalog cannot be reached. */
-export async function openLakehouse(config: Config): Promise<Lakehouse> {
+/** How a command's SQL may reach local files (see `LakehouseOptions`). */
+export interface LocalAccess {
+  /** User SQL may read any local file (`aichemy sql --allow-local-files`). */
+  readonly localFileAccess?: boolean | undefined;
+  /** Files the command itself reads (the inputs of `aichemy ingest`). */
+  readonly readableFiles?: readonly string[] | undefined;
+}
+
+/**
+ * Opens the lakehouse of `config`, sandboxed unless `access` opens local files.
+ * @throws when an attached catalog cannot be reached.
+ */
+export async function openLakehouse(config: Config, access: LocalAccess = {}): Promise<Lakehouse> {
   const io = lakehouseFileIO({
     dataDir: config.dataDir,
     s3: config.s3,
@@ -39,5 +50,7 @@ export async function openLakehouse(config: Config): Promise<Lakehouse> {
     threads: config.threads,
     memoryLimit: config.memoryLimit,
     io,
+    localFileAccess: access.localFileAccess,
+    readableFiles: access.readableFiles,
   });
 }

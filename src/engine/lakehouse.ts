@@ -11,11 +11,14 @@ import type { Catalog } from "../catalog/catalog.js";
 import { CatalogStore } from "../catalog/sql/catalog-store.js";
 import type { Warehouse } from "../catalog/sql/warehouses.js";
 import { Duck } from "../duckdb/connection.js";
+import { quoteString } from "../duckdb/sql.js";
 import { FileCache } from "../io/file-cache.js";
 import type { FileIO } from "../io/file-io.js";
-import { fileUri } from "../io/location.js";
+import { fileUri, localPathOf, schemeOf } from "../io/location.js";
 import { ResolvingFileIO } from "../io/resolving-file-io.js";
 import type { S3Options } from "../io/s3-file-io.js";
+import { sandboxDuckDB } from "./sandbox/duckdb-sandbox.js";
+import type { QueryPolicy } from "./sandbox/query-policy.js";
 import { Session, type SessionOptions } from "./session.js";
 
 /** Options of {@link Lakehouse.open}. */
@@ -42,6 +45,23 @@ export interface LakehouseOptions {
   readonly cacheDir?: string | undefined;
   /** Size bound of that cache in bytes (default 10 GiB). */
   readonly cacheMaxBytes?: number | undefined;
+  /**
+   * Whether user SQL may read local files (`read_csv('x.csv')`, `FROM 'x.parquet'`) as in
+   * DuckDB's CLI: the CLI's `--allow-local-files` and `aichemy ingest`. Default false: the SQL
+   * sandbox (`sandbox/`) confines DuckDB to the lakehouse's own directories, on every server.
+   */
+  readonly localFileAccess?: boolean | undefined;
+  /**
+   * Local files the lakehouse's own code reads for the user besides its directories, e.g. the
+   * inputs of `aichemy ingest` (user SQL still cannot name them; default none).
+   */
+  readonly readableFiles?: readonly string[] | undefined;
+  /**
+   * Time zone of every session (an IANA name; default `UTC`): how `TIMESTAMP WITH TIME ZONE`
+   * values render and zone-less literals read. Fixed for the lakehouse's life: the sandbox
+   * locks DuckDB's configuration. Partition transforms are UTC whatever it is (Iceberg's).
+   */
+  readonly timeZone?: string | undefined;
 }
 
 /**
@@ -70,6 +90,8 @@ export class Lakehouse {
   readonly duck: Duck;
   /** The catalog store behind the warehouses. */
   readonly store: CatalogStore;
+  /** What sessions' SQL may reach (the sandbox's statement check). */
+  readonly policy: QueryPolicy;
 
   private constructor(
     dataDir: string,
@@ -77,12 +99,14 @@ export class Lakehouse {
     catalogs: Map<string, Catalog>,
     defaultCatalog: string,
     duck: Duck,
+    policy: QueryPolicy,
   ) {
     this.dataDir = dataDir;
     this.store = store;
     this.catalogs = catalogs;
     this.defaultCatalog = defaultCatalog;
     this.duck = duck;
+    this.policy = policy;
   }
 
   /** Opens (creating when needed) the lakehouse in `dataDir`. */
@@ -109,13 +133,28 @@ export class Lakehouse {
       await store.close();
       throw e;
     }
-    const config: Record<string, string> = { temp_directory: join(dataDir, ".duckdb-tmp") };
+    const tempDir = join(dataDir, ".duckdb-tmp");
+    const config: Record<string, string> = { temp_directory: tempDir };
     if (opts.threads) config.threads = String(opts.threads);
     if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
     const duck = await Duck.open({ config });
-    // Transforms and timestamps are UTC, like Iceberg's; set globally so every session inherits it.
-    await duck.run("SET GLOBAL TimeZone = 'UTC'");
-    return new Lakehouse(dataDir, store, catalogs, name, duck);
+    const localFileAccess = opts.localFileAccess ?? false;
+    try {
+      // Set globally so every session inherits it (UTC unless configured, like Iceberg's transforms).
+      await duck.run(`SET GLOBAL TimeZone = ${quoteString(opts.timeZone ?? "UTC")}`);
+      const warehouseRoots = (await store.warehouses())
+        .filter((w) => schemeOf(w.location) === "file")
+        .map((w) => localPathOf(w.location));
+      const allowedDirectories = [...warehouseRoots, ...(store.io.localDirectories ?? []), tempDir];
+      await sandboxDuckDB(duck, { allowedDirectories, allowedPaths: opts.readableFiles, localFileAccess });
+      // Tables of attached catalogs may live on this disk outside these directories.
+      if (!localFileAccess) store.io.confineLocalPaths?.(allowedDirectories);
+    } catch (e) {
+      duck.close();
+      await store.close();
+      throw e;
+    }
+    return new Lakehouse(dataDir, store, catalogs, name, duck, { localFileAccess });
   }
 
   /** The embedded catalog. */
@@ -127,10 +166,12 @@ export class Lakehouse {
 
   /** A new session with its own DuckDB connection (default catalog: the embedded one). */
   async session(opts: SessionOptions = {}): Promise<Session> {
-    return new Session(await this.duck.connect(), this.catalogs, {
-      catalog: opts.catalog ?? this.defaultCatalog,
-      schema: opts.schema,
-    });
+    return new Session(
+      await this.duck.connect(),
+      this.catalogs,
+      { catalog: opts.catalog ?? this.defaultCatalog, schema: opts.schema },
+      { policy: this.policy },
+    );
   }
 
   /** Closes catalogs and DuckDB. */

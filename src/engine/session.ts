@@ -15,6 +15,7 @@ import {
   type TableResolver,
 } from "./query/rewrite.js";
 import { readerResult, type StatementResult } from "./result.js";
+import { type QueryPolicy, SANDBOXED } from "./sandbox/query-policy.js";
 import { parseStatement, type Statement } from "./sql/statement.js";
 import { splitStatements } from "./sql/tokenizer.js";
 import { alterTable, commentOnColumn, commentOnTable, dropTable } from "./statements/alter-table.js";
@@ -33,6 +34,12 @@ export interface SessionOptions {
   readonly schema?: string | undefined;
 }
 
+/** How a session is wired to its lakehouse. */
+export interface SessionServices {
+  /** What the session's SQL may reach (default: {@link SANDBOXED}, no file access). */
+  readonly policy?: QueryPolicy | undefined;
+}
+
 /** DuckDB schemas that are never lakehouse namespaces. */
 const DUCKDB_SCHEMAS = new Set(["information_schema", "pg_catalog", "main", "temp", "memory", "system"]);
 
@@ -43,34 +50,53 @@ export class Session implements SessionContext {
   currentCatalog: string | undefined;
   currentSchema: string | undefined;
 
-  constructor(duck: Duck, catalogs: ReadonlyMap<string, Catalog>, opts: SessionOptions = {}) {
+  /** What the session's SQL may reach (the SQL sandbox's statement check). */
+  readonly policy: QueryPolicy;
+  /** Resolves table references in queries (see {@link TableResolver}). */
+  readonly resolver: TableResolver;
+
+  constructor(
+    duck: Duck,
+    catalogs: ReadonlyMap<string, Catalog>,
+    opts: SessionOptions = {},
+    services: SessionServices = {},
+  ) {
     this.duck = duck;
     this.catalogs = catalogs;
     this.currentCatalog = opts.catalog;
     this.currentSchema = opts.schema;
+    this.policy = services.policy ?? SANDBOXED;
+    this.resolver = {
+      policy: this.policy,
+      missing: (parts) => {
+        try {
+          return new NoSuchTableError(
+            `Table '${qualifiedText(resolveTableName(this, parts))}' does not exist`,
+          );
+        } catch (e) {
+          return e as Error;
+        }
+      },
+      resolve: async (parts) => {
+        const lower = parts;
+        if (lower.length === 1 && (!this.currentCatalog || !this.currentSchema)) return undefined;
+        if (lower.length === 2 && (!this.currentCatalog || DUCKDB_SCHEMAS.has(lower[0]!))) return undefined;
+        if (lower.length >= 3 && !this.catalogs.has(lower[0]!)) return undefined;
+        if (lower.length === 1 && DUCKDB_SCHEMAS.has(this.currentSchema!)) return undefined;
+        const r = resolveTableName(this, lower);
+        try {
+          return { table: await r.catalog.loadTable(r.id), qualifiedName: qualifiedText(r) };
+        } catch (e) {
+          if (!(e instanceof NoSuchTableError)) throw e;
+          // A bare or two-part name that is not in the lakehouse may be a DuckDB object; a
+          // fully qualified lakehouse name must exist.
+          if (lower.length >= 3) throw new NoSuchTableError(`Table '${qualifiedText(r)}' does not exist`);
+          return undefined;
+        }
+      },
+    };
     registerIcebergFunctions(duck.connection);
   }
-
-  /** Resolves table references in queries (see {@link TableResolver}). */
-  readonly resolver: TableResolver = {
-    resolve: async (parts) => {
-      const lower = parts;
-      if (lower.length === 1 && (!this.currentCatalog || !this.currentSchema)) return undefined;
-      if (lower.length === 2 && (!this.currentCatalog || DUCKDB_SCHEMAS.has(lower[0]!))) return undefined;
-      if (lower.length >= 3 && !this.catalogs.has(lower[0]!)) return undefined;
-      if (lower.length === 1 && DUCKDB_SCHEMAS.has(this.currentSchema!)) return undefined;
-      const r = resolveTableName(this, lower);
-      try {
-        return { table: await r.catalog.loadTable(r.id), qualifiedName: qualifiedText(r) };
-      } catch (e) {
-        if (!(e instanceof NoSuchTableError)) throw e;
-        // A bare or two-part name that is not in the lakehouse may be a DuckDB object; a
-        // fully qualified lakehouse name must exist.
-        if (lower.length >= 3) throw new NoSuchTableError(`Table '${qualifiedText(r)}' does not exist`);
-        return undefined;
-      }
-    },
-  };
 
   /** Rewrites a query for DuckDB. */
   async rewrite(query: string): Promise<string> {

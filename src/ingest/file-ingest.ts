@@ -4,6 +4,7 @@
  * existing tables receive the file's columns by (sanitized) name, with the table's types
  * forced while reading so that a bad value fails with its file, line and column.
  */
+import { randomUUID } from "node:crypto";
 import type { Catalog } from "../catalog/catalog.js";
 import type { Duck } from "../duckdb/connection.js";
 import { quoteIdent } from "../duckdb/sql.js";
@@ -112,7 +113,7 @@ export async function ingestFiles(duck: Duck, catalog: Catalog, opts: IngestOpti
   const timer = opts.onProgress ? startProgress(duck, started, opts.onProgress) : undefined;
   try {
     if (opts.mode === "upsert") {
-      const rows = await upsert(duck, table, name, source.sql, source.columns, opts, schemaChange?.change);
+      const rows = await upsert(table, name, source.sql, source.columns, opts, schemaChange?.change);
       return {
         table: await table.refresh(),
         rows,
@@ -170,7 +171,6 @@ function startProgress(
  * the files (naming the key values)
  */
 async function upsert(
-  duck: Duck,
   table: Table,
   name: string,
   sourceSql: string,
@@ -197,22 +197,45 @@ async function upsert(
       );
     if (!known.has(k.toLowerCase())) throw new ValidationError(`key column ${k} is not in table ${name}`);
   }
-  const source = `(SELECT * FROM (${sourceSql}) AS f(${columns.map((c) => quoteIdent(c)).join(", ")}))`;
+  // The rows are staged in a temporary table of the session first: the MERGE reads them by
+  // name (temporary tables are ours; user SQL cannot create or name files), and the file is
+  // read once for the duplicate check and the MERGE.
+  const staged = `__aichemy_upsert_${randomUUID().replace(/-/g, "")}`;
+  const source = `temp.main.${quoteIdent(staged)}`;
   const keyList = keys.map((k) => quoteIdent(k)).join(", ");
-  let dup: Record<string, unknown>[];
   try {
-    dup = await duck.queryJS(
-      `SELECT ${keyList}, count(*) AS n FROM ${source} AS s GROUP BY ALL HAVING count(*) > 1 LIMIT 1`,
+    await session.duck.run(
+      `CREATE TEMP TABLE ${quoteIdent(staged)} AS SELECT * FROM (${sourceSql}) AS f(${columns.map((c) => quoteIdent(c)).join(", ")})`,
     );
   } catch (e) {
     throw fileError(e, opts.files.length === 1 ? opts.files[0] : undefined);
   }
-  if (dup.length > 0) {
-    const values = keys.map((k) => `${k}=${String(dup[0]![k] ?? dup[0]![k.toLowerCase()])}`).join(", ");
-    throw new ValidationError(
-      `${opts.files.join(", ")}: key (${values}) appears ${String(dup[0]!.n)} times; an upsert needs unique keys`,
+  try {
+    const dup = await session.duck.queryJS(
+      `SELECT ${keyList}, count(*) AS n FROM ${source} AS s GROUP BY ALL HAVING count(*) > 1 LIMIT 1`,
     );
+    if (dup.length > 0) {
+      const values = keys.map((k) => `${k}=${String(dup[0]![k] ?? dup[0]![k.toLowerCase()])}`).join(", ");
+      throw new ValidationError(
+        `${opts.files.join(", ")}: key (${values}) appears ${String(dup[0]!.n)} times; an upsert needs unique keys`,
+      );
+    }
+    return await mergeStaged(session, table, name, source, keys, columns, schemaChange);
+  } finally {
+    await session.duck.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(staged)}`).catch(() => {});
   }
+}
+
+/** The upsert's MERGE of staged rows (`source`) into the table by `keys`. */
+async function mergeStaged(
+  session: SessionContext,
+  table: Table,
+  name: string,
+  source: string,
+  keys: readonly string[],
+  columns: readonly string[],
+  schemaChange: SchemaEvolution["change"] | undefined,
+): Promise<bigint> {
   const target: QualifiedName = {
     parts: [...name.split(".").slice(0, 1), ...table.identifier.namespace, table.identifier.name],
     start: 0,

@@ -53,4 +53,15 @@ export interface FileIO {
   stagingDirectory(prefix: string): Promise<StagingDirectory>;
   /** Releases network clients, if the implementation holds any (optional; idempotent). */
   close?(): void;
+  /**
+   * Local directories this FileIO hands to DuckDB besides the locations themselves (its disk
+   * cache, staging, temporary copies): the SQL sandbox lets DuckDB read and write there
+   * (optional; none when absent).
+   */
+  readonly localDirectories?: readonly string[];
+  /**
+   * From now on, local paths this FileIO hands to DuckDB (`localReadPath`, staging) stay under
+   * `roots`: files elsewhere are copied in or staged (optional; for the SQL sandbox).
+   */
+  confineLocalPaths?(roots: readonly string[]): void;
 }

@@ -4,6 +4,7 @@
  * paths to {@link LocalFileIO}. Warehouses on local disk and on S3 can then live in one catalog.
  */
 import { UnsupportedOperationError } from "../errors.js";
+import { ConfinedLocalFileIO } from "./confined-local-file-io.js";
 import type { FileCache } from "./file-cache.js";
 import type { FileInfo, FileIO, StagingDirectory } from "./file-io.js";
 import { LocalFileIO } from "./local-file-io.js";
@@ -22,7 +23,7 @@ export interface ResolvingFileIOOptions {
 
 /** FileIO over local disk and S3, by location. */
 export class ResolvingFileIO implements FileIO {
-  readonly local = new LocalFileIO();
+  #local: LocalFileIO = new LocalFileIO();
   readonly #opts: ResolvingFileIOOptions;
   #s3: S3FileIO | undefined;
 
@@ -30,12 +31,39 @@ export class ResolvingFileIO implements FileIO {
     this.#opts = opts;
   }
 
+  /** The local-disk FileIO (confined once {@link confineLocalPaths} ran). */
+  get local(): LocalFileIO {
+    return this.#local;
+  }
+
   /**
-   * A FileIO like this one (same cache and staging) that reaches S3 with other options, e.g.
-   * credentials a REST catalog vended for one table.
+   * A FileIO like this one (same cache, staging and confinement) that reaches S3 with other
+   * options, e.g. credentials a REST catalog vended for one table.
    */
   withS3(s3: S3Options): ResolvingFileIO {
-    return new ResolvingFileIO({ ...this.#opts, s3, cache: this.#opts.cache ?? this.s3.cache });
+    const io = new ResolvingFileIO({ ...this.#opts, s3, cache: this.#opts.cache ?? this.s3.cache });
+    io.#local = this.#local;
+    return io;
+  }
+
+  /**
+   * Keeps the local paths this FileIO hands to DuckDB under `roots` (see
+   * {@link FileIO.confineLocalPaths}): local files elsewhere are read through the cache and
+   * written through staging ({@link ConfinedLocalFileIO}).
+   * @throws UnsupportedOperationError without a cache and a staging root to confine to
+   */
+  confineLocalPaths(roots: readonly string[]): void {
+    const cache = this.#opts.cache;
+    const staging = this.#opts.stagingRoot;
+    if (!cache || !staging)
+      throw new UnsupportedOperationError("confining local paths needs a file cache and a staging root");
+    this.#local = new ConfinedLocalFileIO(roots, cache, staging);
+  }
+
+  /** The disk cache and staging root (see {@link FileIO.localDirectories}). */
+  get localDirectories(): readonly string[] {
+    const cache = this.#opts.cache?.directory ?? this.#s3?.cache.directory;
+    return [cache, this.#opts.stagingRoot].filter((d): d is string => d !== undefined);
   }
 
   /** The S3 FileIO (created on first use). */

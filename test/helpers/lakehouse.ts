@@ -6,15 +6,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before } from "node:test";
-import { Lakehouse } from "../../src/engine/lakehouse.js";
+import { Lakehouse, type LakehouseOptions } from "../../src/engine/lakehouse.js";
 import type { Session } from "../../src/engine/session.js";
 
 /** A lakehouse in a new temp dir; `close()` closes it and deletes the dir. */
 export async function tempLakehouse(
   prefix = "aichemy-test-",
+  opts: Partial<LakehouseOptions> = {},
 ): Promise<{ lakehouse: Lakehouse; dir: string; close: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  const lakehouse = await Lakehouse.open({ dataDir: dir, threads: 2 });
+  const lakehouse = await Lakehouse.open({ dataDir: dir, threads: 2, ...opts });
   return {
     lakehouse,
     dir,
@@ -48,16 +49,21 @@ export interface TempLakehouseFixture {
  * Registers hooks in the enclosing suite (or file) that open a {@link tempLakehouse} and a
  * session, run `CREATE SCHEMA iceberg.<schema>` when `schema` is given, and close and delete it
  * all after the suite. Hooks registered later run after this `before` and after this `after`.
+ * `opts` are further options of the lakehouse (e.g. `localFileAccess` for suites that ingest
+ * files from anywhere, as the CLI's `ingest` may).
  * @throws from the hooks: whatever opening the lakehouse or creating the schema throws
  */
-export function useTempLakehouse(schema?: string): TempLakehouseFixture {
+export function useTempLakehouse(
+  schema?: string,
+  opts: Partial<LakehouseOptions> = {},
+): TempLakehouseFixture {
   let opened: { lakehouse: Lakehouse; dir: string; close: () => Promise<void> } | undefined;
   let session: Session | undefined;
   const unset = (): never => {
     throw new Error("useTempLakehouse: used before its before() hook ran");
   };
   before(async () => {
-    opened = await tempLakehouse();
+    opened = await tempLakehouse(undefined, opts);
     session = await opened.lakehouse.session();
     if (schema !== undefined) await session.execute(`CREATE SCHEMA iceberg.${schema}`);
   });

@@ -20,7 +20,8 @@ describe("column name sanitizing", () => {
   });
 });
 
-const fx = useTempLakehouse();
+// Ingest reads files from anywhere, as `aichemy ingest` may (the CLI opens exactly its input files).
+const fx = useTempLakehouse(undefined, { localFileAccess: true });
 let scratch: string;
 before(async () => {
   scratch = mkdtempSync(join(tmpdir(), "ingest-src-"));

@@ -24,7 +24,7 @@ export interface IngestCommandOptions {
 
 /** Runs the command. @throws the ingest's errors (the CLI prints them and exits 1). */
 export async function ingest(config: Config, files: string[], opts: IngestCommandOptions): Promise<void> {
-  const lakehouse = await openLakehouse(config);
+  const lakehouse = await openLakehouse(config, { readableFiles: files });
   const bar = process.stderr.isTTY
     ? new cliProgress.SingleBar(
         {
@@ -37,8 +37,9 @@ export async function ingest(config: Config, files: string[], opts: IngestComman
     : undefined;
   try {
     const duck = await lakehouse.duck.connect();
-    await duck.run("SET enable_progress_bar = true");
-    await duck.run("SET enable_progress_bar_print = false");
+    // Progress is tracked for the bar, never printed (pragmas: the configuration is locked).
+    await duck.run("PRAGMA enable_progress_bar");
+    await duck.run("PRAGMA disable_print_progress_bar");
     bar?.start(100, 0, { rows: 0, rate: 0 });
     const session = opts.mode === "upsert" ? await lakehouse.session() : undefined;
     const result = await ingestFiles(duck, lakehouse.catalog(), {

@@ -15,6 +15,8 @@ export interface SqlOptions {
   readonly file?: string | undefined;
   readonly format: OutputFormat;
   readonly schema?: string | undefined;
+  /** Let SQL read local files (`read_csv('x.csv')`, `FROM 'x.parquet'`), as DuckDB's CLI does (default false). */
+  readonly allowLocalFiles?: boolean | undefined;
 }
 
 async function readStdin(): Promise<string> {
@@ -25,7 +27,7 @@ async function readStdin(): Promise<string> {
 
 /** Runs the command; returns the exit code (1 after an error). */
 export async function sql(config: Config, opts: SqlOptions): Promise<number> {
-  const lakehouse = await openLakehouse(config);
+  const lakehouse = await openLakehouse(config, { localFileAccess: opts.allowLocalFiles });
   try {
     const session = await lakehouse.session({ schema: opts.schema });
     let script: string | undefined = opts.execute;

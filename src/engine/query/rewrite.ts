@@ -21,6 +21,7 @@ import {
 } from "../../table/scan.js";
 import { scanRelation } from "../../table/scan-relation.js";
 import type { Table } from "../../table/table.js";
+import { checkQueryFunctions, checkSystemRelation, type QueryPolicy } from "../sandbox/query-policy.js";
 import { tokenize } from "../sql/tokenizer.js";
 import { type AstNode, type BaseTableRef, collectBaseTables, parseWithDuckDB } from "./duckdb-ast.js";
 import { metadataTableRelation } from "./metadata-tables.js";
@@ -36,6 +37,13 @@ export interface TableResolver {
    * @throws NoSuchTableError when the name is inside a lakehouse catalog but no such table exists.
    */
   resolve(parts: readonly string[]): Promise<{ table: Table; qualifiedName: string } | undefined>;
+  /**
+   * The error for a name that is neither a lakehouse table, a CTE nor an allowed system view
+   * (Trino's `Table 'catalog.schema.table' does not exist`, or why the name cannot resolve).
+   */
+  missing(parts: readonly string[]): Error;
+  /** What the session's SQL may reach (the SQL sandbox). */
+  readonly policy: QueryPolicy;
 }
 
 /** What a rewrite produced. */
@@ -73,9 +81,10 @@ export interface RewriteOptions {
 }
 
 /**
- * Rewrites a query.
+ * Rewrites a query. The user's query is checked against the resolver's sandbox policy first
+ * (`sandbox/query-policy.ts`): nothing the rewrite adds is user text.
  * @throws ValidationError for syntax errors (with line and column) or bad time travel values;
- * NoSuchTableError for unknown lakehouse tables.
+ * NoSuchTableError for unknown tables; AccessDeniedError for what the sandbox refuses.
  */
 export async function rewriteQuery(
   duck: Duck,
@@ -83,10 +92,12 @@ export async function rewriteQuery(
   sql: string,
   opts: RewriteOptions = {},
 ): Promise<RewrittenQuery> {
-  const { text, clauses } = extractTimeTravel(await expandTableFunctions(duck, resolver, sql));
+  const expanded = await expandTableFunctions(duck, resolver, sql);
+  const { text, clauses } = extractTimeTravel(expanded.text);
   const statements = await parseWithDuckDB(duck, text);
   if (statements.length !== 1) throw new ValidationError("expected exactly one statement");
   const root = statements[0]!;
+  checkQueryFunctions(root, text, resolver.policy);
   const refs = collectBaseTables(root);
   const tokens = tokenize(text);
   const replacements: { start: number; end: number; text: string }[] = [];
@@ -120,18 +131,25 @@ export async function rewriteQuery(
   for (const ref of refs) {
     if (!ref.catalog && !ref.schema && ref.ctes.has(ref.table.toLowerCase())) continue;
     const nameEnd = qualifiedNameEnd(tokens, ref.location);
+    const placeholder = !ref.catalog && !ref.schema ? expanded.relations.get(ref.table) : undefined;
+    if (placeholder !== undefined) {
+      const alias = ref.alias ? "" : ` AS ${quoteIdent("table_changes")}`;
+      replacements.push({ start: ref.location, end: nameEnd, text: `${placeholder}${alias}` });
+      continue;
+    }
     const clause = clauses.find((c) => c.start >= nameEnd && text.slice(nameEnd, c.start).trim() === "");
     const parts = [ref.catalog, ref.schema, ref.table].filter((p) => p !== "");
     const metaIdx = ref.table.indexOf("$");
     const baseParts = metaIdx > 0 ? [...parts.slice(0, -1), ref.table.slice(0, metaIdx)] : parts;
     const resolved = await resolve(baseParts);
     if (!resolved) {
+      checkSystemRelation(ref, text, resolver.policy, () => resolver.missing(baseParts));
       if (clause)
         throw new ValidationError(`time travel is only supported on lakehouse tables: ${parts.join(".")}`);
       continue;
     }
     if (clause) usedClauses.add(clause);
-    const selector = clause ? await evaluateTimeTravel(duck, clause) : {};
+    const selector = clause ? await evaluateTimeTravel(duck, clause, resolver.policy) : {};
     const snapshot = selectSnapshot(resolved.table.metadata, selector);
     // A branch reads with the table's schema, a snapshot id or tag with the snapshot's
     // (Iceberg Java `SnapshotUtil.schemaFor`).
@@ -239,14 +257,37 @@ function qualifiedNameEnd(tokens: ReturnType<typeof tokenize>, start: number): n
 
 /**
  * Evaluates a time travel expression: a version is a snapshot id (integer) or a branch/tag
- * name (string); a timestamp is any expression DuckDB can cast to TIMESTAMPTZ.
- * @throws ValidationError naming the expression when it does not evaluate.
+ * name (string); a timestamp is any constant expression DuckDB can cast to TIMESTAMPTZ. The
+ * expression is user text run on its own, so it is held to the sandbox policy and must be a
+ * constant (no table, as in Trino).
+ * @throws ValidationError naming the expression when it does not evaluate or reads a table;
+ * AccessDeniedError for functions the policy refuses
  */
-export async function evaluateTimeTravel(duck: Duck, clause: TimeTravelClause): Promise<SnapshotSelector> {
+export async function evaluateTimeTravel(
+  duck: Duck,
+  clause: TimeTravelClause,
+  policy: QueryPolicy,
+): Promise<SnapshotSelector> {
   const toks = clause.tokens;
+  if (
+    clause.kind === "version" &&
+    toks.length === 1 &&
+    toks[0]!.kind === "number" &&
+    /^\d+$/.test(toks[0]!.text)
+  )
+    return { snapshotId: BigInt(toks[0]!.text) };
+  const probe = `SELECT (${clause.expression}) AS v`;
+  const [parsed] = await parseWithDuckDB(duck, probe).catch((e: unknown) => {
+    throw new ValidationError(
+      `invalid ${clause.kind} in FOR ${clause.kind.toUpperCase()} AS OF ${clause.expression}: ${(e as Error).message}`,
+    );
+  });
+  checkQueryFunctions(parsed!, "", policy);
+  if (collectBaseTables(parsed!).length > 0 || hasTableFunction(parsed))
+    throw new ValidationError(
+      `FOR ${clause.kind.toUpperCase()} AS OF must be a constant expression, not a query: ${clause.expression}`,
+    );
   if (clause.kind === "version") {
-    if (toks.length === 1 && toks[0]!.kind === "number" && /^\d+$/.test(toks[0]!.text))
-      return { snapshotId: BigInt(toks[0]!.text) };
     try {
       const rows = await duck.queryJS(`SELECT (${clause.expression}) AS v`);
       const v = rows[0]!.v;
@@ -268,6 +309,14 @@ export async function evaluateTimeTravel(duck: Duck, clause: TimeTravelClause): 
       `invalid timestamp in FOR TIMESTAMP AS OF ${clause.expression}: ${(e as Error).message}`,
     );
   }
+}
+
+/** Whether a parse tree calls a table function anywhere. */
+function hasTableFunction(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(hasTableFunction);
+  if (typeof node !== "object" || node === null) return false;
+  if ((node as AstNode).type === "TABLE_FUNCTION") return true;
+  return Object.values(node).some(hasTableFunction);
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
  * Table functions in FROM: `TABLE(catalog.system.table_changes(schema_name, table_name[,
  * start_snapshot_id[, end_snapshot_id]]))` (Trino's Iceberg change feed, arguments positional
- * or named) is replaced by the relation of the table's changes before the query is rewritten.
+ * or named) is replaced by a placeholder table name before DuckDB parses the query (padded so
+ * that every other offset of the user's text stays where it was), and the placeholder by the
+ * relation of the table's changes when the query is rewritten.
  */
 import type { Duck } from "../../duckdb/connection.js";
 import { NoSuchTableError, ValidationError } from "../../errors.js";
@@ -15,8 +17,19 @@ import type { TableResolver } from "./rewrite.js";
 const isPunct = (t: Token | undefined, p: string) =>
   t !== undefined && (t.kind === "punct" || t.kind === "op") && t.text === p;
 
+/** A query whose table functions became placeholders. */
+export interface ExpandedQuery {
+  /** The query with each `TABLE(...)` replaced by a placeholder name, offsets and lines kept. */
+  readonly text: string;
+  /** Placeholder table name -> the relation (SQL text) it stands for. */
+  readonly relations: ReadonlyMap<string, string>;
+}
+
+/** The prefix of placeholder names (never a lakehouse or DuckDB name a user would write). */
+export const TABLE_FUNCTION_PLACEHOLDER = "__aichemy_table_function_";
+
 /**
- * Replaces every `TABLE(... .system.table_changes(...))` of `sql` by its relation.
+ * Replaces every `TABLE(... .system.table_changes(...))` of `sql` by a placeholder name.
  * @throws ValidationError for bad arguments (naming them) or unbalanced parentheses;
  * NoSuchTableError for an unknown table
  */
@@ -24,8 +37,9 @@ export async function expandTableFunctions(
   duck: Duck,
   resolver: TableResolver,
   sql: string,
-): Promise<string> {
-  if (!/table_changes/i.test(sql)) return sql;
+): Promise<ExpandedQuery> {
+  const relations = new Map<string, string>();
+  if (!/table_changes/i.test(sql)) return { text: sql, relations };
   const tokens = tokenize(sql);
   const edits: { start: number; end: number; text: string }[] = [];
   for (let i = 0; i < tokens.length; i++) {
@@ -76,10 +90,15 @@ export async function expandTableFunctions(
       id(args.start_snapshot_id, "start_snapshot_id"),
       id(args.end_snapshot_id, "end_snapshot_id"),
     );
-    edits.push({ start: tokens[i]!.start, end: tokens[close + 1]!.end, text: relation });
+    const placeholder = `${TABLE_FUNCTION_PLACEHOLDER}${relations.size}`;
+    relations.set(placeholder, relation);
+    const start = tokens[i]!.start;
+    const end = tokens[close + 1]!.end;
+    const padding = sql.slice(start + placeholder.length, end).replace(/[^\n]/g, " ");
+    edits.push({ start, end, text: placeholder + padding });
     i = close + 1;
   }
   let out = sql;
   for (const e of edits.reverse()) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-  return out;
+  return { text: out, relations };
 }
