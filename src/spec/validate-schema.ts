@@ -4,7 +4,7 @@
  * `validateIdentifierField`) and `Schema.checkCompatibility` (types and defaults newer than the
  * table's format version), plus the spec's bounds on ids (spec "Schemas and Data Types",
  * "Identifier Field IDs", "Reserved Field IDs", "Default values"). Pure and linear in the
- * number of fields; stored metadata is read without it (see README "Metadata validation").
+ * number of fields; stored metadata is read without it (docs/rest-catalog.md "Metadata validation").
  */
 import { InvalidArgumentError, ValidationError } from "../errors.js";
 import { childFields, MAX_USER_FIELD_ID, type Schema } from "./schema.js";
@@ -117,11 +117,13 @@ function checkIdentifierField(id: number, byId: ReadonlyMap<number, Visited>, wh
   if (!field.required) throw fail("not a required field");
   if (field.type.kind === "float" || field.type.kind === "double")
     throw fail("must not be float or double field");
-  for (let p = entry.parentId; p !== undefined; ) {
-    const parent = byId.get(p)!;
+  // From the root down, as Java does, so that a list or map is named before its optional element.
+  const parents: Visited[] = [];
+  for (let p = entry.parentId; p !== undefined; p = parents[parents.length - 1]!.parentId)
+    parents.push(byId.get(p)!);
+  for (const parent of parents.reverse()) {
     if (parent.field.type.kind !== "struct")
       throw fail(`must not be nested in ${parent.field.type.kind} '${parent.path}'`);
     if (!parent.field.required) throw fail(`must not be nested in an optional field '${parent.path}'`);
-    p = parent.parentId;
   }
 }
