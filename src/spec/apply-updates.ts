@@ -165,7 +165,8 @@ export function applyUpdates(
         }
         const check: DeferredCheck = { kind: "spec", spec: u.spec, where: `updates[${i}].spec` };
         const schema = md.schemas.find((s) => s.schemaId === md.currentSchemaId);
-        if (schema) validatePartitionSpec(u.spec, schema, { ...check, formatVersion: md.formatVersion });
+        if (schema)
+          validatePartitionSpec(u.spec, schema, { where: check.where, formatVersion: md.formatVersion });
         else deferred.push(check);
         layoutChanged = true;
         const id =

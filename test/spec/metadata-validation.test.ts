@@ -670,6 +670,14 @@ describe("metadata validation: ids that must not go backwards", () => {
     assert.equal(e.restType, "ValidationException");
     assert.match(e.message, /partition-specs\[spec-id=0\]\.fields\[0\]: cannot find source column 3/);
   });
+  it("repairs a table that already stores a duplicate-id schema by making the old schema current", () => {
+    // What the unchecked server stored: schema 1 with id 2 twice, made current.
+    const dup = new Schema(1, [...cur.fields, col(2, "other", Types.string)]);
+    const corrupt: TableMetadata = { ...base, schemas: [...base.schemas, dup], currentSchemaId: 1 };
+    const md = applyUpdates(corrupt, [{ action: "set-current-schema", schemaId: 0 }]);
+    assert.equal(md.currentSchemaId, 0);
+    assert.equal(md.schemas.length, 2, "the bad schema stays in the history; it is not re-validated");
+  });
   it("does not re-check the stored layout on commits that do not change it", () => {
     // A table whose stored default spec lost its source column (written by an older tool)
     // still takes appends and property changes.
