@@ -37,10 +37,21 @@ const V3_TYPES: ReadonlySet<string> = new Set([
 /** First format version with field default values (Java `DEFAULT_VALUES_MIN_FORMAT_VERSION`). */
 const DEFAULT_VALUES_MIN_FORMAT_VERSION = 3;
 
+/** What the walk records per field id: the field and its parent's id (undefined at the top level). */
 interface Visited {
   readonly field: NestedField;
-  readonly path: string;
   readonly parentId: number | undefined;
+}
+
+/** The full dotted name of a recorded field (`loc.lat`, `tags.element`), built only for messages. */
+function pathOf(byId: ReadonlyMap<number, Visited>, entry: Visited): string {
+  const names = [entry.field.name];
+  for (let p = entry.parentId; p !== undefined; ) {
+    const parent = byId.get(p)!;
+    names.push(parent.field.name);
+    p = parent.parentId;
+  }
+  return names.reverse().join(".");
 }
 
 /** A ValidationError typed `ValidationException`, as Iceberg Java's REST servers answer a failed `ValidationException.check`. */
@@ -62,43 +73,90 @@ export function validationException(message: string): ValidationError {
 export function validateSchema(schema: Schema, opts: SchemaValidationOptions = {}): void {
   const where = opts.where ?? "schema";
   const storedIds = opts.storedIds ?? true;
+  const checkVersion = opts.formatVersion !== undefined && opts.formatVersion < 3;
   const byId = new Map<number, Visited>();
-  const byName = new Map<string, number>();
-  const visit = (field: NestedField, prefix: string, parentId: number | undefined) => {
-    const path = prefix ? `${prefix}.${field.name}` : field.name;
+  let dotted = false;
+  // One pass over every field; names are compared per struct, full paths built only for
+  // messages (and for Java's full-name check when some name has a dot).
+  const idProblem = (entry: Visited, why: string) =>
+    new InvalidArgumentError(`${where}: field '${pathOf(byId, entry)}' has id ${entry.field.id}${why}`);
+  const visit = (field: NestedField, parentId: number | undefined, siblings: Set<string> | undefined) => {
     const id = field.id;
-    if (!Number.isInteger(id))
-      throw new InvalidArgumentError(`${where}: field '${path}' has id ${id}, which is not an integer`);
-    if (storedIds && id < 1)
-      throw new InvalidArgumentError(`${where}: field '${path}' has id ${id}; field ids must be positive`);
+    const entry: Visited = { field, parentId };
+    if (!Number.isInteger(id)) throw idProblem(entry, ", which is not an integer");
+    if (storedIds && id < 1) throw idProblem(entry, "; field ids must be positive");
     if (storedIds && id > MAX_USER_FIELD_ID)
-      throw new InvalidArgumentError(
-        `${where}: field '${path}' has id ${id}, in the range reserved for metadata columns (ids must be <= ${MAX_USER_FIELD_ID})`,
+      throw idProblem(
+        entry,
+        `, in the range reserved for metadata columns (ids must be <= ${MAX_USER_FIELD_ID})`,
       );
     const seen = byId.get(id);
     if (seen)
-      throw new InvalidArgumentError(`${where}: field id ${id} is used by both '${seen.path}' and '${path}'`);
-    byId.set(id, { field, path, parentId });
+      throw new InvalidArgumentError(
+        `${where}: field id ${id} is used by both '${pathOf(byId, seen)}' and '${pathOf(byId, entry)}'`,
+      );
+    byId.set(id, entry);
+    if (siblings) {
+      if (siblings.has(field.name)) throw duplicateName(byId, entry, where);
+      siblings.add(field.name);
+      if (!dotted && field.name.includes(".")) dotted = true;
+    }
+    if (checkVersion) checkFormatVersion(byId, entry, where, opts.formatVersion!);
+    const type = field.type;
+    if (type.kind === "struct") {
+      const names = new Set<string>();
+      for (const f of type.fields) visit(f, id, names);
+    } else if (type.kind === "list" || type.kind === "map") {
+      for (const child of childFields(type)) visit(child, id, undefined);
+    }
+  };
+  const top = new Set<string>();
+  for (const f of schema.fields) visit(f, undefined, top);
+  if (dotted) checkFullNames(byId, where);
+  for (const id of schema.identifierFieldIds) checkIdentifierField(id, byId, where);
+}
+
+/** Java `IndexByName`: no two fields share a full dotted name (only reachable when a name has a dot). */
+function checkFullNames(byId: ReadonlyMap<number, Visited>, where: string): void {
+  const byName = new Map<string, number>();
+  for (const [id, entry] of byId) {
+    const path = pathOf(byId, entry);
     const other = byName.get(path);
     if (other !== undefined)
       throw validationException(`${where}: multiple fields for name '${path}': ids ${other} and ${id}`);
     byName.set(path, id);
-    checkFormatVersion(field, path, where, opts.formatVersion);
-    for (const child of childFields(field.type)) visit(child, path, id);
-  };
-  for (const f of schema.fields) visit(f, "", undefined);
-  for (const id of schema.identifierFieldIds) checkIdentifierField(id, byId, where);
+  }
 }
 
-function checkFormatVersion(field: NestedField, path: string, where: string, formatVersion?: number): void {
-  if (formatVersion === undefined || formatVersion >= 3) return;
+/** Java `IndexByName`'s error for a second field of one name in a struct. */
+function duplicateName(byId: ReadonlyMap<number, Visited>, entry: Visited, where: string): ValidationError {
+  let first: Visited | undefined;
+  for (const v of byId.values()) {
+    if (v !== entry && v.parentId === entry.parentId && v.field.name === entry.field.name) {
+      first = v;
+      break;
+    }
+  }
+  return validationException(
+    `${where}: multiple fields for name '${pathOf(byId, entry)}': ids ${first?.field.id} and ${entry.field.id}`,
+  );
+}
+
+/** Java `Schema.checkCompatibility` for format versions before 3. */
+function checkFormatVersion(
+  byId: ReadonlyMap<number, Visited>,
+  entry: Visited,
+  where: string,
+  formatVersion: number,
+): void {
+  const field = entry.field;
   if (V3_TYPES.has(field.type.kind))
     throw new InvalidArgumentError(
-      `${where}: invalid type for ${path}: ${typeToString(field.type)} is not supported until v3 (table is v${formatVersion})`,
+      `${where}: invalid type for ${pathOf(byId, entry)}: ${typeToString(field.type)} is not supported until v3 (table is v${formatVersion})`,
     );
   if (field.initialDefault !== undefined && field.initialDefault !== null)
     throw new InvalidArgumentError(
-      `${where}: invalid initial default for ${path}: non-null default is not supported until v${DEFAULT_VALUES_MIN_FORMAT_VERSION} (table is v${formatVersion})`,
+      `${where}: invalid initial default for ${pathOf(byId, entry)}: non-null default is not supported until v${DEFAULT_VALUES_MIN_FORMAT_VERSION} (table is v${formatVersion})`,
     );
 }
 
@@ -110,7 +168,8 @@ function checkIdentifierField(id: number, byId: ReadonlyMap<number, Visited>, wh
     throw new InvalidArgumentError(
       `${at}: cannot add field id ${id} as an identifier field: field does not exist`,
     );
-  const { field, path } = entry;
+  const { field } = entry;
+  const path = pathOf(byId, entry);
   const fail = (why: string) =>
     new InvalidArgumentError(`${at}: cannot add field '${path}' as an identifier field: ${why}`);
   if (!isPrimitive(field.type) || field.type.kind === "variant") throw fail("not a primitive type field");
@@ -123,7 +182,8 @@ function checkIdentifierField(id: number, byId: ReadonlyMap<number, Visited>, wh
     parents.push(byId.get(p)!);
   for (const parent of parents.reverse()) {
     if (parent.field.type.kind !== "struct")
-      throw fail(`must not be nested in ${parent.field.type.kind} '${parent.path}'`);
-    if (!parent.field.required) throw fail(`must not be nested in an optional field '${parent.path}'`);
+      throw fail(`must not be nested in ${parent.field.type.kind} '${pathOf(byId, parent)}'`);
+    if (!parent.field.required)
+      throw fail(`must not be nested in an optional field '${pathOf(byId, parent)}'`);
   }
 }
