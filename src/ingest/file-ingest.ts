@@ -15,7 +15,7 @@ import { prepareMerge } from "../engine/statements/merge.js";
 import { CommitStateUnknownError, ValidationError } from "../errors.js";
 import { applyUpdates } from "../spec/apply-updates.js";
 import { identifierToString, type TableIdentifier } from "../spec/identifier.js";
-import { Schema } from "../spec/schema.js";
+import { assignFreshIds, Schema } from "../spec/schema.js";
 import type { NestedField } from "../spec/types.js";
 import { addColumn, isPromotion, schemaChangeCommit, updateColumnType } from "../table/schema-update.js";
 import type { Table } from "../table/table.js";
@@ -97,7 +97,8 @@ export async function ingestFiles(duck: Duck, catalog: Catalog, opts: IngestOpti
     if (!(await catalog.namespaceExists(opts.table.namespace)))
       await catalog.createNamespace(opts.table.namespace);
     table = await catalog.createTable(opts.table, {
-      schema: new Schema(0, fields),
+      // Unique ids for the nested placeholders of inferred types (a create request needs them).
+      schema: new Schema(0, assignFreshIds(fields, 0).fields),
       properties: { "write.parquet.compression-codec": "zstd" },
     });
     created = true;

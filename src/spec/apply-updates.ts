@@ -5,12 +5,7 @@
  * Serves the embedded catalog and the REST server alike (STYLE.md rule 3).
  */
 import { InvalidArgumentError } from "../errors.js";
-import {
-  lastAssignedFieldId,
-  type PartitionSpec,
-  specsEquivalent,
-  validatePartitionSpec,
-} from "./partition-spec.js";
+import { lastAssignedFieldId, type PartitionSpec, specsEquivalent } from "./partition-spec.js";
 import type { Schema } from "./schema.js";
 import { MAIN_BRANCH, type MetadataLogEntry, type SnapshotLogEntry, type SnapshotRef } from "./snapshot.js";
 import type { SortOrder } from "./sort-order.js";
@@ -18,6 +13,10 @@ import { type FormatVersion, MAX_FORMAT_VERSION, type TableMetadata } from "./ta
 import type { TableUpdate } from "./table-update.js";
 import { transformToString } from "./transform.js";
 import { typesEqual } from "./types.js";
+import { validatePartitionSpec } from "./validate-partition-spec.js";
+import { validateSchema } from "./validate-schema.js";
+import { validateSortOrder } from "./validate-sort-order.js";
+import { type DeferredCheck, validateCommittedMetadata } from "./validate-table-metadata.js";
 
 /** Default of `write.metadata.previous-versions-max` (Iceberg Java `TableProperties`). */
 export const DEFAULT_PREVIOUS_VERSIONS_MAX = 100;
@@ -58,9 +57,15 @@ function sameOrder(a: SortOrder, b: SortOrder): boolean {
 /**
  * Applies updates to `base` (undefined when creating a table: the updates must then assign a
  * UUID, a schema, a spec, an order and a location) and returns new metadata. `base` is not
- * modified.
+ * modified. What a commit adds is validated as Iceberg Java's builder does: schemas by
+ * `validateSchema` (unique positive ids, unique names, identifier fields, format version),
+ * specs and sort orders against the current schema, and at the end the default spec and
+ * order against the current schema (`validate-table-metadata.ts`). `last-column-id` becomes
+ * the highest of the table's and the added schema's ids (a request's `last-column-id` is
+ * ignored, as Java >= 1.8 and PyIceberg do), so it never decreases.
  * @throws ValidationError naming the update at fault (unknown ids, sequence numbers going
- * backwards, downgrades, duplicate snapshot ids ...).
+ * backwards, downgrades, duplicate snapshot ids, invalid schemas, specs or orders ...); its
+ * REST type is `IllegalArgumentException` or `ValidationException` as Java's server answers.
  */
 export function applyUpdates(
   base: TableMetadata | undefined,
@@ -98,6 +103,8 @@ export function applyUpdates(
   let lastAddedSpecId: number | undefined;
   let lastAddedOrderId: number | undefined;
   const addedSnapshots = new Set<bigint>();
+  const deferred: DeferredCheck[] = [];
+  let layoutChanged = false;
   let changed = false;
 
   for (const [i, u] of updates.entries()) {
@@ -110,11 +117,11 @@ export function applyUpdates(
         md.tableUuid = u.uuid;
         break;
       case "upgrade-format-version": {
-        if (u.formatVersion > MAX_FORMAT_VERSION)
+        if (!Number.isInteger(u.formatVersion) || u.formatVersion < 1 || u.formatVersion > MAX_FORMAT_VERSION)
           throw new InvalidArgumentError(`${where}: unsupported format version ${u.formatVersion}`);
-        if (base && u.formatVersion < base.formatVersion) {
+        if (base && u.formatVersion < md.formatVersion) {
           throw new InvalidArgumentError(
-            `${where}: cannot downgrade format version from ${base.formatVersion} to ${u.formatVersion}`,
+            `${where}: cannot downgrade format version from ${md.formatVersion} to ${u.formatVersion}`,
           );
         }
         md.formatVersion = u.formatVersion as FormatVersion;
@@ -122,9 +129,10 @@ export function applyUpdates(
         break;
       }
       case "add-schema": {
+        validateSchema(u.schema, { where: `updates[${i}].schema`, formatVersion: md.formatVersion });
+        layoutChanged = true;
         const existing = md.schemas.find((s) => sameSchema(s, u.schema));
-        const newLast = Math.max(md.lastColumnId, u.lastColumnId ?? u.schema.highestFieldId());
-        md.lastColumnId = newLast;
+        md.lastColumnId = Math.max(md.lastColumnId, u.schema.highestFieldId());
         if (existing) {
           lastAddedSchemaId = existing.schemaId;
           break;
@@ -144,23 +152,23 @@ export function applyUpdates(
           throw new InvalidArgumentError(`${where}: no schema was added in this commit (-1)`);
         if (!md.schemas.some((s) => s.schemaId === id))
           throw new InvalidArgumentError(`${where}: no schema with id ${id}`);
+        layoutChanged ||= md.currentSchemaId !== id;
         md.currentSchemaId = id;
         break;
       }
       case "add-spec": {
-        const schema = md.schemas.find((s) => s.schemaId === md.currentSchemaId);
-        if (schema) {
-          try {
-            validatePartitionSpec(u.spec, schema);
-          } catch (e) {
-            throw new InvalidArgumentError(`${where}: ${(e as Error).message}`);
-          }
-        }
+        // As Java: a spec equal to an existing one is reused without binding it again.
         const existing = md.partitionSpecs.find((s) => specsEquivalent(s, u.spec));
         if (existing) {
           lastAddedSpecId = existing.specId;
           break;
         }
+        const check: DeferredCheck = { kind: "spec", spec: u.spec, where: `updates[${i}].spec` };
+        const schema = md.schemas.find((s) => s.schemaId === md.currentSchemaId);
+        if (schema)
+          validatePartitionSpec(u.spec, schema, { where: check.where, formatVersion: md.formatVersion });
+        else deferred.push(check);
+        layoutChanged = true;
         const id =
           md.partitionSpecs.length === 0 ? 0 : Math.max(...md.partitionSpecs.map((s) => s.specId)) + 1;
         const spec: PartitionSpec = { ...u.spec, specId: id };
@@ -175,6 +183,7 @@ export function applyUpdates(
           throw new InvalidArgumentError(`${where}: no partition spec was added in this commit (-1)`);
         if (!md.partitionSpecs.some((s) => s.specId === id))
           throw new InvalidArgumentError(`${where}: no partition spec with id ${id}`);
+        layoutChanged ||= md.defaultSpecId !== id;
         md.defaultSpecId = id;
         break;
       }
@@ -184,6 +193,11 @@ export function applyUpdates(
           lastAddedOrderId = existing.orderId;
           break;
         }
+        const orderWhere = `updates[${i}].sort-order`;
+        const orderSchema = md.schemas.find((s) => s.schemaId === md.currentSchemaId);
+        if (orderSchema) validateSortOrder(u.sortOrder, orderSchema, orderWhere);
+        else deferred.push({ kind: "sort-order", order: u.sortOrder, where: orderWhere });
+        layoutChanged = true;
         const id =
           u.sortOrder.fields.length === 0 ? 0 : Math.max(0, ...md.sortOrders.map((o) => o.orderId)) + 1;
         md.sortOrders = [...md.sortOrders, { ...u.sortOrder, orderId: id }];
@@ -196,6 +210,7 @@ export function applyUpdates(
           throw new InvalidArgumentError(`${where}: no sort order was added in this commit (-1)`);
         if (!md.sortOrders.some((o) => o.orderId === id))
           throw new InvalidArgumentError(`${where}: no sort order with id ${id}`);
+        layoutChanged ||= md.defaultSortOrderId !== id;
         md.defaultSortOrderId = id;
         break;
       }
@@ -314,6 +329,7 @@ export function applyUpdates(
   if (md.sortOrders.length === 0) md.sortOrders = [{ orderId: 0, fields: [] }];
   if (!md.sortOrders.some((o) => o.orderId === md.defaultSortOrderId))
     md.defaultSortOrderId = md.sortOrders[0]!.orderId;
+  if (layoutChanged || !base) validateCommittedMetadata(md, deferred);
 
   if (changed && base) {
     md.lastUpdatedMs = Math.max(now, md.lastUpdatedMs);

@@ -11,6 +11,9 @@ import { assignFreshIds, Schema } from "./schema.js";
 import type { SortOrder } from "./sort-order.js";
 import type { FormatVersion, TableMetadata } from "./table-metadata.js";
 import type { TableUpdate } from "./table-update.js";
+import { validatePartitionSpec } from "./validate-partition-spec.js";
+import { validateSchema } from "./validate-schema.js";
+import { validateSortOrder } from "./validate-sort-order.js";
 
 /** Inputs of {@link newTableUpdates}: spec and sort order reference columns of `schema` by its (pre-assignment) ids. */
 export interface NewTableOptions {
@@ -25,10 +28,20 @@ export interface NewTableOptions {
 
 /**
  * The updates that create a table, with fresh column ids (1..n depth-first), partition field
- * ids from 1000 and source ids remapped to the fresh ids.
- * @throws ValidationError when the spec or sort order names a column the schema lacks.
+ * ids from 1000 and source ids remapped to the fresh ids. The request is validated first, as
+ * Iceberg Java parses and binds a create request: the schema by `validateSchema` (ids unique
+ * but not necessarily positive, since they are reassigned: Spark sends ordinals from 0),
+ * spec and order against it, messages named after the REST `CreateTableRequest` fields
+ * (`schema`, `partition-spec`, `write-order`).
+ * @throws ValidationError when the schema, spec or sort order is invalid or names a column the
+ * schema lacks.
  */
 export function newTableUpdates(opts: NewTableOptions): TableUpdate[] {
+  const formatVersion = opts.formatVersion ?? 2;
+  validateSchema(opts.schema, { where: "schema", storedIds: false, formatVersion });
+  if (opts.spec)
+    validatePartitionSpec(opts.spec, opts.schema, { where: "partition-spec", storedFieldIds: false });
+  if (opts.sortOrder) validateSortOrder(opts.sortOrder, opts.schema, "write-order");
   const fresh = assignFreshIds(opts.schema.fields, 0);
   const schema = new Schema(0, fresh.fields, []);
   const idMap = new Map<number, number>();
@@ -65,7 +78,7 @@ export function newTableUpdates(opts: NewTableOptions): TableUpdate[] {
     : { orderId: 0, fields: [] };
   return [
     { action: "assign-uuid", uuid: opts.tableUuid ?? randomUUID() },
-    { action: "upgrade-format-version", formatVersion: opts.formatVersion ?? 2 },
+    { action: "upgrade-format-version", formatVersion },
     { action: "add-schema", schema: finalSchema, lastColumnId: fresh.lastColumnId },
     { action: "set-current-schema", schemaId: -1 },
     { action: "add-spec", spec },

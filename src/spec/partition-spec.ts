@@ -3,7 +3,7 @@
  * "Partition Evolution", Appendix C "Partition Specs").
  */
 import type { Schema } from "./schema.js";
-import { canTransform, resultType, type Transform, toHumanString, transformToString } from "./transform.js";
+import { resultType, type Transform, toHumanString, transformToString } from "./transform.js";
 import { isPrimitive, type NestedField, type PrimitiveType, type StructType } from "./types.js";
 import type { PrimitiveValue } from "./values.js";
 
@@ -56,33 +56,6 @@ export function partitionType(spec: PartitionSpec, schema: Schema): StructType {
 export function sourceType(field: PartitionField, schema: Schema): PrimitiveType | undefined {
   const source = schema.findField(field.sourceId);
   return source && isPrimitive(source.type) ? source.type : undefined;
-}
-
-/**
- * Checks a spec against a schema: each source column exists, is primitive and accepts the
- * transform; names are unique and do not shadow other columns unless identity of that column.
- * @throws TypeError naming the field at fault.
- */
-export function validatePartitionSpec(spec: PartitionSpec, schema: Schema): void {
-  const names = new Set<string>();
-  for (const f of spec.fields) {
-    if (names.has(f.name)) throw new TypeError(`duplicate partition field name: ${f.name}`);
-    names.add(f.name);
-    const source = schema.findField(f.sourceId);
-    if (!source)
-      throw new TypeError(`partition field ${f.name}: source column id ${f.sourceId} does not exist`);
-    if (!isPrimitive(source.type))
-      throw new TypeError(`partition field ${f.name}: source column ${source.name} is not primitive`);
-    if (f.transform.kind !== "void" && !canTransform(f.transform, source.type)) {
-      throw new TypeError(
-        `partition field ${f.name}: transform ${transformToString(f.transform)} cannot apply to ${source.name} of type ${source.type.kind}`,
-      );
-    }
-    const shadow = schema.findFieldByName(f.name);
-    if (shadow && !(f.transform.kind === "identity" && shadow.id === f.sourceId)) {
-      throw new TypeError(`partition field name ${f.name} conflicts with a column of the same name`);
-    }
-  }
 }
 
 /** Two specs are equivalent when they have the same fields (source ids, transforms, names) in order. */

@@ -53,9 +53,13 @@ export class Schema {
     return { kind: "struct", fields: this.fields };
   }
 
-  /** A copy with another schema id. */
+  /** A copy with another schema id (sharing this schema's field indexes, which do not depend on the id). */
   withSchemaId(schemaId: number): Schema {
-    return new Schema(schemaId, this.fields, this.identifierFieldIds);
+    const copy = new Schema(schemaId, this.fields, this.identifierFieldIds);
+    copy.#byId = this.#byId;
+    copy.#byName = this.#byName;
+    copy.#byLowerName = this.#byLowerName;
+    return copy;
   }
 
   #index(): void {

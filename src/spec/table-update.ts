@@ -9,7 +9,12 @@ import type { Snapshot, SnapshotRef } from "./snapshot.js";
 import type { SortOrder } from "./sort-order.js";
 import type { PartitionStatisticsFile, StatisticsFile } from "./table-metadata.js";
 
-/** One metadata change (REST spec `TableUpdate` variants). Ids of `-1` mean "the one added last in this commit". */
+/**
+ * One metadata change (REST spec `TableUpdate` variants). Ids of `-1` mean "the one added last
+ * in this commit". `add-schema`'s `lastColumnId` is carried on the wire but not trusted (the
+ * REST spec deprecates it): the table's `last-column-id` becomes the highest of its own and the
+ * schema's ids, as Iceberg Java >= 1.8 and PyIceberg assign it.
+ */
 export type TableUpdate =
   | { readonly action: "assign-uuid"; readonly uuid: string }
   | { readonly action: "upgrade-format-version"; readonly formatVersion: number }

@@ -82,12 +82,9 @@ const BUCKETABLE = new Set([
 export function canTransform(t: Transform, type: PrimitiveType): boolean {
   switch (t.kind) {
     case "identity":
-      return (
-        type.kind !== "geometry" &&
-        type.kind !== "geography" &&
-        type.kind !== "variant" &&
-        type.kind !== "unknown"
-      );
+      // Spec: any primitive but geometry and geography; variant is not primitive there (Java
+      // `Identity.UNSUPPORTED_TYPES`).
+      return type.kind !== "geometry" && type.kind !== "geography" && type.kind !== "variant";
     case "bucket":
       return BUCKETABLE.has(type.kind);
     case "truncate":

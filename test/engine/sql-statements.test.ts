@@ -104,7 +104,7 @@ describe("DDL with Trino types and table properties", () => {
     );
     await assert.rejects(
       session.execute("CREATE TABLE iceberg.analytics.x (a INT) WITH (partitioning = ARRAY['hour(a)'])"),
-      /hour cannot apply to a of type int/,
+      /partition field .a_hour. on column .a.: invalid source type int for transform hour/,
     );
     await assert.rejects(
       session.execute("CREATE TABLE iceberg.analytics.orders (a INT)"),

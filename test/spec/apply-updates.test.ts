@@ -111,7 +111,7 @@ describe("applyUpdates (Iceberg Java TableMetadata.Builder semantics)", () => {
             },
           },
         ]),
-      /source column id 99/,
+      /updates\[0\]\.spec\.fields\[0\]: cannot find source column 99/,
     );
   });
   it("keeps metadata-log within write.metadata.previous-versions-max", () => {

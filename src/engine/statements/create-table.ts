@@ -4,7 +4,7 @@
 
 import { duckTypeToIceberg } from "../../duckdb/types.js";
 import { AlreadyExistsError, ValidationError } from "../../errors.js";
-import { Schema } from "../../spec/schema.js";
+import { assignFreshIds, Schema } from "../../spec/schema.js";
 import type { NestedField } from "../../spec/types.js";
 import { writeQuery } from "../../table/write-query.js";
 import { qualifiedText, type ResolvedName, resolveTableName, type SessionContext } from "../context.js";
@@ -52,7 +52,9 @@ export async function createTable(
     doc: c.comment,
   }));
   checkColumnNames(fields);
-  const schema = new Schema(0, fields);
+  // Nested types come with placeholder ids: a create request needs unique ones (Java refuses
+  // duplicates), so number them as the catalog will (top level 1..n, then nested).
+  const schema = new Schema(0, assignFreshIds(fields, 0).fields);
   const props = parseTableProperties(s.properties, schema, r.catalogName);
   if (await r.catalog.tableExists(r.id)) {
     if (s.ifNotExists) return updateResult("CREATE TABLE");
@@ -91,7 +93,9 @@ export async function createTableAs(
     type: duckTypeToIceberg(types[i]!, `column ${name}`),
   }));
   checkColumnNames(fields);
-  const schema = new Schema(0, fields);
+  // Nested types come with placeholder ids: a create request needs unique ones (Java refuses
+  // duplicates), so number them as the catalog will (top level 1..n, then nested).
+  const schema = new Schema(0, assignFreshIds(fields, 0).fields);
   const props = parseTableProperties(s.properties, schema, r.catalogName);
   if (exists) await r.catalog.dropTable(r.id, true);
   const table = await createWithProperties(r, schema, props, s.comment);
