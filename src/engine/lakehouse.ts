@@ -10,14 +10,16 @@ import { join, resolve } from "node:path";
 import type { Catalog } from "../catalog/catalog.js";
 import { CatalogStore } from "../catalog/sql/catalog-store.js";
 import type { Warehouse } from "../catalog/sql/warehouses.js";
-import { Duck } from "../duckdb/connection.js";
-import { quoteString } from "../duckdb/sql.js";
+import type { Duck } from "../duckdb/connection.js";
+import { QueryCanceledError } from "../errors.js";
 import { FileCache } from "../io/file-cache.js";
 import type { FileIO } from "../io/file-io.js";
 import { fileUri, localPathOf, schemeOf } from "../io/location.js";
 import { ResolvingFileIO } from "../io/resolving-file-io.js";
 import type { S3Options } from "../io/s3-file-io.js";
-import { sandboxDuckDB } from "./sandbox/duckdb-sandbox.js";
+import { type EngineSettings, openEngineInstance } from "./execution/engine-instance.js";
+import { QueryAdmission } from "./execution/query-admission.js";
+import { defaultMaxConcurrentStatements } from "./execution/threadpool.js";
 import type { QueryPolicy } from "./sandbox/query-policy.js";
 import { Session, type SessionOptions } from "./session.js";
 
@@ -62,6 +64,11 @@ export interface LakehouseOptions {
    * locks DuckDB's configuration. Partition transforms are UTC whatever it is (Iceberg's).
    */
   readonly timeZone?: string | undefined;
+  /**
+   * Most statements running at once over all sessions; others wait their turn (default: half
+   * of libuv's thread pool, see `execution/threadpool.ts`).
+   */
+  readonly maxConcurrentStatements?: number | undefined;
 }
 
 /**
@@ -87,11 +94,17 @@ export class Lakehouse {
   readonly dataDir: string;
   readonly catalogs: ReadonlyMap<string, Catalog>;
   readonly defaultCatalog: string;
-  readonly duck: Duck;
   /** The catalog store behind the warehouses. */
   readonly store: CatalogStore;
   /** What sessions' SQL may reach (the sandbox's statement check). */
   readonly policy: QueryPolicy;
+
+  /** Admission of statements of every session (see {@link LakehouseOptions.maxConcurrentStatements}). */
+  readonly admission: QueryAdmission;
+  readonly #settings: EngineSettings;
+  readonly #shutdown = new AbortController();
+  #duck: Duck;
+  #replacing: Promise<void> | undefined;
 
   private constructor(
     dataDir: string,
@@ -99,14 +112,22 @@ export class Lakehouse {
     catalogs: Map<string, Catalog>,
     defaultCatalog: string,
     duck: Duck,
-    policy: QueryPolicy,
+    settings: EngineSettings,
+    opts: LakehouseOptions,
   ) {
     this.dataDir = dataDir;
     this.store = store;
     this.catalogs = catalogs;
     this.defaultCatalog = defaultCatalog;
-    this.duck = duck;
-    this.policy = policy;
+    this.#duck = duck;
+    this.#settings = settings;
+    this.policy = { localFileAccess: settings.localFileAccess ?? false };
+    this.admission = new QueryAdmission(opts.maxConcurrentStatements ?? defaultMaxConcurrentStatements());
+  }
+
+  /** The DuckDB instance's default connection (a new instance after an engine failure). */
+  get duck(): Duck {
+    return this.#duck;
   }
 
   /** Opens (creating when needed) the lakehouse in `dataDir`. */
@@ -133,28 +154,31 @@ export class Lakehouse {
       await store.close();
       throw e;
     }
-    const tempDir = join(dataDir, ".duckdb-tmp");
-    const config: Record<string, string> = { temp_directory: tempDir };
-    if (opts.threads) config.threads = String(opts.threads);
-    if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
-    const duck = await Duck.open({ config });
     const localFileAccess = opts.localFileAccess ?? false;
+    let settings: EngineSettings;
+    let duck: Duck;
     try {
-      // Set globally so every session inherits it (UTC unless configured, like Iceberg's transforms).
-      await duck.run(`SET GLOBAL TimeZone = ${quoteString(opts.timeZone ?? "UTC")}`);
       const warehouseRoots = (await store.warehouses())
         .filter((w) => schemeOf(w.location) === "file")
         .map((w) => localPathOf(w.location));
-      const allowedDirectories = [...warehouseRoots, ...(store.io.localDirectories ?? []), tempDir];
-      await sandboxDuckDB(duck, { allowedDirectories, allowedPaths: opts.readableFiles, localFileAccess });
+      settings = {
+        tempDirectory: join(dataDir, ".duckdb-tmp"),
+        threads: opts.threads,
+        memoryLimit: opts.memoryLimit,
+        timeZone: opts.timeZone,
+        allowedDirectories: [...warehouseRoots, ...(store.io.localDirectories ?? [])],
+        allowedPaths: opts.readableFiles,
+        localFileAccess,
+      };
+      duck = await openEngineInstance(settings);
       // Tables of attached catalogs may live on this disk outside these directories.
-      if (!localFileAccess) store.io.confineLocalPaths?.(allowedDirectories);
+      if (!localFileAccess)
+        store.io.confineLocalPaths?.([...settings.allowedDirectories, settings.tempDirectory]);
     } catch (e) {
-      duck.close();
       await store.close();
       throw e;
     }
-    return new Lakehouse(dataDir, store, catalogs, name, duck, { localFileAccess });
+    return new Lakehouse(dataDir, store, catalogs, name, duck, settings, opts);
   }
 
   /** The embedded catalog. */
@@ -164,21 +188,58 @@ export class Lakehouse {
     return c;
   }
 
-  /** A new session with its own DuckDB connection (default catalog: the embedded one). */
+  /**
+   * A new session with its own DuckDB connection (default catalog: the embedded one). Its
+   * statements are admitted by {@link admission} and stopped by {@link cancelAll}.
+   */
   async session(opts: SessionOptions = {}): Promise<Session> {
+    await this.#replacing;
     return new Session(
-      await this.duck.connect(),
+      await this.#duck.connect(),
       this.catalogs,
       { catalog: opts.catalog ?? this.defaultCatalog, schema: opts.schema },
-      { policy: this.policy },
+      {
+        policy: this.policy,
+        admission: this.admission,
+        signal: this.#shutdown.signal,
+        onEngineFailure: () => this.#replaceEngine(),
+      },
     );
+  }
+
+  /**
+   * Cancels every running and queued statement of every session, and every later one, with
+   * `reason` (default: QueryCanceledError "the server is shutting down").
+   */
+  cancelAll(reason: Error = new QueryCanceledError("Query was canceled: the server is shutting down")): void {
+    if (!this.#shutdown.signal.aborted) this.#shutdown.abort(reason);
+  }
+
+  /** Opens a new engine instance for new sessions after the current one was invalidated. */
+  #replaceEngine(): void {
+    if (this.#replacing) return;
+    const old = this.#duck;
+    this.#replacing = openEngineInstance(this.#settings)
+      .then((duck) => {
+        this.#duck = duck;
+        try {
+          old.close();
+        } catch {
+          // an invalidated instance may refuse even this
+        }
+      })
+      .catch(() => {})
+      .finally(() => {
+        this.#replacing = undefined;
+      });
   }
 
   /** Closes catalogs and DuckDB. */
   async close(): Promise<void> {
+    await this.#replacing;
     for (const c of this.catalogs.values()) await c.close();
     await this.store.close();
     this.store.io.close?.();
-    this.duck.close();
+    this.#duck.close();
   }
 }

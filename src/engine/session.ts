@@ -8,6 +8,9 @@ import type { Duck } from "../duckdb/connection.js";
 import { registerIcebergFunctions } from "../duckdb/functions.js";
 import { NoSuchTableError, UnsupportedOperationError } from "../errors.js";
 import { qualifiedText, resolveTableName, type SessionContext } from "./context.js";
+import { EngineFailureError } from "./execution/duckdb-errors.js";
+import type { AdmissionTicket, QueryAdmission } from "./execution/query-admission.js";
+import { type ExecuteOptions, StatementControl } from "./execution/statement-control.js";
 import {
   type RewriteOptions,
   type RewrittenQuery,
@@ -18,6 +21,7 @@ import { readerResult, type StatementResult } from "./result.js";
 import { type QueryPolicy, SANDBOXED } from "./sandbox/query-policy.js";
 import { parseStatement, type Statement } from "./sql/statement.js";
 import { splitStatements } from "./sql/tokenizer.js";
+import { duckStream, resultStream, type StatementStream } from "./statement-stream.js";
 import { alterTable, commentOnColumn, commentOnTable, dropTable } from "./statements/alter-table.js";
 import { call } from "./statements/call.js";
 import { createTable, createTableAs } from "./statements/create-table.js";
@@ -38,6 +42,12 @@ export interface SessionOptions {
 export interface SessionServices {
   /** What the session's SQL may reach (default: {@link SANDBOXED}, no file access). */
   readonly policy?: QueryPolicy | undefined;
+  /** Admission of statements (default: none, every statement runs at once). */
+  readonly admission?: QueryAdmission | undefined;
+  /** Aborted when every statement must stop (the server shuts down). */
+  readonly signal?: AbortSignal | undefined;
+  /** Called when a statement's failure invalidated the DuckDB instance. */
+  readonly onEngineFailure?: ((e: EngineFailureError) => void) | undefined;
 }
 
 /** DuckDB schemas that are never lakehouse namespaces. */
@@ -54,6 +64,7 @@ export class Session implements SessionContext {
   readonly policy: QueryPolicy;
   /** Resolves table references in queries (see {@link TableResolver}). */
   readonly resolver: TableResolver;
+  readonly #services: SessionServices;
 
   constructor(
     duck: Duck,
@@ -66,6 +77,7 @@ export class Session implements SessionContext {
     this.currentCatalog = opts.catalog;
     this.currentSchema = opts.schema;
     this.policy = services.policy ?? SANDBOXED;
+    this.#services = services;
     this.resolver = {
       policy: this.policy,
       missing: (parts) => {
@@ -109,12 +121,79 @@ export class Session implements SessionContext {
   }
 
   /**
-   * Executes one statement.
+   * Executes one statement, whole (see {@link stream} for results of any size).
    * @throws ValidationError (syntax, names), NoSuchTableError, AlreadyExistsError, DataError,
-   * CommitFailedError ... and DuckDB's own errors for query execution.
+   * CommitFailedError ..., AccessDeniedError (the sandbox), ExceededLimitError (timeout,
+   * memory), QueryCanceledError, and DuckDB's own errors for query execution.
    */
-  async execute(sql: string): Promise<StatementResult> {
-    return this.run(parseStatement(sql));
+  async execute(sql: string, opts: ExecuteOptions = {}): Promise<StatementResult> {
+    const started = await this.#start(opts);
+    try {
+      return await this.run(parseStatement(sql));
+    } catch (e) {
+      throw this.#failed(started.control, e);
+    } finally {
+      started.end();
+    }
+  }
+
+  /**
+   * Executes one statement and streams its result: a query's rows are computed as they are
+   * read (see {@link StatementStream}); other statements run to completion first. The
+   * statement holds its admission slot and connection until the stream ends or is closed;
+   * the timeout and the signal apply until then.
+   * @throws as {@link execute}, before the first batch; later errors come from `next()`
+   */
+  async stream(sql: string, opts: ExecuteOptions = {}): Promise<StatementStream> {
+    const started = await this.#start(opts);
+    try {
+      const s = parseStatement(sql);
+      if (s.kind !== "query" && s.kind !== "explain") {
+        const result = await this.run(s);
+        return resultStream(result, started.end);
+      }
+      const rewritten = await this.rewrite(s.query);
+      const text = s.kind === "explain" ? `EXPLAIN ${s.analyze ? "ANALYZE " : ""}${rewritten}` : rewritten;
+      const ds = await this.duck.stream(text);
+      return duckStream(ds, (e) => this.#failed(started.control, e), started.end);
+    } catch (e) {
+      started.end();
+      throw this.#failed(started.control, e);
+    }
+  }
+
+  /** Admits a statement and starts its control; `end` (idempotent) releases both. */
+  async #start(opts: ExecuteOptions): Promise<{ control: StatementControl; end: () => void }> {
+    const signal = this.#services.signal
+      ? opts.signal
+        ? AbortSignal.any([opts.signal, this.#services.signal])
+        : this.#services.signal
+      : opts.signal;
+    const control = new StatementControl(this.duck, { signal, timeoutMs: opts.timeoutMs });
+    let ticket: AdmissionTicket | undefined;
+    try {
+      ticket = await this.#services.admission?.acquire(control.signal);
+    } catch (e) {
+      control.dispose();
+      throw control.error(e);
+    }
+    let ended = false;
+    return {
+      control,
+      end: () => {
+        if (ended) return;
+        ended = true;
+        control.dispose();
+        ticket?.release();
+      },
+    };
+  }
+
+  /** The error to report for a failed statement; an engine failure is reported to the lakehouse. */
+  #failed(control: StatementControl, e: unknown): unknown {
+    const out = control.error(e);
+    if (out instanceof EngineFailureError) this.#services.onEngineFailure?.(out);
+    return out;
   }
 
   /** Executes every statement of a script in order; stops at the first error. */

@@ -1,30 +1,24 @@
 /**
  * The HTTP server started by `aichemy serve` (Hono on Node's http server): `GET /health`;
  * the Iceberg REST catalog under `/v1` (see `rest/catalog-routes.ts`); and the query API
- * `GET /api/v1/tables`, `POST /api/v1/query` (`{"sql": "...", "catalog"?: "...",
- * "schema"?: "..."}` -> columns, rows, update type and count). Routes only decode requests
- * and call the lakehouse or the catalog service. With auth on, everything but `/health`,
+ * `GET /api/v1/tables`, `POST /api/v1/query` (see `query/query-routes.ts`: results stream
+ * under limits, a client that leaves cancels its query). Routes only decode requests and call
+ * the lakehouse or the catalog service. With auth on, everything but `/health`,
  * `/v1/config` and the token endpoint needs a bearer token.
  */
 import type { Server } from "node:http";
 import { createAdaptorServer } from "@hono/node-server";
 import { Hono } from "hono";
 import type { Logger } from "pino";
-import { jsonValue } from "../duckdb/values.js";
 import type { Lakehouse } from "../engine/lakehouse.js";
-import { AIchemyError, NotFoundError, ValidationError } from "../errors.js";
-import { namespaceToString } from "../spec/identifier.js";
+import { AIchemyError, NotFoundError } from "../errors.js";
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from "./query/query-limits.js";
+import { queryRoutes } from "./query/query-routes.js";
 import type { AccessDelegation } from "./rest/access-delegation.js";
 import { Authenticator, type AuthOptions } from "./rest/auth.js";
 import { restCatalogRoutes } from "./rest/catalog-routes.js";
 import { RestCatalogService } from "./rest/catalog-service.js";
-import {
-  DEFAULT_MAX_BODY_BYTES,
-  errorResponse,
-  jsonResponse,
-  parseBody,
-  readBodyText,
-} from "./rest/http-kit.js";
+import { DEFAULT_MAX_BODY_BYTES, errorResponse, jsonResponse } from "./rest/http-kit.js";
 
 /** Options of {@link createHttpApp}. */
 export interface HttpServerOptions {
@@ -36,6 +30,8 @@ export interface HttpServerOptions {
   readonly maxBodyBytes?: number | undefined;
   /** Vended credentials and remote signing for S3 tables (default: none). */
   readonly delegation?: AccessDelegation | undefined;
+  /** Caps and statement timeout of the query API (default {@link DEFAULT_QUERY_LIMITS}). */
+  readonly queryLimits?: QueryLimits | undefined;
 }
 
 /** The Hono application of the server (usable with `app.request()` in-process). */
@@ -62,45 +58,10 @@ export function createHttpApp(opts: HttpServerOptions): Hono {
     await next();
   });
 
-  app.get("/api/v1/tables", async () => {
-    const out: { catalog: string; schema: string; table: string }[] = [];
-    for (const [name, catalog] of lakehouse.catalogs) {
-      for (const ns of await catalog.listNamespaces()) {
-        for (const t of await catalog.listTables(ns))
-          out.push({ catalog: name, schema: namespaceToString(ns), table: t.name });
-      }
-    }
-    return jsonResponse(200, { tables: out });
-  });
-
-  app.post("/api/v1/query", async (c) => {
-    const started = Date.now();
-    const body = parseBody(await readBodyText(c.req.raw, maxBodyBytes)) as {
-      sql?: unknown;
-      catalog?: unknown;
-      schema?: unknown;
-    };
-    if (typeof body !== "object" || body === null)
-      throw new ValidationError("request body must be a JSON object");
-    if (typeof body.sql !== "string" || body.sql.trim() === "")
-      throw new ValidationError("field 'sql' must be a non-empty string");
-    const session = await lakehouse.session({
-      catalog: typeof body.catalog === "string" ? body.catalog : undefined,
-      schema: typeof body.schema === "string" ? body.schema : undefined,
-    });
-    try {
-      const r = await session.execute(body.sql);
-      log.info({ path: "/api/v1/query", ms: Date.now() - started }, "query");
-      return jsonResponse(200, {
-        columns: r.columns,
-        rows: r.rows.map((row) => row.map((v) => jsonValue(v))),
-        updateType: r.updateType,
-        updateCount: r.updateCount,
-      });
-    } finally {
-      session.close();
-    }
-  });
+  app.route(
+    "/",
+    queryRoutes({ lakehouse, log, maxBodyBytes, limits: opts.queryLimits ?? DEFAULT_QUERY_LIMITS }),
+  );
 
   app.notFound((c) => errorResponse(new NotFoundError(`no route for ${c.req.method} ${c.req.path}`)));
   app.onError((e, c) => {

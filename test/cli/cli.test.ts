@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { s3Skip, startS3Server, type TestS3Server } from "../helpers/s3-server.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const MAIN = join(ROOT, "src/cli/main.ts");
+const MAIN = join(ROOT, "src/cli/aichemy.cts");
 /** tsx resolved from this repository (the CLI runs with other working directories). */
 const TSX = import.meta.resolve("tsx");
 let dir: string;

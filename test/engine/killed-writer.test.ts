@@ -6,7 +6,7 @@ import type { Lakehouse } from "../../src/engine/lakehouse.js";
 import type { Session } from "../../src/engine/session.js";
 import { tempLakehouse, textRows } from "../helpers/lakehouse.js";
 
-const MAIN = join(import.meta.dirname, "../../src/cli/main.ts");
+const MAIN = join(import.meta.dirname, "../../src/cli/aichemy.cts");
 
 /** Runs `aichemy sql -e` in a child process and SIGKILLs it after `ms` (if still running). */
 function killedWriter(dataDir: string, sql: string, ms: number): Promise<string> {
