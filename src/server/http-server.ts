@@ -4,7 +4,8 @@
  * `GET /api/v1/tables`, `POST /api/v1/query` (`{"sql": "...", "catalog"?: "...",
  * "schema"?: "..."}` -> columns, rows, update type and count). Routes only decode requests
  * and call the lakehouse or the catalog service. With auth on, everything but `/health`,
- * `/v1/config` and the token endpoint needs a bearer token.
+ * `/v1/config` and the token endpoint needs a bearer token. Every request first passes the
+ * cross-site checks of `cross-site.ts` (Host, Origin, Sec-Fetch-Site, JSON bodies, CORS).
  */
 import type { Server } from "node:http";
 import { createAdaptorServer } from "@hono/node-server";
@@ -12,8 +13,9 @@ import { Hono } from "hono";
 import type { Logger } from "pino";
 import { jsonValue } from "../duckdb/values.js";
 import type { Lakehouse } from "../engine/lakehouse.js";
-import { AIchemyError, NotFoundError, ValidationError } from "../errors.js";
+import { AIchemyError, ForbiddenError, NotFoundError, ValidationError } from "../errors.js";
 import { namespaceToString } from "../spec/identifier.js";
+import { type CrossSiteOptions, crossSiteProtection } from "./cross-site.js";
 import type { AccessDelegation } from "./rest/access-delegation.js";
 import { Authenticator, type AuthOptions } from "./rest/auth.js";
 import { restCatalogRoutes } from "./rest/catalog-routes.js";
@@ -36,6 +38,8 @@ export interface HttpServerOptions {
   readonly maxBodyBytes?: number | undefined;
   /** Vended credentials and remote signing for S3 tables (default: none). */
   readonly delegation?: AccessDelegation | undefined;
+  /** Host names and CORS origins (default: loopback names only, no CORS); see `cross-site.ts`. */
+  readonly crossSite?: CrossSiteOptions | undefined;
 }
 
 /** The Hono application of the server (usable with `app.request()` in-process). */
@@ -49,13 +53,19 @@ export function createHttpApp(opts: HttpServerOptions): Hono {
   });
   const app = new Hono();
 
+  app.use("*", crossSiteProtection(opts.crossSite));
   app.get("/health", (c) => c.json({ status: "ok" }));
 
   app.route("/", restCatalogRoutes({ service, auth, log, maxBodyBytes, delegation: opts.delegation }));
 
   app.use("/api/*", async (c, next) => {
     try {
-      await auth.authenticate(c.req.header("authorization"));
+      const principal = await auth.authenticate(c.req.header("authorization"));
+      // SQL reaches every warehouse: a token scoped to some cannot use it.
+      if (principal.warehouses !== undefined)
+        throw new ForbiddenError(
+          `the token of ${principal.name} is scoped to warehouse(s) ${principal.warehouses.join(", ")}: the query API needs a token of scope 'catalog'`,
+        );
     } catch (e) {
       return errorResponse(e);
     }
