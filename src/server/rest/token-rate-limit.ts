@@ -36,6 +36,11 @@ export class FailureRateLimiter {
     this.#maxKeys = opts.maxKeys ?? 10_000;
   }
 
+  /** Keys currently tracked (for diagnostics). */
+  get trackedKeys(): number {
+    return this.#buckets.size;
+  }
+
   #tokens(key: string, nowMs: number): number {
     const b = this.#buckets.get(key);
     if (!b) return this.maxFailures;
