@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { request } from "node:http";
 import { after, before, describe, it } from "node:test";
+import { crossSiteOptions } from "../../src/cli/commands/serve.js";
+import { loadConfig } from "../../src/config/config.js";
 import { schemaToJson } from "../../src/spec/codec/schema-json.js";
 import { schema } from "../catalog/catalog-contract.js";
 import { openRestClient, startRestServer, type TestRestServer } from "../helpers/rest-server.js";
@@ -309,5 +311,31 @@ describe("cross-site protection: configured server names and CORS origins", () =
       415,
       "UnsupportedMediaTypeException",
     );
+  });
+});
+
+describe("cross-site protection: configuration", () => {
+  it("takes server names and CORS origins from flags or the environment, adding the bind address", () => {
+    const fromEnv = crossSiteOptions(
+      loadConfig(
+        {},
+        {
+          AICHEMY_SERVER_NAMES: "lake.example.com, 10.0.0.5:8181",
+          AICHEMY_CORS_ORIGINS: "https://app.example.com",
+        },
+      ),
+    );
+    assert.deepEqual(fromEnv.serverNames, ["lake.example.com", "10.0.0.5:8181", "127.0.0.1"]);
+    assert.deepEqual(fromEnv.corsOrigins, ["https://app.example.com"]);
+    // Bound to every interface, only the configured names (and loopback) are the server's.
+    assert.deepEqual(crossSiteOptions(loadConfig({ host: "0.0.0.0" }, {})).serverNames, []);
+    assert.deepEqual(crossSiteOptions(loadConfig({ host: "0.0.0.0", serverNames: ["*"] }, {})).serverNames, [
+      "*",
+    ]);
+    assert.throws(
+      () => crossSiteOptions(loadConfig({ serverNames: ["lake.example.com/path"] }, {})),
+      /server name "lake.example.com\/path"/,
+    );
+    assert.throws(() => loadConfig({ corsOrigins: ["https://app.example.com/ui"] }, {}), /corsOrigins/);
   });
 });
