@@ -192,6 +192,18 @@ export class QueryCanceledError extends AIchemyError {
   }
 }
 
+/**
+ * A request body of a media type the route does not take (HTTP 415, RFC 9110 section
+ * 15.5.16): the REST routes and the query API take `application/json` only, the token
+ * endpoint `application/x-www-form-urlencoded`. The REST spec names no type for it; the
+ * type follows its `...Exception` pattern.
+ */
+export class UnsupportedMediaTypeError extends AIchemyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "UNSUPPORTED_MEDIA_TYPE", "UnsupportedMediaTypeException", 415, options);
+  }
+}
+
 /** A file the metadata references could not be found (REST `NotFoundException`, 404). */
 export class NotFoundError extends AIchemyError {
   constructor(message: string, options?: ErrorOptions) {
@@ -244,6 +256,7 @@ export const ERROR_CLASSES_BY_REST_TYPE: ReadonlyMap<string, ErrorClass> = new M
   ["UnsupportedOperationException", UnsupportedOperationError],
   ["NotAuthorizedException", NotAuthorizedError],
   ["ForbiddenException", ForbiddenError],
+  ["UnsupportedMediaTypeException", UnsupportedMediaTypeError],
   ["NotFoundException", NotFoundError],
   ["ServerErrorException", ServerError],
 ]);

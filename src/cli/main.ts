@@ -120,6 +120,21 @@ program
     "HMAC key of issued tokens (env AICHEMY_AUTH_SECRET; default random per start)",
   )
   .option("--allow-anonymous", "serve without auth on a non-loopback address")
+  .option("--auth-issuer <iss>", "iss of issued tokens, required on every token (env AICHEMY_AUTH_ISSUER)")
+  .option(
+    "--auth-audience <aud>",
+    "aud of issued tokens, required on every token (env AICHEMY_AUTH_AUDIENCE)",
+  )
+  .option(
+    "--server-name <name>",
+    "a Host name clients use for this server, name or name:port, besides loopback and the bind address; '*' accepts any (env AICHEMY_SERVER_NAMES); repeatable",
+    collect,
+  )
+  .option(
+    "--cors-origin <origin>",
+    "a browser origin allowed to call the server, e.g. https://app.example.com (env AICHEMY_CORS_ORIGINS); repeatable",
+    collect,
+  )
   .option(
     "--read-only-principal <name>",
     "a client id or token name that may only read, with read-only delegated storage access (env AICHEMY_READ_ONLY_PRINCIPALS); repeatable",
@@ -152,6 +167,10 @@ program
       authToken?: string[];
       authSecret?: string;
       allowAnonymous?: boolean;
+      authIssuer?: string;
+      authAudience?: string;
+      serverName?: string[];
+      corsOrigin?: string[];
       readOnlyPrincipal?: string[];
       credentialVending?: string;
       stsEndpoint?: string;
@@ -167,6 +186,10 @@ program
           authTokens: o.authToken,
           authSecret: o.authSecret,
           allowAnonymous: o.allowAnonymous,
+          authIssuer: o.authIssuer,
+          authAudience: o.authAudience,
+          serverNames: o.serverName,
+          corsOrigins: o.corsOrigin,
           readOnlyPrincipals: o.readOnlyPrincipal,
           credentialVending: o.credentialVending,
           stsEndpoint: o.stsEndpoint,

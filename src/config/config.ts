@@ -111,6 +111,19 @@ export const ConfigSchema = z.object({
   authSecret: z.string().min(16, "the token secret must be at least 16 characters").optional(),
   /** Serve anonymously on a non-loopback address (off: refuse to start without --auth). */
   allowAnonymous: z.boolean().default(false),
+  /** `iss` of issued tokens, required on every token (default `aichemy`). */
+  authIssuer: z.string().min(1).optional(),
+  /** `aud` of issued tokens, required on every token (default `aichemy-catalog`). */
+  authAudience: z.string().min(1).optional(),
+  /**
+   * Host names `aichemy serve` answers to besides loopback and its bind address (`name` or
+   * `name:port`; `*` accepts any Host): DNS rebinding protection.
+   */
+  serverNames: z.array(z.string().min(1)).default([]),
+  /** Browser origins allowed to call the server (CORS), e.g. `https://app.example.com`. */
+  corsOrigins: z
+    .array(z.string().regex(/^https?:\/\/[^/?#]+$/, "expected an origin like https://app.example.com"))
+    .default([]),
   /** How the server reaches S3 warehouses (its own credentials; never taken from table properties). */
   s3: z
     .object({
@@ -163,7 +176,8 @@ export type ConfigFlags = Partial<Record<Exclude<keyof Config, "catalog" | "ware
  * `AICHEMY_CATALOG`, `AICHEMY_CATALOG_URL`, `AICHEMY_WAREHOUSES` (comma-separated
  * `name=location`), `AICHEMY_THREADS`, `AICHEMY_MEMORY_LIMIT`, `AICHEMY_PORT`, `AICHEMY_HOST`,
  * `AICHEMY_AUTH` (`true`), `AICHEMY_AUTH_CLIENTS`, `AICHEMY_AUTH_TOKENS`, `AICHEMY_AUTH_SECRET`,
- * `AICHEMY_READ_ONLY_PRINCIPALS`, `AICHEMY_S3_ENDPOINT`, `AICHEMY_S3_REGION`, `AICHEMY_S3_PATH_STYLE`, `AICHEMY_S3_ACCESS_KEY_ID`,
+ * `AICHEMY_READ_ONLY_PRINCIPALS`, `AICHEMY_AUTH_ISSUER`, `AICHEMY_AUTH_AUDIENCE`,
+ * `AICHEMY_SERVER_NAMES` and `AICHEMY_CORS_ORIGINS` (comma-separated), `AICHEMY_S3_ENDPOINT`, `AICHEMY_S3_REGION`, `AICHEMY_S3_PATH_STYLE`, `AICHEMY_S3_ACCESS_KEY_ID`,
  * `AICHEMY_S3_SECRET_ACCESS_KEY`, `AICHEMY_S3_SESSION_TOKEN`, `AICHEMY_S3_CONDITIONAL_WRITES`,
  * `AICHEMY_CACHE_DIR`, `AICHEMY_CACHE_SIZE`, `AICHEMY_CREDENTIAL_VENDING`, `AICHEMY_STS_ENDPOINT`,
  * `AICHEMY_STS_ROLE_ARN`, `AICHEMY_CREDENTIAL_DURATION`). S3 keys come from the environment only
@@ -198,6 +212,10 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     authSecret: pick(flags.authSecret, "AICHEMY_AUTH_SECRET"),
     readOnlyPrincipals: list(pick(flags.readOnlyPrincipals, "AICHEMY_READ_ONLY_PRINCIPALS")),
     allowAnonymous: bool(flags.allowAnonymous),
+    authIssuer: pick(flags.authIssuer, "AICHEMY_AUTH_ISSUER"),
+    authAudience: pick(flags.authAudience, "AICHEMY_AUTH_AUDIENCE"),
+    serverNames: list(pick(flags.serverNames, "AICHEMY_SERVER_NAMES")),
+    corsOrigins: list(pick(flags.corsOrigins, "AICHEMY_CORS_ORIGINS")),
     s3: {
       endpoint: pick(flags.s3Endpoint, "AICHEMY_S3_ENDPOINT"),
       region: pick(flags.s3Region, "AICHEMY_S3_REGION"),

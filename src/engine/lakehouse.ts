@@ -197,7 +197,7 @@ export class Lakehouse {
     return new Session(
       await this.#duck.connect(),
       this.catalogs,
-      { catalog: opts.catalog ?? this.defaultCatalog, schema: opts.schema },
+      { catalog: opts.catalog ?? this.defaultCatalog, schema: opts.schema, readOnly: opts.readOnly },
       {
         policy: this.policy,
         admission: this.admission,

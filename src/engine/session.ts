@@ -6,7 +6,7 @@
 import type { Catalog } from "../catalog/catalog.js";
 import type { Duck } from "../duckdb/connection.js";
 import { registerIcebergFunctions } from "../duckdb/functions.js";
-import { NoSuchTableError, UnsupportedOperationError } from "../errors.js";
+import { AccessDeniedError, NoSuchTableError, UnsupportedOperationError } from "../errors.js";
 import { qualifiedText, resolveTableName, type SessionContext } from "./context.js";
 import { EngineFailureError } from "./execution/duckdb-errors.js";
 import type { AdmissionTicket, QueryAdmission } from "./execution/query-admission.js";
@@ -36,7 +36,24 @@ import { updateRows } from "./statements/update.js";
 export interface SessionOptions {
   readonly catalog?: string | undefined;
   readonly schema?: string | undefined;
+  /**
+   * Only statements that read may run (queries, EXPLAIN, SHOW, USE); others fail with
+   * AccessDeniedError (default false). For read-only principals.
+   */
+  readonly readOnly?: boolean | undefined;
 }
+
+/** Statement kinds a read-only session may run. */
+const READ_KINDS: ReadonlySet<Statement["kind"]> = new Set([
+  "query",
+  "explain",
+  "showCatalogs",
+  "showSchemas",
+  "showTables",
+  "showColumns",
+  "showCreateTable",
+  "use",
+]);
 
 /** How a session is wired to its lakehouse. */
 export interface SessionServices {
@@ -65,6 +82,8 @@ export class Session implements SessionContext {
   /** Resolves table references in queries (see {@link TableResolver}). */
   readonly resolver: TableResolver;
   readonly #services: SessionServices;
+  /** Whether only reading statements may run (see {@link SessionOptions.readOnly}). */
+  readonly readOnly: boolean;
 
   constructor(
     duck: Duck,
@@ -78,6 +97,7 @@ export class Session implements SessionContext {
     this.currentSchema = opts.schema;
     this.policy = services.policy ?? SANDBOXED;
     this.#services = services;
+    this.readOnly = opts.readOnly ?? false;
     this.resolver = {
       policy: this.policy,
       missing: (parts) => {
@@ -203,8 +223,13 @@ export class Session implements SessionContext {
     return out;
   }
 
-  /** Runs a parsed statement. */
+  /**
+   * Runs a parsed statement.
+   * @throws AccessDeniedError for a statement that writes in a read-only session
+   */
   async run(s: Statement): Promise<StatementResult> {
+    if (this.readOnly && !READ_KINDS.has(s.kind))
+      throw new AccessDeniedError(`Access Denied: read-only access: cannot run ${statementName(s)}`);
     switch (s.kind) {
       case "query":
         return readerResult(await this.duck.reader(await this.rewrite(s.query)));
@@ -259,4 +284,12 @@ export class Session implements SessionContext {
   close(): void {
     this.duck.close();
   }
+}
+
+/** A statement's name for messages: `CREATE TABLE`, `INSERT`, `ALTER TABLE` ... */
+function statementName(s: Statement): string {
+  return s.kind
+    .replace(/As$/, " AS SELECT")
+    .replace(/[A-Z]/g, (c) => ` ${c}`)
+    .toUpperCase();
 }

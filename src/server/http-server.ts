@@ -4,7 +4,8 @@
  * `GET /api/v1/tables`, `POST /api/v1/query` (see `query/query-routes.ts`: results stream
  * under limits, a client that leaves cancels its query). Routes only decode requests and call
  * the lakehouse or the catalog service. With auth on, everything but `/health`,
- * `/v1/config` and the token endpoint needs a bearer token.
+ * `/v1/config` and the token endpoint needs a bearer token. Every request first passes the
+ * cross-site checks of `cross-site.ts` (Host, Origin, Sec-Fetch-Site, JSON bodies, CORS).
  */
 import type { Server } from "node:http";
 import { createAdaptorServer } from "@hono/node-server";
@@ -12,6 +13,7 @@ import { Hono } from "hono";
 import type { Logger } from "pino";
 import type { Lakehouse } from "../engine/lakehouse.js";
 import { AIchemyError, NotFoundError } from "../errors.js";
+import { type CrossSiteOptions, crossSiteProtection } from "./cross-site.js";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from "./query/query-limits.js";
 import { queryRoutes } from "./query/query-routes.js";
 import type { AccessDelegation } from "./rest/access-delegation.js";
@@ -30,6 +32,8 @@ export interface HttpServerOptions {
   readonly maxBodyBytes?: number | undefined;
   /** Vended credentials and remote signing for S3 tables (default: none). */
   readonly delegation?: AccessDelegation | undefined;
+  /** Host names and CORS origins (default: loopback names only, no CORS); see `cross-site.ts`. */
+  readonly crossSite?: CrossSiteOptions | undefined;
   /** Caps and statement timeout of the query API (default {@link DEFAULT_QUERY_LIMITS}). */
   readonly queryLimits?: QueryLimits | undefined;
 }
@@ -45,22 +49,14 @@ export function createHttpApp(opts: HttpServerOptions): Hono {
   });
   const app = new Hono();
 
+  app.use("*", crossSiteProtection(opts.crossSite));
   app.get("/health", (c) => c.json({ status: "ok" }));
 
   app.route("/", restCatalogRoutes({ service, auth, log, maxBodyBytes, delegation: opts.delegation }));
 
-  app.use("/api/*", async (c, next) => {
-    try {
-      await auth.authenticate(c.req.header("authorization"));
-    } catch (e) {
-      return errorResponse(e);
-    }
-    await next();
-  });
-
   app.route(
     "/",
-    queryRoutes({ lakehouse, log, maxBodyBytes, limits: opts.queryLimits ?? DEFAULT_QUERY_LIMITS }),
+    queryRoutes({ lakehouse, log, auth, maxBodyBytes, limits: opts.queryLimits ?? DEFAULT_QUERY_LIMITS }),
   );
 
   app.notFound((c) => errorResponse(new NotFoundError(`no route for ${c.req.method} ${c.req.path}`)));

@@ -5,6 +5,7 @@
  * Serves the embedded catalog and the REST server alike (STYLE.md rule 3).
  */
 import { InvalidArgumentError } from "../errors.js";
+import { validatePropertyKey } from "./identifier.js";
 import { lastAssignedFieldId, type PartitionSpec, specsEquivalent } from "./partition-spec.js";
 import type { Schema } from "./schema.js";
 import { MAIN_BRANCH, type MetadataLogEntry, type SnapshotLogEntry, type SnapshotRef } from "./snapshot.js";
@@ -280,6 +281,7 @@ export function applyUpdates(
         md.location = u.location.replace(/\/+$/, "");
         break;
       case "set-properties":
+        for (const k of Object.keys(u.updates)) validatePropertyKey(k, "table property key");
         md.properties = { ...md.properties, ...u.updates };
         break;
       case "remove-properties":

@@ -11,6 +11,7 @@
  */
 
 import { randomUUID } from "node:crypto";
+import { DEFAULT_MAX_JSON_DEPTH, findStrictJsonIssue, type StrictJsonIssue } from "./json-strict.js";
 
 const MARK = "\u0000\u0001bigint:";
 /** The marker as it is written inside a JSON string literal. */
@@ -42,11 +43,43 @@ function revive(value: unknown): unknown {
   return o;
 }
 
+/** Options of {@link parseJson}. */
+export interface ParseJsonOptions {
+  /**
+   * Also refuse duplicate object keys, numbers beyond a double's range (`1e999999`) and
+   * nesting deeper than `maxDepth` (see `json-strict.ts`); for text from outside, such as
+   * request bodies. Default false: metadata files are parsed as fast as possible.
+   */
+  readonly strict?: boolean | undefined;
+  /** Deepest nesting accepted in strict mode (default {@link DEFAULT_MAX_JSON_DEPTH}). */
+  readonly maxDepth?: number | undefined;
+}
+
+/** A strict-mode refusal of {@link parseJson}: a SyntaxError with the issue's path and position. */
+export class StrictJsonError extends SyntaxError {
+  readonly issue: StrictJsonIssue;
+  constructor(issue: StrictJsonIssue) {
+    super(`${issue.message} at line ${issue.line}, column ${issue.column}`);
+    this.name = "StrictJsonError";
+    this.issue = issue;
+  }
+}
+
 /**
  * Parses JSON text. Safe integers become `number`, larger integers `bigint`, others `number`.
- * @throws SyntaxError with the position of the first error.
+ * @throws SyntaxError with the position of the first error; StrictJsonError (a SyntaxError)
+ * in strict mode for a duplicate key, a non-finite number or too deep nesting.
  */
-export function parseJson(text: string): unknown {
+export function parseJson(text: string, opts?: ParseJsonOptions): unknown {
+  if (!opts?.strict) return parseLenient(text);
+  const issue = findStrictJsonIssue(text, opts.maxDepth);
+  if (issue?.kind === "too-deep") throw new StrictJsonError(issue);
+  const value = parseLenient(text); // syntax errors first: they make the scan meaningless
+  if (issue) throw new StrictJsonError(issue);
+  return value;
+}
+
+function parseLenient(text: string): unknown {
   const prepared = markLongIntegers(text);
   if (prepared === undefined) return JSON.parse(text);
   try {

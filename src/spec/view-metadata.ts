@@ -5,6 +5,7 @@
  * one SQL representation per dialect, `version.history.num-entries` versions kept).
  */
 import { InvalidArgumentError } from "../errors.js";
+import { validatePropertyKey } from "./identifier.js";
 import type { Schema } from "./schema.js";
 import { typesEqual } from "./types.js";
 
@@ -138,6 +139,7 @@ export function applyViewUpdates(
         md.location = u.location.replace(/\/+$/, "");
         break;
       case "set-properties":
+        for (const k of Object.keys(u.updates)) validatePropertyKey(k, "view property key");
         md.properties = { ...md.properties, ...u.updates };
         break;
       case "remove-properties":

@@ -190,13 +190,19 @@ describe("aichemy serve", () => {
     assert.ok(tables.tables.some((t) => t.table === "people"));
     const res = await fetch(`${base}/api/v1/query`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ sql: "SELECT count(*) AS n FROM iceberg.demo.people" }),
     });
     assert.deepEqual(((await res.json()) as { rows: unknown[][] }).rows, [[6]]);
-    const bad = await fetch(`${base}/api/v1/query`, { method: "POST", body: "{not json" });
+    const bad = await fetch(`${base}/api/v1/query`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{not json",
+    });
     assert.equal(bad.status, 400);
     const missing = await fetch(`${base}/api/v1/query`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ sql: "SELECT * FROM iceberg.demo.nope" }),
     });
     assert.equal(missing.status, 404);
@@ -218,6 +224,7 @@ describe("aichemy serve", () => {
     // Written through the REST catalog: the server's own engine sees it.
     const res = await fetch(`${base}/api/v1/query`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ sql: "SELECT sum(x) AS s FROM iceberg.demo.remote_t" }),
     });
     assert.deepEqual(((await res.json()) as { rows: unknown[][] }).rows, [[15]]);

@@ -6,13 +6,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pino } from "pino";
+import { type Logger, pino } from "pino";
 import { RestCatalog } from "../../src/catalog/rest/rest-catalog.js";
 import type { Warehouse } from "../../src/catalog/sql/warehouses.js";
 import { Lakehouse } from "../../src/engine/lakehouse.js";
 import type { Session } from "../../src/engine/session.js";
 import type { ResolvingFileIO } from "../../src/io/resolving-file-io.js";
 import type { S3Options } from "../../src/io/s3-file-io.js";
+import type { CrossSiteOptions } from "../../src/server/cross-site.js";
 import { createHttpServer } from "../../src/server/http-server.js";
 import { AccessDelegation, type AccessDelegationOptions } from "../../src/server/rest/access-delegation.js";
 import type { AuthOptions } from "../../src/server/rest/auth.js";
@@ -40,6 +41,10 @@ export async function startRestServer(
     s3?: S3Options;
     /** Access delegation settings besides `s3` (vending mode, STS); signing is always on. */
     delegation?: Omit<AccessDelegationOptions, "s3" | "credentials">;
+    /** Server names and CORS origins (default: loopback names only, no CORS). */
+    crossSite?: CrossSiteOptions;
+    /** The server's logger (default: silent, or `AICHEMY_TEST_LOG`'s level). */
+    log?: Logger;
   } = {},
 ): Promise<TestRestServer> {
   const dir = mkdtempSync(join(tmpdir(), "rest-server-"));
@@ -56,10 +61,11 @@ export async function startRestServer(
   );
   const server: Server = createHttpServer({
     lakehouse,
-    log: pino({ level: process.env.AICHEMY_TEST_LOG ?? "silent" }),
+    log: opts.log ?? pino({ level: process.env.AICHEMY_TEST_LOG ?? "silent" }),
     auth: opts.auth,
     maxBodyBytes: opts.maxBodyBytes,
     delegation,
+    crossSite: opts.crossSite,
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as { port: number }).port;

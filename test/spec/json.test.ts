@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { cachedRawJson, parseJson, RawJson, stringifyJson } from "../../src/spec/json.js";
+import { cachedRawJson, parseJson, RawJson, StrictJsonError, stringifyJson } from "../../src/spec/json.js";
 
 describe("JSON with 64-bit integers", () => {
   it("parses integers beyond 2^53 as bigint and the rest as number", () => {
@@ -62,5 +62,63 @@ describe("JSON with 64-bit integers", () => {
       plain: "\u0000\u0002raw:0",
     });
     assert.throws(() => JSON.stringify({ r: new RawJson("1") }), /only serialized by stringifyJson/);
+  });
+});
+
+describe("strict JSON (request bodies)", () => {
+  const strictIssue = (text: string) => {
+    try {
+      parseJson(text, { strict: true });
+      return undefined;
+    } catch (e) {
+      assert.ok(e instanceof StrictJsonError, String(e));
+      return e.issue;
+    }
+  };
+
+  it("refuses duplicate keys, also spelled with escapes, and names their object and position", () => {
+    assert.deepEqual(strictIssue('{"a": 1, "a": 2}'), {
+      kind: "duplicate-key",
+      path: "",
+      line: 1,
+      column: 10,
+      message: 'duplicate key "a"',
+    });
+    assert.equal(strictIssue('{"k": {"\\u0061": 1, "a": 2}}')?.path, ".k");
+    assert.equal(strictIssue('{"list": [{"x": 1}, {"y": 1, "y": 2}]}')?.path, ".list[1]");
+    assert.equal(strictIssue('{"a": {"b": 1}, "c": {"b": 1}}'), undefined, "same key in other objects");
+    assert.equal(
+      strictIssue('{"s": "not a key: \\"s\\", {\\"s\\": 1}, [", "t": ["s", "s"]}'),
+      undefined,
+      "string contents are not keys",
+    );
+    // The lenient default keeps JSON.parse's last-one-wins.
+    assert.deepEqual(parseJson('{"a": 1, "a": 2}'), { a: 2 });
+  });
+
+  it("refuses numbers a double cannot hold, keeps exact long integers", () => {
+    const issue = strictIssue('{"x": [1.5, 2e308]}');
+    assert.equal(issue?.kind, "non-finite-number");
+    assert.equal(issue?.path, ".x[1]");
+    assert.equal(strictIssue('{"x": -1E+400}')?.kind, "non-finite-number");
+    assert.equal(strictIssue('{"x": 1e-400, "y": 1.7976931348623157e308}'), undefined, "underflow is 0");
+    const v = parseJson('{"id": 123456789012345678901234567890}', { strict: true }) as { id: bigint };
+    assert.equal(v.id, 123456789012345678901234567890n);
+    assert.equal(
+      (parseJson('{"x": 1e999999}') as { x: number }).x,
+      Number.POSITIVE_INFINITY,
+      "lenient default",
+    );
+  });
+
+  it("refuses nesting beyond maxDepth and reports syntax errors before strict issues", () => {
+    assert.equal(strictIssue(`${"[".repeat(300)}${"]".repeat(300)}`)?.kind, "too-deep");
+    assert.doesNotThrow(() =>
+      parseJson(`${"[".repeat(300)}${"]".repeat(300)}`, { strict: true, maxDepth: 300 }),
+    );
+    assert.throws(
+      () => parseJson('{"a": 1, "a": 2,}', { strict: true }),
+      (e: unknown) => e instanceof SyntaxError && !(e instanceof StrictJsonError),
+    );
   });
 });

@@ -2,12 +2,14 @@
  * Request and response bodies of the Iceberg REST catalog API (OpenAPI
  * `rest-catalog-open-api.yaml`, Iceberg 1.11): kebab-case JSON <-> domain objects, shared
  * by our REST server and our REST client. Decoders throw JsonShapeError (a 400
- * `BadRequestException`) naming the JSON path of the field at fault.
+ * `BadRequestException`) naming the JSON path of the field at fault; request decoders run
+ * under `decodeStrictly` (no value coerced: a property value `5` or an id `"5"` is refused).
  */
 
 import {
   asArray,
   asObject,
+  decodeStrictly,
   type JsonObject,
   JsonShapeError,
   optString,
@@ -97,11 +99,13 @@ export interface CreateNamespaceRequest {
  * ValidationError for values the spec does not allow
  */
 export function createNamespaceRequestFromJson(json: unknown): CreateNamespaceRequest {
-  const o = asObject(json, "body");
-  return {
-    namespace: namespaceFromJson(o.namespace, "body.namespace"),
-    properties: stringMap(o, "properties", "body"),
-  };
+  return decodeStrictly(() => {
+    const o = asObject(json, "body");
+    return {
+      namespace: namespaceFromJson(o.namespace, "body.namespace"),
+      properties: stringMap(o, "properties", "body"),
+    };
+  });
 }
 
 /** REST `UpdateNamespacePropertiesRequest`. */
@@ -116,12 +120,14 @@ export interface UpdateNamespacePropertiesRequest {
  * ValidationError for values the spec does not allow
  */
 export function updateNamespacePropertiesRequestFromJson(json: unknown): UpdateNamespacePropertiesRequest {
-  const o = asObject(json, "body");
-  const removals = asArray(o.removals ?? [], "body.removals").map((x, i) => {
-    if (typeof x !== "string") throw new JsonShapeError(`body.removals[${i}]`, "expected a string");
-    return x;
+  return decodeStrictly(() => {
+    const o = asObject(json, "body");
+    const removals = asArray(o.removals ?? [], "body.removals").map((x, i) => {
+      if (typeof x !== "string") throw new JsonShapeError(`body.removals[${i}]`, "expected a string");
+      return x;
+    });
+    return { removals, updates: stringMap(o, "updates", "body") };
   });
-  return { removals, updates: stringMap(o, "updates", "body") };
 }
 
 /** REST `CreateTableRequest`. */
@@ -141,23 +147,25 @@ export interface CreateTableRequest {
  * ValidationError for values the spec does not allow
  */
 export function createTableRequestFromJson(json: unknown): CreateTableRequest {
-  const o = asObject(json, "body");
-  const stage = o["stage-create"];
-  if (stage !== undefined && stage !== null && typeof stage !== "boolean")
-    throw new JsonShapeError("body.stage-create", "expected a boolean");
-  return {
-    name: reqString(o, "name", "body"),
-    location: optString(o, "location", "body"),
-    schema: schemaFromJson(o.schema, "body.schema"),
-    partitionSpec:
-      o["partition-spec"] == null
-        ? undefined
-        : partitionSpecFromJson(o["partition-spec"], "body.partition-spec"),
-    writeOrder:
-      o["write-order"] == null ? undefined : sortOrderFromJson(o["write-order"], "body.write-order"),
-    stageCreate: stage === true,
-    properties: stringMap(o, "properties", "body"),
-  };
+  return decodeStrictly(() => {
+    const o = asObject(json, "body");
+    const stage = o["stage-create"];
+    if (stage !== undefined && stage !== null && typeof stage !== "boolean")
+      throw new JsonShapeError("body.stage-create", "expected a boolean");
+    return {
+      name: reqString(o, "name", "body"),
+      location: optString(o, "location", "body"),
+      schema: schemaFromJson(o.schema, "body.schema"),
+      partitionSpec:
+        o["partition-spec"] == null
+          ? undefined
+          : partitionSpecFromJson(o["partition-spec"], "body.partition-spec"),
+      writeOrder:
+        o["write-order"] == null ? undefined : sortOrderFromJson(o["write-order"], "body.write-order"),
+      stageCreate: stage === true,
+      properties: stringMap(o, "properties", "body"),
+    };
+  });
 }
 
 /** Encodes a REST `CreateTableRequest` as a value for `stringifyJson` (Iceberg REST OpenAPI). */
@@ -187,15 +195,17 @@ export interface RegisterRequest {
  * ValidationError for values the spec does not allow
  */
 export function registerRequestFromJson(json: unknown): RegisterRequest {
-  const o = asObject(json, "body");
-  const overwrite = o.overwrite;
-  if (overwrite !== undefined && overwrite !== null && typeof overwrite !== "boolean")
-    throw new JsonShapeError("body.overwrite", "expected a boolean");
-  return {
-    name: reqString(o, "name", "body"),
-    metadataLocation: reqString(o, "metadata-location", "body"),
-    overwrite: overwrite === true,
-  };
+  return decodeStrictly(() => {
+    const o = asObject(json, "body");
+    const overwrite = o.overwrite;
+    if (overwrite !== undefined && overwrite !== null && typeof overwrite !== "boolean")
+      throw new JsonShapeError("body.overwrite", "expected a boolean");
+    return {
+      name: reqString(o, "name", "body"),
+      metadataLocation: reqString(o, "metadata-location", "body"),
+      overwrite: overwrite === true,
+    };
+  });
 }
 
 /** REST `RenameTableRequest` (tables and views). */
@@ -210,11 +220,13 @@ export interface RenameRequest {
  * ValidationError for values the spec does not allow
  */
 export function renameRequestFromJson(json: unknown): RenameRequest {
-  const o = asObject(json, "body");
-  return {
-    source: identifierFromJson(o.source, "body.source"),
-    destination: identifierFromJson(o.destination, "body.destination"),
-  };
+  return decodeStrictly(() => {
+    const o = asObject(json, "body");
+    return {
+      source: identifierFromJson(o.source, "body.source"),
+      destination: identifierFromJson(o.destination, "body.destination"),
+    };
+  });
 }
 
 /** REST `CommitTableRequest`. */
@@ -230,16 +242,18 @@ export interface CommitTableRequest {
  * ValidationError for values the spec does not allow
  */
 export function commitTableRequestFromJson(json: unknown, path = "body"): CommitTableRequest {
-  const o = asObject(json, path);
-  return {
-    identifier: o.identifier == null ? undefined : identifierFromJson(o.identifier, `${path}.identifier`),
-    requirements: asArray(o.requirements ?? [], `${path}.requirements`).map((r, i) =>
-      tableRequirementFromJson(r, `${path}.requirements[${i}]`),
-    ),
-    updates: asArray(o.updates, `${path}.updates`).map((u, i) =>
-      tableUpdateFromJson(u, `${path}.updates[${i}]`),
-    ),
-  };
+  return decodeStrictly(() => {
+    const o = asObject(json, path);
+    return {
+      identifier: o.identifier == null ? undefined : identifierFromJson(o.identifier, `${path}.identifier`),
+      requirements: asArray(o.requirements ?? [], `${path}.requirements`).map((r, i) =>
+        tableRequirementFromJson(r, `${path}.requirements[${i}]`),
+      ),
+      updates: asArray(o.updates, `${path}.updates`).map((u, i) =>
+        tableUpdateFromJson(u, `${path}.updates[${i}]`),
+      ),
+    };
+  });
 }
 
 /** Encodes a REST `CommitTableRequest` as a value for `stringifyJson` (Iceberg REST OpenAPI). */
@@ -254,12 +268,14 @@ export function commitTableRequestToJson(r: CommitTableRequest): JsonObject {
 
 /** REST `CommitTransactionRequest`: every change names its table. */
 export function commitTransactionRequestFromJson(json: unknown): Required<CommitTableRequest>[] {
-  const o = asObject(json, "body");
-  return asArray(o["table-changes"], "body.table-changes").map((c, i) => {
-    const path = `body.table-changes[${i}]`;
-    const r = commitTableRequestFromJson(c, path);
-    if (!r.identifier) throw new JsonShapeError(`${path}.identifier`, "required field is missing");
-    return { identifier: r.identifier, requirements: r.requirements, updates: r.updates };
+  return decodeStrictly(() => {
+    const o = asObject(json, "body");
+    return asArray(o["table-changes"], "body.table-changes").map((c, i) => {
+      const path = `body.table-changes[${i}]`;
+      const r = commitTableRequestFromJson(c, path);
+      if (!r.identifier) throw new JsonShapeError(`${path}.identifier`, "required field is missing");
+      return { identifier: r.identifier, requirements: r.requirements, updates: r.updates };
+    });
   });
 }
 
@@ -318,14 +334,16 @@ export interface CreateViewRequest {
  * ValidationError for values the spec does not allow
  */
 export function createViewRequestFromJson(json: unknown): CreateViewRequest {
-  const o = asObject(json, "body");
-  return {
-    name: reqString(o, "name", "body"),
-    location: optString(o, "location", "body"),
-    schema: schemaFromJson(o.schema, "body.schema"),
-    viewVersion: viewVersionFromJson(o["view-version"], "body.view-version"),
-    properties: stringMap(o, "properties", "body"),
-  };
+  return decodeStrictly(() => {
+    const o = asObject(json, "body");
+    return {
+      name: reqString(o, "name", "body"),
+      location: optString(o, "location", "body"),
+      schema: schemaFromJson(o.schema, "body.schema"),
+      viewVersion: viewVersionFromJson(o["view-version"], "body.view-version"),
+      properties: stringMap(o, "properties", "body"),
+    };
+  });
 }
 
 /** Encodes a REST `CreateViewRequest` as a value for `stringifyJson` (Iceberg REST OpenAPI). */
@@ -353,14 +371,16 @@ export interface CommitViewRequest {
  * ValidationError for values the spec does not allow
  */
 export function commitViewRequestFromJson(json: unknown): CommitViewRequest {
-  const o = asObject(json, "body");
-  return {
-    identifier: o.identifier == null ? undefined : identifierFromJson(o.identifier, "body.identifier"),
-    requirements: asArray(o.requirements ?? [], "body.requirements").map((r, i) =>
-      viewRequirementFromJson(r, `body.requirements[${i}]`),
-    ),
-    updates: asArray(o.updates, "body.updates").map((u, i) => viewUpdateFromJson(u, `body.updates[${i}]`)),
-  };
+  return decodeStrictly(() => {
+    const o = asObject(json, "body");
+    return {
+      identifier: o.identifier == null ? undefined : identifierFromJson(o.identifier, "body.identifier"),
+      requirements: asArray(o.requirements ?? [], "body.requirements").map((r, i) =>
+        viewRequirementFromJson(r, `body.requirements[${i}]`),
+      ),
+      updates: asArray(o.updates, "body.updates").map((u, i) => viewUpdateFromJson(u, `body.updates[${i}]`)),
+    };
+  });
 }
 
 /** Encodes a REST `CommitViewRequest` as a value for `stringifyJson` (Iceberg REST OpenAPI). */

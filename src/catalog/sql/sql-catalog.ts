@@ -28,6 +28,7 @@ import {
   namespaceToString,
   type TableIdentifier,
   validateName,
+  validatePropertyKey,
 } from "../../spec/identifier.js";
 import { newTableMetadata } from "../../spec/new-table-metadata.js";
 import type { TableMetadata } from "../../spec/table-metadata.js";
@@ -145,8 +146,7 @@ export class SqlCatalog implements Catalog {
   async createNamespace(ns: Namespace, properties: Readonly<Record<string, string>> = {}): Promise<void> {
     if (ns.length === 0) throw new ValidationError("namespace must have at least one level");
     for (const level of ns) validateName(level, "namespace");
-    for (const key of Object.keys(properties))
-      if (key === "") throw new ValidationError("namespace property keys must not be empty");
+    for (const key of Object.keys(properties)) validatePropertyKey(key, "namespace property key");
     if (await this.namespaceExists(ns))
       throw new AlreadyExistsError(`Namespace already exists: ${namespaceToString(ns)}`);
     const rows = Object.entries({ [NAMESPACE_EXISTS_PROPERTY]: "true", ...properties }).map(([k, v]) => ({
@@ -209,6 +209,7 @@ export class SqlCatalog implements Catalog {
   ): Promise<void> {
     const key = namespaceToString(ns);
     if (!(await this.namespaceExists(ns))) throw new NoSuchNamespaceError(`Namespace does not exist: ${key}`);
+    for (const k of Object.keys(updates)) validatePropertyKey(k, "namespace property key");
     const overlap = removals.filter((r) => r in updates);
     if (overlap.length > 0)
       throw new UnprocessableEntityError(`properties both removed and updated: ${overlap.join(", ")}`);

@@ -6,6 +6,13 @@
 import { pino } from "pino";
 import type { Config } from "../../config/config.js";
 import { ResolvingFileIO } from "../../io/resolving-file-io.js";
+import {
+  type CrossSiteOptions,
+  isWildcardAddress,
+  parseCorsOrigin,
+  parseServerName,
+  serverNamesFor,
+} from "../../server/cross-site.js";
 import { createHttpServer } from "../../server/http-server.js";
 import { AccessDelegation } from "../../server/rest/access-delegation.js";
 import type { AuthOptions } from "../../server/rest/auth.js";
@@ -40,8 +47,22 @@ export function authOptions(config: Config): AuthOptions {
     clients,
     tokens,
     secret: config.authSecret,
+    issuer: config.authIssuer,
+    audience: config.authAudience,
     readOnlyPrincipals: config.readOnlyPrincipals,
   };
+}
+
+/**
+ * The cross-site settings of a configuration: the configured server names plus the bind
+ * address (loopback names are always accepted), and the CORS origins.
+ * @throws ValidationError naming a malformed server name or CORS origin
+ */
+export function crossSiteOptions(config: Config): CrossSiteOptions {
+  const serverNames = serverNamesFor(config.host, config.serverNames);
+  serverNames.forEach(parseServerName);
+  config.corsOrigins.forEach(parseCorsOrigin);
+  return { serverNames, corsOrigins: config.corsOrigins };
 }
 
 /**
@@ -61,10 +82,16 @@ export function accessDelegation(config: Config, io: ResolvingFileIO): AccessDel
 export async function serve(config: Config): Promise<void> {
   const log = pino({ name: "aichemy" });
   const auth = authOptions(config);
+  const crossSite = crossSiteOptions(config);
   const lakehouse = await openLakehouse(config);
   const delegation =
     lakehouse.store.io instanceof ResolvingFileIO ? accessDelegation(config, lakehouse.store.io) : undefined;
-  const server = createHttpServer({ lakehouse, log, auth, delegation });
+  const server = createHttpServer({ lakehouse, log, auth, delegation, crossSite });
+  if (isWildcardAddress(config.host) && config.serverNames.length === 0)
+    log.warn(
+      { host: config.host },
+      "bound to every interface but no --server-name given: only requests addressed to localhost, 127.0.0.1 or [::1] are served; pass --server-name <the name clients use> (or '*')",
+    );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => resolve());

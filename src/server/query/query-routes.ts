@@ -4,16 +4,19 @@
  * result streams back as one JSON document (see `json-result-stream.ts`) under the server's
  * limits (`query-limits.ts`). Every statement runs in a new session of the lakehouse: the
  * sandboxed engine path, admitted with every other statement, canceled when its client goes
- * away. Routes only decode and call the lakehouse; authentication is the caller's middleware.
+ * away. Routes only decode and call the lakehouse. With auth on, a bearer token is needed; a
+ * token scoped to some warehouses cannot use SQL (which reaches all of them), and a read-only
+ * principal's session refuses every statement that writes.
  */
 import { Hono } from "hono";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { Lakehouse } from "../../engine/lakehouse.js";
 import type { ResultBatch } from "../../engine/statement-stream.js";
-import { ValidationError } from "../../errors.js";
+import { ForbiddenError, ValidationError } from "../../errors.js";
 import { namespaceToString } from "../../spec/identifier.js";
-import { jsonResponse, parseBody, readBodyText } from "../rest/http-kit.js";
+import type { Authenticator } from "../rest/auth.js";
+import { errorResponse, jsonResponse, parseBody, readBodyText } from "../rest/http-kit.js";
 import { jsonResultBody } from "./json-result-stream.js";
 import { type QueryLimits, requestLimits } from "./query-limits.js";
 
@@ -21,6 +24,8 @@ import { type QueryLimits, requestLimits } from "./query-limits.js";
 export interface QueryRoutesOptions {
   readonly lakehouse: Lakehouse;
   readonly log: Logger;
+  /** Who may query: bearer tokens when enabled; read-only principals may only read. */
+  readonly auth: Authenticator;
   /** Largest accepted request body in bytes. */
   readonly maxBodyBytes: number;
   /** Server-wide caps and timeout (see {@link QueryLimits}). */
@@ -58,9 +63,24 @@ export function decodeQueryRequest(json: unknown): z.infer<typeof QueryRequest> 
 }
 
 /** The query API routes. */
-export function queryRoutes(opts: QueryRoutesOptions): Hono {
-  const { lakehouse, log } = opts;
-  const app = new Hono();
+export function queryRoutes(opts: QueryRoutesOptions): Hono<{ Variables: { readOnly: boolean } }> {
+  const { lakehouse, log, auth } = opts;
+  const app = new Hono<{ Variables: { readOnly: boolean } }>();
+
+  app.use("/api/*", async (c, next) => {
+    try {
+      const principal = await auth.authenticate(c.req.header("authorization"));
+      // SQL reaches every warehouse: a token scoped to some cannot use it.
+      if (principal.warehouses !== undefined)
+        throw new ForbiddenError(
+          `the token of ${principal.name} is scoped to warehouse(s) ${principal.warehouses.join(", ")}: the query API needs a token of scope 'catalog'`,
+        );
+      c.set("readOnly", principal.readOnly);
+    } catch (e) {
+      return errorResponse(e);
+    }
+    await next();
+  });
 
   app.get("/api/v1/tables", async () => {
     const out: { catalog: string; schema: string; table: string }[] = [];
@@ -80,7 +100,11 @@ export function queryRoutes(opts: QueryRoutesOptions): Hono {
     // The client leaving (before or while the result streams) cancels the statement.
     const abort = new AbortController();
     const signal = AbortSignal.any([abort.signal, c.req.raw.signal]);
-    const session = await lakehouse.session({ catalog: body.catalog, schema: body.schema });
+    const session = await lakehouse.session({
+      catalog: body.catalog,
+      schema: body.schema,
+      readOnly: c.get("readOnly"),
+    });
     let first: ResultBatch | undefined;
     let stream: Awaited<ReturnType<typeof session.stream>>;
     try {

@@ -33,18 +33,19 @@ import {
 import type { FileIO } from "../../io/file-io.js";
 import type { RemoteSignRequest } from "../../io/s3-remote-signer.js";
 import type { StoragePrivilege } from "../../io/s3-session-policy.js";
-import { asObject, optString, reqString } from "../../spec/codec/json-fields.js";
 import { tableMetadataToJson } from "../../spec/codec/table-metadata-json.js";
 import { identifierToString, type Namespace, type TableIdentifier } from "../../spec/identifier.js";
 import { stringifyJson } from "../../spec/json.js";
 import type { TableMetadata } from "../../spec/table-metadata.js";
 import { readTableMetadataText, recentMetadataText } from "../../table/metadata-io.js";
 import { type AccessDelegation, parseAccessDelegation, type TableAccess } from "./access-delegation.js";
-import { type Authenticator, OAuthError, type Principal } from "./auth.js";
+import type { Authenticator, Principal } from "./auth.js";
 import { onlyReferencedSnapshots, type RestCatalogService, tableETag } from "./catalog-service.js";
 import { emptyResponse, errorResponse, jsonResponse, paginate, parseBody, readBodyText } from "./http-kit.js";
 import { IdempotencyStore, isValidIdempotencyKey } from "./idempotency.js";
+import { decodeBody, RemoteSignRequestSchema, ReportMetricsRequestSchema } from "./request-schemas.js";
 import { ScanPlanner } from "./scan-planning.js";
+import { tokenEndpoint } from "./token-endpoint.js";
 
 /** Options of {@link restCatalogRoutes}. */
 export interface RestCatalogRoutesOptions {
@@ -201,7 +202,7 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
       const params = c.req.param() as Record<string, string>;
       let bodyPromise: Promise<unknown> | undefined;
       const info: RequestInfo = {
-        catalog: () => service.catalog(params.prefix),
+        catalog: () => service.catalog(params.prefix, c.get("principal")),
         namespace: () => {
           const ns = decodeNamespace(params.namespace ?? "");
           if (ns.length === 0) throw new ValidationError("namespace must not be empty");
@@ -260,16 +261,7 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
     }
   });
 
-  app.post("/v1/oauth/tokens", async (c) => {
-    try {
-      const text = await readBodyText(c.req.raw, opts.maxBodyBytes);
-      return jsonResponse(200, await auth.token(new URLSearchParams(text), c.req.header("authorization")));
-    } catch (e) {
-      if (e instanceof OAuthError)
-        return jsonResponse(e.status, { error: e.error, error_description: e.message });
-      return jsonResponse(400, { error: "invalid_request", error_description: (e as Error).message });
-    }
-  });
+  app.post("/v1/oauth/tokens", tokenEndpoint({ auth, log, failuresPerMinute: auth.tokenFailuresPerMinute }));
 
   // ------------------------------------------------------------------ namespaces
 
@@ -505,8 +497,7 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
   route("POST", "/namespaces/:namespace/tables/:table/metrics", async (_c, r) => {
     const catalog = await r.catalog();
     const id = r.identifier("table");
-    const body = asObject(await r.body(), "body");
-    const type = reqString(body, "report-type", "body");
+    const type = decodeBody(ReportMetricsRequestSchema, await r.body())["report-type"];
     if (!(await catalog.tableExists(id)))
       throw new NoSuchTableError(`Table does not exist: ${identifierToString(id)}`);
     log.debug({ table: identifierToString(id), reportType: type }, "metrics report");
@@ -706,25 +697,11 @@ function loadTableResultText(
 
 /**
  * Decodes a REST `RemoteSignRequest`.
- * @throws JsonShapeError / ValidationError naming the field.
+ * @throws JsonShapeError naming the field.
  */
 function remoteSignRequestFromJson(json: unknown): RemoteSignRequest {
-  const o = asObject(json, "body");
-  const h = asObject(o.headers ?? {}, "body.headers");
-  const headers: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(h)) {
-    if (!Array.isArray(v) || !v.every((x) => typeof x === "string"))
-      throw new ValidationError(`body.headers.${k}: expected an array of strings`);
-    headers[k] = v as string[];
-  }
-  return {
-    region: reqString(o, "region", "body"),
-    uri: reqString(o, "uri", "body"),
-    method: reqString(o, "method", "body"),
-    headers,
-    body: optString(o, "body", "body"),
-    provider: optString(o, "provider", "body"),
-  };
+  const o = decodeBody(RemoteSignRequestSchema, json);
+  return { ...o, body: o.body ?? undefined, provider: o.provider ?? undefined };
 }
 
 /** Storage privilege of a principal: read-only principals read, everyone else writes. */

@@ -8,9 +8,10 @@
 import { createHash } from "node:crypto";
 import type { CatalogStore } from "../../catalog/sql/catalog-store.js";
 import type { SqlCatalog } from "../../catalog/sql/sql-catalog.js";
-import { NoSuchWarehouseError, ValidationError } from "../../errors.js";
+import { ForbiddenError, NoSuchWarehouseError, ValidationError } from "../../errors.js";
 import type { TableMetadata } from "../../spec/table-metadata.js";
 import { readTableMetadata } from "../../table/metadata-io.js";
+import type { Principal } from "./auth.js";
 import { IDEMPOTENCY_KEY_LIFETIME } from "./idempotency.js";
 
 /** The endpoints this server implements, as advertised in `CatalogConfig.endpoints`. */
@@ -89,9 +90,21 @@ export class RestCatalogService {
     };
   }
 
-  /** The catalog of a URL prefix (the default warehouse when absent). @throws NoSuchWarehouseError */
-  catalog(prefix: string | undefined): Promise<SqlCatalog> {
-    return this.store.catalog(prefix ?? this.defaultWarehouse);
+  /**
+   * The catalog of a URL prefix (the default warehouse when absent), for `principal`: a
+   * token scoped to other warehouses (`warehouse:<name>` scopes) is refused.
+   * @throws ForbiddenError for a warehouse outside the principal's scope; NoSuchWarehouseError
+   */
+  catalog(prefix: string | undefined, principal?: Principal): Promise<SqlCatalog> {
+    const name = prefix ?? this.defaultWarehouse;
+    const allowed = principal?.warehouses;
+    if (allowed !== undefined && !allowed.includes(name))
+      return Promise.reject(
+        new ForbiddenError(
+          `the token of ${principal!.name} is scoped to warehouse(s) ${allowed.join(", ")}, not to warehouse ${name}`,
+        ),
+      );
+    return this.store.catalog(name);
   }
 
   /**

@@ -4,7 +4,7 @@
  * "Errors"), and paging of list responses (`pageToken` / `pageSize` / `next-page-token`).
  */
 import { AIchemyError, ValidationError } from "../../errors.js";
-import { parseJson, stringifyJson } from "../../spec/json.js";
+import { parseJson, StrictJsonError, stringifyJson } from "../../spec/json.js";
 
 /** Default largest accepted request body, in bytes (10 MiB). */
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -35,14 +35,17 @@ export async function readBodyText(req: Request, maxBytes: number): Promise<stri
 }
 
 /**
- * Parses a JSON request body (64-bit integers kept exact).
- * @throws ValidationError naming the line and column of a syntax error, or an empty body
+ * Parses a JSON request body strictly (64-bit integers kept exact; duplicate keys, numbers
+ * beyond a double's range and nesting deeper than 256 levels refused: see `spec/json-strict.ts`).
+ * @throws ValidationError naming the line and column of a syntax error, the JSON path
+ * (`body.properties`), key, line and column of a strict-mode refusal, or an empty body
  */
 export function parseBody(text: string): unknown {
   if (text.trim() === "") throw new ValidationError("request body is empty; a JSON object is required");
   try {
-    return parseJson(text);
+    return parseJson(text, { strict: true });
   } catch (e) {
+    if (e instanceof StrictJsonError) throw new ValidationError(`body${e.issue.path}: ${e.message}`);
     const msg = (e as Error).message;
     const pos = /position (\d+)/.exec(msg);
     if (pos) {

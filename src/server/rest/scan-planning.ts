@@ -14,12 +14,13 @@ import {
 } from "../../errors.js";
 import { contentFileToJson, type StatsSelection } from "../../spec/codec/content-file-json.js";
 import { expressionFromJson } from "../../spec/codec/expression-json.js";
-import { asArray, asObject, type JsonObject, optLong } from "../../spec/codec/json-fields.js";
+import type { JsonObject } from "../../spec/codec/json-fields.js";
 import type { Expression } from "../../spec/expressions/expression.js";
 import { specById } from "../../spec/table-metadata.js";
 import { specPartitionType } from "../../table/manifest-reader.js";
 import { planScan, schemaForSnapshot, selectSnapshot } from "../../table/scan.js";
 import type { Table } from "../../table/table.js";
+import { decodeBody, FetchScanTasksRequestSchema, PlanTableScanRequestSchema } from "./request-schemas.js";
 
 /** File scan tasks per plan task when a plan is split. */
 export const TASKS_PER_PLAN_TASK = 1000;
@@ -50,16 +51,18 @@ export class ScanPlanner {
   }
 
   /**
-   * Plans a scan of `table` from a REST `PlanTableScanRequest` body (absent = whole table).
+   * Plans a scan of `table` from a REST `PlanTableScanRequest` body (absent or `{}` = the
+   * current snapshot, whole table: the spec makes the body and each of its fields optional).
    * `tableKey` scopes the plan id to the table (warehouse + identifier).
    * @throws ValidationError for bad requests; UnsupportedOperationError for incremental scans
    */
   async plan(table: Table, tableKey: string, body: unknown): Promise<JsonObject> {
     this.#expire();
-    const req = body === undefined || body === null ? {} : asObject(body, "body");
-    const snapshotId = optLong(req, "snapshot-id", "body");
-    const start = optLong(req, "start-snapshot-id", "body");
-    const end = optLong(req, "end-snapshot-id", "body");
+    const req = decodeBody(PlanTableScanRequestSchema, body ?? {});
+    const long = (v: number | bigint | null | undefined) => (v == null ? undefined : BigInt(v));
+    const snapshotId = long(req["snapshot-id"]);
+    const start = long(req["start-snapshot-id"]);
+    const end = long(req["end-snapshot-id"]);
     if (start !== undefined || end !== undefined) {
       if (snapshotId !== undefined)
         throw new ValidationError(
@@ -82,8 +85,8 @@ export class ScanPlanner {
       req.filter === undefined || req.filter === null
         ? undefined
         : expressionFromJson(req.filter, schema, { caseSensitive });
-    for (const [i, name] of asArray(req.select ?? [], "body.select").entries()) {
-      if (typeof name !== "string" || !schema.findFieldByName(name, caseSensitive))
+    for (const [i, name] of (req.select ?? []).entries()) {
+      if (!schema.findFieldByName(name, caseSensitive))
         throw new ValidationError(
           `body.select[${i}]: Cannot find field ${JSON.stringify(name)} in the table schema`,
         );
@@ -91,8 +94,8 @@ export class ScanPlanner {
     let stats: StatsSelection = "none";
     if (req["stats-fields"] !== undefined && req["stats-fields"] !== null) {
       const ids = new Set<number>();
-      for (const [i, name] of asArray(req["stats-fields"], "body.stats-fields").entries()) {
-        const f = typeof name === "string" ? schema.findFieldByName(name, caseSensitive) : undefined;
+      for (const [i, name] of req["stats-fields"].entries()) {
+        const f = schema.findFieldByName(name, caseSensitive);
         if (!f)
           throw new ValidationError(
             `body.stats-fields[${i}]: Cannot find field ${JSON.stringify(name)} in the table schema`,
@@ -172,9 +175,7 @@ export class ScanPlanner {
 
   /** REST `fetchScanTasks` from a `FetchScanTasksRequest` body. @throws NoSuchPlanTaskError */
   tasks(tableKey: string, body: unknown): JsonObject {
-    const req = asObject(body, "body");
-    const task = req["plan-task"];
-    if (typeof task !== "string") throw new ValidationError("body.plan-task: required string is missing");
+    const task = decodeBody(FetchScanTasksRequestSchema, body)["plan-task"];
     const m = /^([0-9a-f-]{36}):(\d+)$/.exec(task);
     const plan = m ? this.#plans.get(m[1]!) : undefined;
     const chunk =

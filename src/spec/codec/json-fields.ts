@@ -5,6 +5,26 @@
 import { ValidationError } from "../../errors.js";
 import { toBigInt, toInt } from "../json.js";
 
+/** Nesting count of {@link decodeStrictly} calls running (synchronous decoders only). */
+let strictDecoding = 0;
+
+/**
+ * Runs a synchronous decoder in strict mode, for bodies that come from outside (REST
+ * requests): values are never coerced, so a number where a string is expected (a property
+ * value `5`) and a numeric string where an integer is expected (`"5"`) are refused with the
+ * field's path. Without it the decoders stay lenient, as metadata files written by other
+ * engines need (some write property values as numbers).
+ * @throws whatever `decode` throws
+ */
+export function decodeStrictly<T>(decode: () => T): T {
+  strictDecoding++;
+  try {
+    return decode();
+  } finally {
+    strictDecoding--;
+  }
+}
+
 /** A JSON object being decoded, with its path for messages. */
 export type JsonObject = Record<string, unknown>;
 
@@ -54,12 +74,21 @@ export function optString(o: JsonObject, key: string, path: string): string | un
 
 /** A required integer field as number. @throws JsonShapeError */
 export function reqInt(o: JsonObject, key: string, path: string): number {
-  const v = o[key];
-  if (v === undefined || v === null) throw new JsonShapeError(`${path}.${key}`, "required field is missing");
+  return asInt(o[key], `${path}.${key}`);
+}
+
+/**
+ * An integer value at `path` (e.g. an array element) as number, by the rules of {@link reqInt}.
+ * @throws JsonShapeError naming `path`
+ */
+export function asInt(v: unknown, at: string): number {
+  if (v === undefined || v === null) throw new JsonShapeError(at, "required field is missing");
+  if (strictDecoding > 0 && typeof v === "string")
+    throw new JsonShapeError(at, `expected an integer, got ${describe(v)}`);
   try {
-    return toInt(v, `${path}.${key}`);
+    return toInt(v, at);
   } catch (e) {
-    throw new JsonShapeError(`${path}.${key}`, (e as Error).message);
+    throw new JsonShapeError(at, (e as Error).message);
   }
 }
 
@@ -72,6 +101,8 @@ export function optInt(o: JsonObject, key: string, path: string): number | undef
 export function reqLong(o: JsonObject, key: string, path: string): bigint {
   const v = o[key];
   if (v === undefined || v === null) throw new JsonShapeError(`${path}.${key}`, "required field is missing");
+  if (strictDecoding > 0 && typeof v === "string")
+    throw new JsonShapeError(`${path}.${key}`, `expected an integer, got ${describe(v)}`);
   try {
     return toBigInt(v, `${path}.${key}`);
   } catch (e) {
@@ -92,7 +123,11 @@ export function reqBool(o: JsonObject, key: string, path: string): boolean {
   return v;
 }
 
-/** A string->string map field (absent is empty). @throws JsonShapeError when a value is not a string. */
+/**
+ * A string->string map field (absent is empty). Numbers and booleans are kept as their text,
+ * except under {@link decodeStrictly}.
+ * @throws JsonShapeError when a value is not a string (or, strictly, not a string).
+ */
 export function stringMap(o: JsonObject, key: string, path: string): Record<string, string> {
   const v = o[key];
   if (v === undefined || v === null) return {};
@@ -101,7 +136,8 @@ export function stringMap(o: JsonObject, key: string, path: string): Record<stri
   for (const [k, x] of Object.entries(obj)) {
     if (typeof x !== "string") {
       // Some writers emit numbers or booleans as property values; keep their text.
-      if (typeof x === "number" || typeof x === "bigint" || typeof x === "boolean") out[k] = String(x);
+      const scalar = typeof x === "number" || typeof x === "bigint" || typeof x === "boolean";
+      if (scalar && strictDecoding === 0) out[k] = String(x);
       else throw new JsonShapeError(`${path}.${key}.${k}`, `expected a string, got ${describe(x)}`);
     } else out[k] = x;
   }

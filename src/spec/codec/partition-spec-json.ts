@@ -5,7 +5,7 @@
 import { PARTITION_DATA_ID_START, type PartitionField, type PartitionSpec } from "../partition-spec.js";
 import type { SortField, SortOrder } from "../sort-order.js";
 import { parseTransform, transformToString } from "../transform.js";
-import { asArray, asObject, JsonShapeError, optInt, reqString } from "./json-fields.js";
+import { asArray, asInt, asObject, JsonShapeError, optInt, reqString } from "./json-fields.js";
 
 /**
  * Decodes partition fields. v1 fields may lack `field-id`: they get 1000, 1001, ... in order,
@@ -72,7 +72,10 @@ export function sortOrderFromJson(json: unknown, path: string): SortOrder {
     if (nullOrder !== "nulls-first" && nullOrder !== "nulls-last")
       throw new JsonShapeError(`${p}.null-order`, `must be nulls-first or nulls-last`);
     const sourceId =
-      optInt(f, "source-id", p) ?? (f["source-ids"] ? Number(asArray(f["source-ids"], p)[0]) : undefined);
+      optInt(f, "source-id", p) ??
+      (f["source-ids"]
+        ? asInt(asArray(f["source-ids"], `${p}.source-ids`)[0], `${p}.source-ids[0]`)
+        : undefined);
     if (sourceId === undefined) throw new JsonShapeError(`${p}.source-id`, "required field is missing");
     return { sourceId, transform: parseTransform(reqString(f, "transform", p)), direction, nullOrder };
   });

@@ -7,6 +7,7 @@ import { Schema } from "../schema.js";
 import { type IcebergType, type NestedField, parsePrimitiveType, typeToString } from "../types.js";
 import {
   asArray,
+  asInt,
   asObject,
   JsonShapeError,
   optInt,
@@ -130,7 +131,7 @@ export function schemaFromJson(json: unknown, path: string, defaultId = 0): Sche
   return new Schema(
     optInt(o, "schema-id", path) ?? defaultId,
     fields,
-    ids.map((x) => Number(x)),
+    ids.map((x, i) => asInt(x, `${path}.identifier-field-ids[${i}]`)),
   );
 }
 
