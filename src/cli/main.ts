@@ -158,6 +158,22 @@ program
     "--credential-duration <seconds>",
     "lifetime of vended credentials (env AICHEMY_CREDENTIAL_DURATION; default 3600)",
   )
+  .option(
+    "--query-timeout <duration>",
+    "statement timeout of the query API, e.g. 30s, 10m, 1h; 0: none (env AICHEMY_QUERY_TIMEOUT; default 1h)",
+  )
+  .option(
+    "--query-max-rows <n>",
+    "most rows a query API result returns, then truncated; 0: no cap (env AICHEMY_QUERY_MAX_ROWS; default 1000000)",
+  )
+  .option(
+    "--query-max-bytes <size>",
+    "most bytes of rows a query API result returns, e.g. 1GiB; 0: no cap (env AICHEMY_QUERY_MAX_BYTES; default 256MiB)",
+  )
+  .option(
+    "--max-concurrent-queries <n>",
+    "statements running at once, others wait (env AICHEMY_MAX_CONCURRENT_QUERIES; default 8)",
+  )
   .action(
     async (o: {
       port?: string;
@@ -176,6 +192,10 @@ program
       stsEndpoint?: string;
       stsRoleArn?: string;
       credentialDuration?: string;
+      queryTimeout?: string;
+      queryMaxRows?: string;
+      queryMaxBytes?: string;
+      maxConcurrentQueries?: string;
     }) => {
       await serve(
         config({
@@ -195,6 +215,10 @@ program
           stsEndpoint: o.stsEndpoint,
           stsRoleArn: o.stsRoleArn,
           credentialDurationSeconds: o.credentialDuration,
+          queryTimeoutMs: o.queryTimeout,
+          queryMaxRows: o.queryMaxRows,
+          queryMaxBytes: o.queryMaxBytes,
+          maxConcurrentQueries: o.maxConcurrentQueries,
         }),
       );
     },

@@ -51,6 +51,7 @@ export async function openLakehouse(config: Config, access: LocalAccess = {}): P
     memoryLimit: config.memoryLimit,
     io,
     localFileAccess: access.localFileAccess,
+    maxConcurrentStatements: config.maxConcurrentQueries,
     readableFiles: access.readableFiles,
   });
 }

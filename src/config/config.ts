@@ -37,6 +37,18 @@ export function parseSize(value: string): number | undefined {
 }
 
 /**
+ * Parses a duration: milliseconds with `ms`, or a number with `s`, `m`, `h` or `d` (Trino's
+ * duration units), or plain seconds, e.g. `500ms`, `30s`, `10m`, `1h`, `90`. Returns
+ * milliseconds, or undefined when the text is not a duration.
+ */
+export function parseDuration(value: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/i.exec(value.trim());
+  if (!m) return undefined;
+  const mult: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+  return Math.round(Number(m[1]) * mult[(m[2] ?? "s").toLowerCase()]!);
+}
+
+/**
  * Parses a `--catalog` value: a plain name (the embedded catalog's name) or
  * `name=rest:<uri>[;key=value...]`.
  * @throws Error naming the value when it is neither.
@@ -157,6 +169,24 @@ export const ConfigSchema = z.object({
   stsRoleArn: z.string().min(1).optional(),
   /** Lifetime of vended credentials in seconds (default 3600; STS allows 900-43200). */
   credentialDurationSeconds: z.coerce.number().int().min(900).max(43200).default(3600),
+  /** Statement timeout of the query API in milliseconds (default 1 hour; 0: none). */
+  queryTimeoutMs: z
+    .preprocess(
+      (v) => (typeof v === "string" ? (parseDuration(v) ?? v) : v),
+      z.number({ error: "expected a duration like 30s, 10m or 1h" }).int().min(0),
+    )
+    .default(3_600_000),
+  /** Most rows a query API result returns (default 1,000,000; 0: no cap). */
+  queryMaxRows: z.coerce.number().int().min(0).default(1_000_000),
+  /** Most bytes of rows a query API result returns (default 256 MiB; 0: no cap). */
+  queryMaxBytes: z
+    .preprocess(
+      (v) => (typeof v === "string" ? (parseSize(v) ?? v) : v),
+      z.number({ error: "expected a size like 256MiB" }).int().min(0),
+    )
+    .default(256 * 1024 * 1024),
+  /** Most statements running at once; others queue (default: half of libuv's pool, see the engine). */
+  maxConcurrentQueries: z.coerce.number().int().positive().optional(),
 });
 
 /** Configuration after validation. */
@@ -180,7 +210,8 @@ export type ConfigFlags = Partial<Record<Exclude<keyof Config, "catalog" | "ware
  * `AICHEMY_SERVER_NAMES` and `AICHEMY_CORS_ORIGINS` (comma-separated), `AICHEMY_S3_ENDPOINT`, `AICHEMY_S3_REGION`, `AICHEMY_S3_PATH_STYLE`, `AICHEMY_S3_ACCESS_KEY_ID`,
  * `AICHEMY_S3_SECRET_ACCESS_KEY`, `AICHEMY_S3_SESSION_TOKEN`, `AICHEMY_S3_CONDITIONAL_WRITES`,
  * `AICHEMY_CACHE_DIR`, `AICHEMY_CACHE_SIZE`, `AICHEMY_CREDENTIAL_VENDING`, `AICHEMY_STS_ENDPOINT`,
- * `AICHEMY_STS_ROLE_ARN`, `AICHEMY_CREDENTIAL_DURATION`). S3 keys come from the environment only
+ * `AICHEMY_STS_ROLE_ARN`, `AICHEMY_CREDENTIAL_DURATION`, `AICHEMY_QUERY_TIMEOUT`,
+ * `AICHEMY_QUERY_MAX_ROWS`, `AICHEMY_QUERY_MAX_BYTES`, `AICHEMY_MAX_CONCURRENT_QUERIES`). S3 keys come from the environment only
  * (flags show in process lists); without them the AWS default credential chain applies.
  * @throws Error listing every invalid field.
  */
@@ -231,6 +262,10 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     stsEndpoint: pick(flags.stsEndpoint, "AICHEMY_STS_ENDPOINT"),
     stsRoleArn: pick(flags.stsRoleArn, "AICHEMY_STS_ROLE_ARN"),
     credentialDurationSeconds: pick(flags.credentialDurationSeconds, "AICHEMY_CREDENTIAL_DURATION"),
+    queryTimeoutMs: pick(flags.queryTimeoutMs, "AICHEMY_QUERY_TIMEOUT"),
+    queryMaxRows: pick(flags.queryMaxRows, "AICHEMY_QUERY_MAX_ROWS"),
+    queryMaxBytes: pick(flags.queryMaxBytes, "AICHEMY_QUERY_MAX_BYTES"),
+    maxConcurrentQueries: pick(flags.maxConcurrentQueries, "AICHEMY_MAX_CONCURRENT_QUERIES"),
   });
   if (!result.success) {
     throw new Error(

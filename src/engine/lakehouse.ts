@@ -20,6 +20,7 @@ import type { S3Options } from "../io/s3-file-io.js";
 import { type EngineSettings, openEngineInstance } from "./execution/engine-instance.js";
 import { QueryAdmission } from "./execution/query-admission.js";
 import { defaultMaxConcurrentStatements } from "./execution/threadpool.js";
+import { confinedCatalog } from "./sandbox/confined-catalog.js";
 import type { QueryPolicy } from "./sandbox/query-policy.js";
 import { Session, type SessionOptions } from "./session.js";
 
@@ -166,14 +167,25 @@ export class Lakehouse {
         threads: opts.threads,
         memoryLimit: opts.memoryLimit,
         timeZone: opts.timeZone,
-        allowedDirectories: [...warehouseRoots, ...(store.io.localDirectories ?? [])],
+        allowedDirectories: [
+          ...warehouseRoots,
+          ...(store.io.localDirectories ?? []),
+          join(dataDir, ".sandbox-cache"),
+          join(dataDir, ".staging"),
+        ],
         allowedPaths: opts.readableFiles,
         localFileAccess,
       };
       duck = await openEngineInstance(settings);
       // Tables of attached catalogs may live on this disk outside these directories.
-      if (!localFileAccess)
-        store.io.confineLocalPaths?.([...settings.allowedDirectories, settings.tempDirectory]);
+      if (!localFileAccess) {
+        const confinement = {
+          roots: [...settings.allowedDirectories, settings.tempDirectory],
+          cache: new FileCache({ directory: join(dataDir, ".sandbox-cache"), maxBytes: opts.cacheMaxBytes }),
+          stagingRoot: join(dataDir, ".staging"),
+        };
+        for (const [n, c] of catalogs) catalogs.set(n, confinedCatalog(c, confinement));
+      }
     } catch (e) {
       await store.close();
       throw e;

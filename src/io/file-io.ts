@@ -59,9 +59,4 @@ export interface FileIO {
    * (optional; none when absent).
    */
   readonly localDirectories?: readonly string[];
-  /**
-   * From now on, local paths this FileIO hands to DuckDB (`localReadPath`, staging) stay under
-   * `roots`: files elsewhere are copied in or staged (optional; for the SQL sandbox).
-   */
-  confineLocalPaths?(roots: readonly string[]): void;
 }

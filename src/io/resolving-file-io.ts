@@ -4,7 +4,6 @@
  * paths to {@link LocalFileIO}. Warehouses on local disk and on S3 can then live in one catalog.
  */
 import { UnsupportedOperationError } from "../errors.js";
-import { ConfinedLocalFileIO } from "./confined-local-file-io.js";
 import type { FileCache } from "./file-cache.js";
 import type { FileInfo, FileIO, StagingDirectory } from "./file-io.js";
 import { LocalFileIO } from "./local-file-io.js";
@@ -23,7 +22,7 @@ export interface ResolvingFileIOOptions {
 
 /** FileIO over local disk and S3, by location. */
 export class ResolvingFileIO implements FileIO {
-  #local: LocalFileIO = new LocalFileIO();
+  readonly local = new LocalFileIO();
   readonly #opts: ResolvingFileIOOptions;
   #s3: S3FileIO | undefined;
 
@@ -31,33 +30,12 @@ export class ResolvingFileIO implements FileIO {
     this.#opts = opts;
   }
 
-  /** The local-disk FileIO (confined once {@link confineLocalPaths} ran). */
-  get local(): LocalFileIO {
-    return this.#local;
-  }
-
   /**
-   * A FileIO like this one (same cache, staging and confinement) that reaches S3 with other
-   * options, e.g. credentials a REST catalog vended for one table.
+   * A FileIO like this one (same cache and staging) that reaches S3 with other options, e.g.
+   * credentials a REST catalog vended for one table.
    */
   withS3(s3: S3Options): ResolvingFileIO {
-    const io = new ResolvingFileIO({ ...this.#opts, s3, cache: this.#opts.cache ?? this.s3.cache });
-    io.#local = this.#local;
-    return io;
-  }
-
-  /**
-   * Keeps the local paths this FileIO hands to DuckDB under `roots` (see
-   * {@link FileIO.confineLocalPaths}): local files elsewhere are read through the cache and
-   * written through staging ({@link ConfinedLocalFileIO}).
-   * @throws UnsupportedOperationError without a cache and a staging root to confine to
-   */
-  confineLocalPaths(roots: readonly string[]): void {
-    const cache = this.#opts.cache;
-    const staging = this.#opts.stagingRoot;
-    if (!cache || !staging)
-      throw new UnsupportedOperationError("confining local paths needs a file cache and a staging root");
-    this.#local = new ConfinedLocalFileIO(roots, cache, staging);
+    return new ResolvingFileIO({ ...this.#opts, s3, cache: this.#opts.cache ?? this.s3.cache });
   }
 
   /** The disk cache and staging root (see {@link FileIO.localDirectories}). */

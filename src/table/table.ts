@@ -88,6 +88,11 @@ export class Table {
   withState(state: TableState): Table {
     return new Table(this.identifier, state, this.io, this.ops);
   }
+
+  /** This version read and written through another FileIO (later versions keep it). */
+  withIO(io: FileIO): Table {
+    return new Table(this.identifier, this.#state, io, this.ops);
+  }
 }
 
 /**

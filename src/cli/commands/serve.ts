@@ -86,7 +86,18 @@ export async function serve(config: Config): Promise<void> {
   const lakehouse = await openLakehouse(config);
   const delegation =
     lakehouse.store.io instanceof ResolvingFileIO ? accessDelegation(config, lakehouse.store.io) : undefined;
-  const server = createHttpServer({ lakehouse, log, auth, delegation, crossSite });
+  const server = createHttpServer({
+    lakehouse,
+    log,
+    auth,
+    delegation,
+    crossSite,
+    queryLimits: {
+      maxRows: config.queryMaxRows,
+      maxBytes: config.queryMaxBytes,
+      timeoutMs: config.queryTimeoutMs,
+    },
+  });
   if (isWildcardAddress(config.host) && config.serverNames.length === 0)
     log.warn(
       { host: config.host },
@@ -117,9 +128,16 @@ export async function serve(config: Config): Promise<void> {
   );
   await new Promise<void>((resolve) => {
     const stop = () => {
-      log.info("shutting down");
+      log.info({ running: lakehouse.admission.running, queued: lakehouse.admission.queued }, "shutting down");
+      // Running and queued statements are canceled (DuckDB interrupted), so that nothing
+      // keeps the process past a few seconds; a stuck one cannot either.
+      lakehouse.cancelAll();
       server.close(() => resolve());
       server.closeAllConnections?.();
+      setTimeout(() => {
+        log.error(`still stopping after ${SHUTDOWN_GRACE_MS / 1000} s: exiting`);
+        process.exit(1);
+      }, SHUTDOWN_GRACE_MS).unref();
     };
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
@@ -127,3 +145,6 @@ export async function serve(config: Config): Promise<void> {
   delegation?.close();
   await lakehouse.close();
 }
+
+/** How long a stopping server may take before it exits anyway, in milliseconds. */
+const SHUTDOWN_GRACE_MS = 10_000;
