@@ -40,6 +40,8 @@ export async function startRestServer(
     s3?: S3Options;
     /** Access delegation settings besides `s3` (vending mode, STS); signing is always on. */
     delegation?: Omit<AccessDelegationOptions, "s3" | "credentials">;
+    /** Lets SQL read local files outside the lakehouse (default false: the SQL sandbox). */
+    localFileAccess?: boolean;
   } = {},
 ): Promise<TestRestServer> {
   const dir = mkdtempSync(join(tmpdir(), "rest-server-"));
@@ -49,6 +51,7 @@ export async function startRestServer(
     threads: opts.threads ?? 2,
     warehouses: opts.warehouses,
     s3: opts.s3,
+    localFileAccess: opts.localFileAccess,
   });
   const delegation = AccessDelegation.forS3FileIO(
     (lakehouse.store.io as ResolvingFileIO).s3,
