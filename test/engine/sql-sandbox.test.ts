@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -166,7 +166,9 @@ async function state(t: Target): Promise<string> {
   }
   for (const f of files(t.dir, ["warehouse"])) lines.push(`lakehouse ${f}`);
   for (const f of files(outside)) lines.push(`outside ${f}`);
-  for (const f of readdirSync(process.cwd())) lines.push(`cwd ${f}`);
+  // Relative names the attempts use (the working directory is shared with other test files).
+  for (const f of ["secret.csv", "x.csv", "x.parquet", "x.db", "t.csv", "lakehouse", "export"])
+    if (existsSync(f)) lines.push(`cwd ${f}`);
   return lines.sort().join("\n");
 }
 
