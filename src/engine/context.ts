@@ -10,6 +10,7 @@ import type { Namespace, TableIdentifier } from "../spec/identifier.js";
 import type { Table } from "../table/table.js";
 import type { RefreshOptions } from "../table/table-operations.js";
 import type { RewriteOptions, RewrittenQuery } from "./query/rewrite.js";
+import type { QueryPolicy } from "./sandbox/query-policy.js";
 import type { QualifiedName } from "./sql/parser.js";
 
 /** A table name resolved against the session. */
@@ -25,6 +26,8 @@ export interface SessionContext {
   readonly catalogs: ReadonlyMap<string, Catalog>;
   currentCatalog: string | undefined;
   currentSchema: string | undefined;
+  /** What the session's SQL may reach (the SQL sandbox), e.g. whether it may name local files. */
+  readonly policy: QueryPolicy;
   /** Rewrites a Trino-dialect query to DuckDB SQL over lakehouse tables. */
   rewrite(query: string): Promise<string>;
   /** {@link rewrite} with options, returning the planned scans too. */

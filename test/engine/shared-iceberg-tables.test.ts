@@ -11,9 +11,12 @@ const ROOT = "data/iceberg/duckdb-iceberg";
 
 describe("real Iceberg tables from ../shared (v1, v2, some v3)", { skip: sharedSkip(ROOT) }, () => {
   // One lakehouse per session time zone the expectations were written in (the zone of a
-  // lakehouse is fixed: the SQL sandbox locks DuckDB's configuration).
+  // lakehouse is fixed: the SQL sandbox locks DuckDB's configuration). The tables live outside
+  // the warehouse: registering them needs local file access (the CLI's --allow-local-files).
   const zones = [...new Set(TABLE_CASES.map((c) => c.timeZone ?? "UTC"))];
-  const fixtures = new Map(zones.map((z) => [z, useTempLakehouse("shared", { timeZone: z })]));
+  const fixtures = new Map(
+    zones.map((z) => [z, useTempLakehouse("shared", { timeZone: z, localFileAccess: true })]),
+  );
 
   for (const c of TABLE_CASES) {
     const fx = fixtures.get(c.timeZone ?? "UTC")!;

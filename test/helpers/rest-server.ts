@@ -45,6 +45,8 @@ export async function startRestServer(
     crossSite?: CrossSiteOptions;
     /** The server's logger (default: silent, or `AICHEMY_TEST_LOG`'s level). */
     log?: Logger;
+    /** Lets SQL read local files outside the lakehouse (default false: the SQL sandbox). */
+    localFileAccess?: boolean;
   } = {},
 ): Promise<TestRestServer> {
   const dir = mkdtempSync(join(tmpdir(), "rest-server-"));
@@ -54,6 +56,7 @@ export async function startRestServer(
     threads: opts.threads ?? 2,
     warehouses: opts.warehouses,
     s3: opts.s3,
+    localFileAccess: opts.localFileAccess,
   });
   const delegation = AccessDelegation.forS3FileIO(
     (lakehouse.store.io as ResolvingFileIO).s3,

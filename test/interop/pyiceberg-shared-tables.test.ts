@@ -23,7 +23,8 @@ describe("lineitem tables (v1 gzip metadata, v2 with deletes) agree with PyIcebe
   let session: Session;
   let close: () => Promise<void>;
   before(async () => {
-    const t = await tempLakehouse();
+    // The tables live outside the warehouse: registering them needs local file access.
+    const t = await tempLakehouse(undefined, { localFileAccess: true });
     close = t.close;
     session = await t.lakehouse.session();
     await session.execute("CREATE SCHEMA iceberg.li");

@@ -142,7 +142,8 @@ describe("server-side scan planning of a table with equality deletes (../shared)
 }, () => {
   let server: TestRestServer;
   before(async () => {
-    server = await startRestServer();
+    // The table lives outside the warehouse: registering it needs local file access.
+    server = await startRestServer({ localFileAccess: true });
     const s = await server.lakehouse.session();
     await s.execute("CREATE SCHEMA iceberg.ext");
     await s.execute(

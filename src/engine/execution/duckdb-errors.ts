@@ -4,7 +4,8 @@
  * Memory Error`), an interrupt (`INTERRUPT Error`), and failures that invalidate the whole
  * DuckDB instance (`FATAL Error`, `INTERNAL Error`: every later statement would fail with
  * "database has been invalidated", so the lakehouse replaces the instance). Other errors are
- * the query's own and pass through.
+ * the query's own and pass through, without DuckDB's `LINE n:` context (it quotes the
+ * rewritten SQL, with data file paths, never the user's text).
  */
 import {
   AccessDeniedError,
@@ -59,5 +60,7 @@ export function translateDuckDBError(e: unknown): unknown {
       `the query engine failed and was restarted; run the statement again (${withoutSqlContext(m)})`,
       { cause: e },
     );
-  return e;
+  // The rest are the query's own errors; their `LINE n:` context quotes our rewritten SQL.
+  const bare = withoutSqlContext(m);
+  return bare === m ? e : new Error(bare, { cause: e });
 }

@@ -29,6 +29,10 @@ export interface BaseTableRef {
   readonly ctes: ReadonlySet<string>;
 }
 
+/** The error for SQL text that is not exactly one query. */
+export const NOT_ONE_QUERY =
+  "expected exactly one query (SELECT, WITH, VALUES, TABLE or FROM): statements after ';' and DuckDB's own statements (COPY, ATTACH, PRAGMA, SET, PIVOT ...) are not accepted here";
+
 /** Parse trees by SQL text: parsing is a pure function of the text, so entries never go stale. */
 const parseCache = new Map<string, AstNode[]>();
 const PARSE_CACHE_MAX = 512;
@@ -57,7 +61,10 @@ async function parseUncached(duck: Duck, sql: string): Promise<AstNode[]> {
       const line = before.split("\n").length;
       where = `line ${line}:${pos - before.lastIndexOf("\n")}: `;
     }
-    throw new ValidationError(`${where}${String(parsed.error_message ?? "syntax error")}`);
+    const message = String(parsed.error_message ?? "syntax error");
+    // DuckDB serializes SELECT statements only: anything else is not a query of ours.
+    if (/^Only SELECT statements can be serialized/i.test(message)) throw new ValidationError(NOT_ONE_QUERY);
+    throw new ValidationError(`${where}${message}`);
   }
   return (parsed.statements as AstNode[]).map((s) => s.node as AstNode);
 }
@@ -112,26 +119,34 @@ export function collectBaseTables(root: AstNode): BaseTableRef[] {
         visit(from, ctes);
     }
   };
+  // A WITH list is scoped as DuckDB binds it: each CTE's body sees the CTEs before it (and
+  // those of enclosing queries), never itself or later ones; only the recursive branch of a
+  // recursive CTE sees its own name. A name not visible there is a table (or a file).
+  const visitCtes = (map: unknown, outer: Set<string>) => {
+    const visible = new Set(outer);
+    for (const entry of (isNode(map) && Array.isArray(map.map) ? map.map : []) as AstNode[]) {
+      visit(entry.value, visible);
+      visible.add(String(entry.key).toLowerCase());
+    }
+  };
   const visit = (v: unknown, ctes: Set<string>): void => {
     if (Array.isArray(v)) {
       for (const x of v) visit(x, ctes);
       return;
     }
     if (!isNode(v)) return;
-    if (v.type === "SELECT_NODE") {
-      const inner = new Set([...ctes, ...cteNames(v)]);
-      for (const [k, x] of Object.entries(v)) {
-        if (k === "from_table") visitFrom(x, v, false, inner);
-        else visit(x, inner);
-      }
-      return;
-    }
     if (v.type === "BASE_TABLE") {
       visitFrom(v, {}, true, ctes);
       return;
     }
-    const local = isNode(v.cte_map) ? new Set([...ctes, ...cteNames(v)]) : ctes;
-    for (const x of Object.values(v)) visit(x, local);
+    const inner = isNode(v.cte_map) ? new Set([...ctes, ...cteNames(v)]) : ctes;
+    for (const [k, x] of Object.entries(v)) {
+      if (k === "cte_map") visitCtes(x, ctes);
+      else if (k === "from_table" && v.type === "SELECT_NODE") visitFrom(x, v, false, inner);
+      else if (k === "right" && v.type === "RECURSIVE_CTE_NODE")
+        visit(x, new Set([...inner, String(v.cte_name).toLowerCase()]));
+      else visit(x, inner);
+    }
   };
   visit(root, new Set());
   return out.sort((a, b) => a.location - b.location);

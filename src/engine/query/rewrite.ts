@@ -21,9 +21,20 @@ import {
 } from "../../table/scan.js";
 import { scanRelation } from "../../table/scan-relation.js";
 import type { Table } from "../../table/table.js";
-import { checkQueryFunctions, checkSystemRelation, type QueryPolicy } from "../sandbox/query-policy.js";
+import {
+  checkQueryFunctions,
+  checkSystemRelation,
+  positionPrefix,
+  type QueryPolicy,
+} from "../sandbox/query-policy.js";
 import { tokenize } from "../sql/tokenizer.js";
-import { type AstNode, type BaseTableRef, collectBaseTables, parseWithDuckDB } from "./duckdb-ast.js";
+import {
+  type AstNode,
+  type BaseTableRef,
+  collectBaseTables,
+  NOT_ONE_QUERY,
+  parseWithDuckDB,
+} from "./duckdb-ast.js";
 import { metadataTableRelation } from "./metadata-tables.js";
 import { type DraftFilter, draftFilter, foldConstants } from "./predicate-pushdown.js";
 import { expandTableFunctions } from "./table-functions.js";
@@ -78,6 +89,12 @@ export interface RewriteOptions {
    * schema change not committed yet (an upsert that adds columns commits both together).
    */
   readonly tableOverride?: { readonly name: string; readonly table: Table } | undefined;
+  /**
+   * The query was composed by a statement around fragments of the user's text (UPDATE, DELETE,
+   * MERGE, `EXECUTE optimize WHERE`): offsets in it are not the user's, so sandbox errors
+   * name what was refused without a line and column (default false).
+   */
+  readonly composed?: boolean | undefined;
 }
 
 /**
@@ -95,9 +112,11 @@ export async function rewriteQuery(
   const expanded = await expandTableFunctions(duck, resolver, sql);
   const { text, clauses } = extractTimeTravel(expanded.text);
   const statements = await parseWithDuckDB(duck, text);
-  if (statements.length !== 1) throw new ValidationError("expected exactly one statement");
+  if (statements.length !== 1) throw new ValidationError(NOT_ONE_QUERY);
   const root = statements[0]!;
-  checkQueryFunctions(root, text, resolver.policy);
+  // Offsets in the user's terms: the text as the user wrote it, blanked where we edited.
+  const userText = opts.composed ? "" : text;
+  checkQueryFunctions(root, userText, resolver.policy);
   const refs = collectBaseTables(root);
   const tokens = tokenize(text);
   const replacements: { start: number; end: number; text: string }[] = [];
@@ -143,11 +162,15 @@ export async function rewriteQuery(
     const baseParts = metaIdx > 0 ? [...parts.slice(0, -1), ref.table.slice(0, metaIdx)] : parts;
     const resolved = await resolve(baseParts);
     if (!resolved) {
-      checkSystemRelation(ref, text, resolver.policy, () => resolver.missing(baseParts));
+      checkSystemRelation(ref, userText, resolver.policy, () => resolver.missing(baseParts));
       if (clause)
         throw new ValidationError(`time travel is only supported on lakehouse tables: ${parts.join(".")}`);
       continue;
     }
+    if (ref.node.at_clause)
+      throw new ValidationError(
+        `${positionPrefix(userText, ref.location)}${parts.join(".")} AT (...) is not supported: use FOR VERSION AS OF or FOR TIMESTAMP AS OF`,
+      );
     if (clause) usedClauses.add(clause);
     const selector = clause ? await evaluateTimeTravel(duck, clause, resolver.policy) : {};
     const snapshot = selectSnapshot(resolved.table.metadata, selector);

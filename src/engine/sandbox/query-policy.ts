@@ -6,14 +6,15 @@
  *
  * - table functions other than the few that only compute (`range`, `generate_series`,
  *   `unnest`, `json_each`, ...): `read_csv`, `read_parquet`, `glob`, `sniff_csv`,
- *   `parquet_metadata`, `query`, `json_execute_serialized_sql`, `duckdb_settings`,
- *   `duckdb_secrets` ... (an allow-list: functions added to DuckDB later are refused until
- *   reviewed);
+ *   `parquet_metadata`, `read_duckdb`, `query`, `json_execute_serialized_sql`,
+ *   `duckdb_settings`, `duckdb_secrets` ... (an allow-list: functions added to DuckDB later
+ *   are refused until reviewed);
  * - scalar functions that disclose settings or the executed text (`current_setting`,
- *   `current_query`) or have effects (`write_log`), and file table functions called as
- *   scalars;
- * - names of DuckDB's system views that disclose settings (`pg_settings`), checked by
- *   {@link checkSystemRelation} once lakehouse names are resolved.
+ *   `current_query`), bind SQL text we never checked (`json_serialize_plan`, `query`) or
+ *   have effects (`write_log`), and file table functions called as scalars;
+ * - names of DuckDB's system views that disclose settings (`pg_settings`), and names DuckDB
+ *   would read as files (replacement scans, also qualified: `temp.main."x.parquet"`),
+ *   checked by {@link checkSystemRelation} once lakehouse names are resolved.
  *
  * With local file access (the CLI's `--allow-local-files`, as DuckDB's CLI users expect) the
  * file-reading table functions and replacement scans on file names are allowed; the settings
@@ -66,6 +67,7 @@ const FILE_TABLE_FUNCTIONS = new Set([
   "parquet_scan",
   "read_text",
   "read_blob",
+  "read_duckdb",
   "glob",
   "sniff_csv",
   "parquet_metadata",
@@ -76,8 +78,21 @@ const FILE_TABLE_FUNCTIONS = new Set([
   "parquet_bloom_probe",
 ]);
 
-/** Scalar functions refused everywhere: settings and executed-text disclosure, side effects. */
-const REFUSED_SCALAR_FUNCTIONS = new Set(["current_setting", "current_query", "write_log", "getenv"]);
+/**
+ * Scalar functions refused everywhere: settings and executed-text disclosure, side effects,
+ * and functions that bind or run SQL text of their argument (`json_serialize_plan` binds it:
+ * file schemas, settings folded into constants), which this check never sees.
+ */
+const REFUSED_SCALAR_FUNCTIONS = new Set([
+  "current_setting",
+  "current_query",
+  "write_log",
+  "getenv",
+  "json_serialize_plan",
+  "query",
+  "query_table",
+  "json_execute_serialized_sql",
+]);
 
 /** DuckDB system relations refused everywhere (settings disclosure, prepared statement text). */
 const REFUSED_SYSTEM_RELATIONS = new Set(["pg_settings", "pg_prepared_statements"]);
@@ -89,10 +104,13 @@ function isNode(v: unknown): v is AstNode {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** `line L:C: ` of an offset in `sql` (1-based, as Trino reports positions), or empty when unknown. */
+/**
+ * `line L:C: ` of an offset in `sql` (1-based, as Trino reports positions), or empty when
+ * unknown (also when `sql` is empty: offsets of a text that is not the user's).
+ */
 export function positionPrefix(sql: string, offset: unknown): string {
   const pos = Number(offset);
-  if (!Number.isSafeInteger(pos) || pos < 0 || pos > sql.length) return "";
+  if (sql === "" || !Number.isSafeInteger(pos) || pos < 0 || pos > sql.length) return "";
   const before = sql.slice(0, pos);
   const line = before.split("\n").length;
   return `line ${line}:${pos - before.lastIndexOf("\n")}: `;
@@ -122,13 +140,7 @@ export function checkQueryFunctions(root: AstNode, sql: string, policy: QueryPol
     }
     if (v.class === "FUNCTION") {
       const name = String(v.function_name ?? "").toLowerCase();
-      if (
-        REFUSED_SCALAR_FUNCTIONS.has(name) ||
-        (!policy.localFileAccess && FILE_TABLE_FUNCTIONS.has(name)) ||
-        name === "query" ||
-        name === "query_table" ||
-        name === "json_execute_serialized_sql"
-      )
+      if (REFUSED_SCALAR_FUNCTIONS.has(name) || (!policy.localFileAccess && FILE_TABLE_FUNCTIONS.has(name)))
         throw refusedFunction(name, sql, v.query_location, policy);
     }
     for (const x of Object.values(v)) if (typeof x === "object" && x !== null) visit(x);
@@ -155,9 +167,11 @@ function refusedFunction(
 /**
  * Checks a table reference that is neither a lakehouse table nor a CTE, i.e. one DuckDB
  * would resolve itself: only DuckDB's read-only catalog views (`information_schema.*`,
- * `pg_catalog.*` but for settings) are allowed, and, with local file access, file names
- * (DuckDB's replacement scans: `FROM 'trips.csv'`). Anything else is reported as a missing
- * table in the user's terms (DuckDB would otherwise try it as a file).
+ * `pg_catalog.*` but for settings) are allowed, and, with local file access, unqualified
+ * file names (DuckDB's replacement scans: `FROM 'trips.csv'`). A name that looks like a file
+ * is refused whatever qualifies it: DuckDB tries `schema.table` of an unknown table as the
+ * file `schema.table` (`information_schema."x.csv"`, `temp.main."x.parquet"`). Anything
+ * else is reported as a missing table in the user's terms.
  * @throws AccessDeniedError for settings views and file names; `missing()` otherwise
  */
 export function checkSystemRelation(
@@ -177,17 +191,25 @@ export function checkSystemRelation(
   const where = positionPrefix(sql, ref.location);
   if (REFUSED_SYSTEM_RELATIONS.has(table))
     throw new AccessDeniedError(`${where}Access Denied: Cannot select from ${ref.table}`);
+  const dotted = [ref.catalog, ref.schema, ref.table].filter((p) => p !== "").join(".");
+  if (looksLikeFile(ref.table) || REPLACEMENT_SCAN_NAME.test(dotted)) {
+    if (policy.localFileAccess && !catalog && !schema) return;
+    throw new AccessDeniedError(
+      `${where}Access Denied: Cannot read file '${looksLikeFile(ref.table) ? ref.table : dotted}' as a table (files outside the lakehouse are not readable from SQL here)`,
+    );
+  }
   if (SYSTEM_SCHEMAS.has(schema) && (catalog === "" || catalog === "memory" || catalog === "system")) return;
   // The session's temporary tables: only our own statements create them (staged rows).
   if (catalog === "temp") return;
-  if (looksLikeFile(ref.table)) {
-    if (policy.localFileAccess && !catalog && !schema) return;
-    throw new AccessDeniedError(
-      `${where}Access Denied: Cannot read file '${ref.table}' as a table (files outside the lakehouse are not readable from SQL here)`,
-    );
-  }
   throw missing();
 }
+
+/**
+ * Names DuckDB's built-in replacement scans read as files (its CSV, Parquet and JSON readers
+ * match these endings, compressed or with a URL query): checked on the whole dotted name,
+ * which is what DuckDB tries as a path when `schema.table` is not a table.
+ */
+const REPLACEMENT_SCAN_NAME = /\.(csv|tsv|parquet|json|jsonl|ndjson)(\.(gz|zst))?($|\?)/i;
 
 /** Whether DuckDB would take a table name for a file or URL (a replacement scan). */
 function looksLikeFile(name: string): boolean {

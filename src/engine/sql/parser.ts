@@ -192,6 +192,15 @@ export class Parser {
     return this.sql.slice(t.start, this.tokens[end]!.start).trim();
   }
 
+  /**
+   * {@link rest} preceded by the statement's text before it, blanked out with line breaks kept:
+   * offsets, lines and columns in the returned text are those of the whole statement, so errors
+   * about a query inside a statement (`INSERT INTO t SELECT ...`) point where the user wrote it.
+   */
+  restInPlace(): string {
+    return this.sql.slice(0, this.peek().start).replace(/[^\n]/g, " ") + this.rest();
+  }
+
   /** Skips to the end of a balanced parenthesized group starting at the current `(`; returns its inner text. */
   parenthesized(): string {
     const open = this.peek();

@@ -69,7 +69,10 @@ export interface MergeClause {
       };
 }
 
-/** A parsed statement. `query` fields are the original SQL text of the query part. */
+/**
+ * A parsed statement. `query` fields are the original SQL text of the query part, preceded by
+ * the statement's text before it blanked out (offsets, lines and columns are the statement's).
+ */
 export type Statement =
   | { readonly kind: "query"; readonly query: string }
   | { readonly kind: "explain"; readonly analyze: boolean; readonly query: string }
@@ -174,11 +177,11 @@ export function parseStatement(sql: string): Statement {
   const first = p.peek();
   if (first.kind === "eof") throw p.error("empty statement");
   if ((first.kind === "word" && QUERY_STARTS.has(first.text.toUpperCase())) || p.isPunct("("))
-    return { kind: "query", query: p.rest() };
+    return { kind: "query", query: p.restInPlace() };
   if (p.acceptKeyword("EXPLAIN")) {
     const analyze = p.acceptKeyword("ANALYZE");
     if (p.isPunct("(")) p.parenthesized(); // options such as (TYPE DISTRIBUTED) are accepted and ignored
-    return { kind: "explain", analyze, query: p.rest() };
+    return { kind: "explain", analyze, query: p.restInPlace() };
   }
   if (p.acceptKeyword("SHOW")) return parseShow(p);
   if (p.acceptKeyword("DESCRIBE") || p.acceptKeyword("DESC")) {
@@ -323,7 +326,7 @@ function parseCreate(p: Parser): Statement {
   const properties = p.acceptKeyword("WITH") ? p.properties() : {};
   if (p.acceptKeyword("AS")) {
     if (columns) throw p.error("CREATE TABLE AS cannot declare column types; list column names only");
-    const rest = p.rest();
+    const rest = p.restInPlace();
     const m = /\s+WITH\s+(NO\s+)?DATA\s*$/i.exec(rest);
     const query = m ? rest.slice(0, m.index) : rest;
     const withData = !m?.[1];
@@ -379,7 +382,7 @@ function parseInsert(p: Parser): Statement {
     p.expectPunct(")");
   }
   if (p.atEnd()) return p.unexpected("query or VALUES");
-  return { kind: "insert", table, columns, query: p.rest() };
+  return { kind: "insert", table, columns, query: p.restInPlace() };
 }
 
 /** `DELETE FROM t [[AS] alias] [WHERE condition]` (Trino). */

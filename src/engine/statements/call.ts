@@ -4,8 +4,10 @@
  * metadata file name; `unregister_table` removes a table from the catalog without deleting
  * its files.
  */
-import { ValidationError } from "../../errors.js";
-import { fileUri, hasScheme, joinLocation } from "../../io/location.js";
+import type { Catalog } from "../../catalog/catalog.js";
+import { SqlCatalog } from "../../catalog/sql/sql-catalog.js";
+import { AccessDeniedError, ValidationError } from "../../errors.js";
+import { fileUri, hasScheme, joinLocation, schemeOf } from "../../io/location.js";
 import { findCurrentMetadata } from "../../table/find-metadata.js";
 import { loadTableOrFail, qualifiedText, resolveTableName, type SessionContext } from "../context.js";
 import { type StatementResult, updateResult } from "../result.js";
@@ -49,6 +51,37 @@ export function bindArguments(
   return out;
 }
 
+/**
+ * The `metadata_file_name` of `register_table`: a metadata file's name in the table's
+ * `metadata` directory (`00003-<uuid>.metadata.json`, `v3.metadata.json`, gzip variants),
+ * never a path (Trino: `Invalid metadata file`).
+ * @throws ValidationError naming the argument for anything else
+ */
+export function metadataFileName(value: unknown): string {
+  const name = String(value);
+  if (/[/\\]/.test(name) || name.startsWith(".") || !/\.metadata\.json(\.gz)?$/.test(name))
+    throw new ValidationError(
+      `Invalid metadata file: ${name} (metadata_file_name is the name of a *.metadata.json file in the table's metadata directory)`,
+    );
+  return name;
+}
+
+/**
+ * In the SQL sandbox, `register_table` reads only tables inside the lakehouse: a location in
+ * the catalog's warehouse (the REST catalog's register-table rule), or a remote one for a
+ * catalog that is not ours; a local directory elsewhere needs local file access (the CLI's
+ * `--allow-local-files`), as reading any other local file does.
+ * @throws AccessDeniedError naming the location
+ */
+function checkRegisterLocation(catalogName: string, catalog: Catalog, location: string, given: string): void {
+  const inside =
+    catalog instanceof SqlCatalog ? catalog.inWarehouse(location) : schemeOf(location) !== "file";
+  if (!inside)
+    throw new AccessDeniedError(
+      `Access Denied: Cannot register table_location '${given}': it is outside the warehouse of catalog '${catalogName}' (tables elsewhere on this disk need local file access: aichemy sql --allow-local-files)`,
+    );
+}
+
 /** Dispatches CALL to the procedure. */
 export async function call(
   ctx: SessionContext,
@@ -77,8 +110,9 @@ export async function call(
       const raw = String(a.table_location).replace(/\/+$/, "");
       const location = hasScheme(raw) ? raw : fileUri(raw);
       const catalog = r.catalog;
+      if (!ctx.policy.localFileAccess) checkRegisterLocation(catalogName, catalog, location, raw);
       const metadataLocation = a.metadata_file_name
-        ? joinLocation(location, "metadata", String(a.metadata_file_name))
+        ? joinLocation(location, "metadata", metadataFileName(a.metadata_file_name))
         : await findCurrentMetadata(catalog.io, location);
       await catalog.registerTable(r.id, metadataLocation);
       return updateResult("CALL");

@@ -2,8 +2,10 @@
  * CREATE TABLE (with Trino types and Iceberg table properties) and CREATE TABLE AS SELECT.
  */
 
+import { SqlCatalog } from "../../catalog/sql/sql-catalog.js";
 import { duckTypeToIceberg } from "../../duckdb/types.js";
 import { AlreadyExistsError, ValidationError } from "../../errors.js";
+import { isUnderLocation } from "../../io/location.js";
 import { assignFreshIds, Schema } from "../../spec/schema.js";
 import type { NestedField } from "../../spec/types.js";
 import { writeQuery } from "../../table/write-query.js";
@@ -19,6 +21,27 @@ function checkColumnNames(fields: readonly NestedField[]): void {
     if (seen.has(key)) throw new ValidationError(`Column name '${f.name}' specified more than once`);
     seen.add(key);
   }
+}
+
+/**
+ * Refuses an explicit `location` that already holds files (Trino's Iceberg connector: "Cannot
+ * create a table on a non-empty location"): the new table would share files with another
+ * table, and its `remove_orphan_files` or a purge would delete that table's files. `replaced`
+ * is the location of the table a CREATE OR REPLACE drops: it and places under it may be
+ * reused. Locations a SQL catalog refuses anyway (outside its warehouse) are not listed.
+ * @throws ValidationError naming the location
+ */
+async function checkLocationEmpty(
+  r: ResolvedName,
+  location: string | undefined,
+  replaced: string | undefined,
+): Promise<void> {
+  if (location === undefined) return;
+  const normalized = location.replace(/\/+$/, "");
+  if (replaced !== undefined && isUnderLocation(replaced, normalized)) return;
+  if (r.catalog instanceof SqlCatalog && !r.catalog.inWarehouse(normalized)) return;
+  for await (const _ of r.catalog.io.list(normalized))
+    throw new ValidationError(`Cannot create a table on a non-empty location: ${location}`);
 }
 
 /** Creates the table in its catalog from parsed properties and an optional comment. */
@@ -59,8 +82,9 @@ export async function createTable(
   if (await r.catalog.tableExists(r.id)) {
     if (s.ifNotExists) return updateResult("CREATE TABLE");
     if (!s.orReplace) throw new AlreadyExistsError(`Table '${qualifiedText(r)}' already exists`);
+    await checkLocationEmpty(r, props.location, (await r.catalog.loadTable(r.id)).metadata.location);
     await r.catalog.dropTable(r.id, true);
-  }
+  } else await checkLocationEmpty(r, props.location, undefined);
   await createWithProperties(r, schema, props, s.comment);
   return updateResult("CREATE TABLE");
 }
@@ -97,6 +121,11 @@ export async function createTableAs(
   // duplicates), so number them as the catalog will (top level 1..n, then nested).
   const schema = new Schema(0, assignFreshIds(fields, 0).fields);
   const props = parseTableProperties(s.properties, schema, r.catalogName);
+  await checkLocationEmpty(
+    r,
+    props.location,
+    exists ? (await r.catalog.loadTable(r.id)).metadata.location : undefined,
+  );
   if (exists) await r.catalog.dropTable(r.id, true);
   const table = await createWithProperties(r, schema, props, s.comment);
   if (!s.withData) return updateResult("CREATE TABLE", 0n);

@@ -87,6 +87,8 @@ export async function prepareMerge(
       }
       return [`WHEN ${i} THEN ${expr}`];
     });
+    // Only DELETE clauses: no row is written, the column keeps the target's type.
+    if (whens.length === 0) return `${ta}.${quoteIdent(f.name)} AS ${quoteIdent(f.name)}`;
     return `CASE ${clauseCase} ${whens.join(" ")} END AS ${quoteIdent(f.name)}`;
   });
   const kinds = s.clauses.map((c) => `WHEN ${s.clauses.indexOf(c)} THEN ${quoteString(c.action.kind)}`);
@@ -98,6 +100,7 @@ export async function prepareMerge(
       `FROM ${source} LEFT JOIN ${target.sql} ON ${s.on}`,
     {
       rowPositionsOf: target,
+      composed: true,
       tableOverride: opts.table ? { name: target.name, table: opts.table } : undefined,
     },
   );

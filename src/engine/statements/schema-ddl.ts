@@ -2,13 +2,18 @@
  * CREATE SCHEMA, DROP SCHEMA [CASCADE] and USE, on the catalogs' namespaces.
  */
 
+import { SqlCatalog } from "../../catalog/sql/sql-catalog.js";
 import { AlreadyExistsError, NoSuchNamespaceError, ValidationError } from "../../errors.js";
 import { namespaceToString } from "../../spec/identifier.js";
 import { resolveSchemaName, type SessionContext } from "../context.js";
 import { type StatementResult, updateResult } from "../result.js";
 import type { Statement } from "../sql/statement.js";
 
-/** CREATE SCHEMA [IF NOT EXISTS] catalog.schema [WITH (location = ...)]. */
+/**
+ * CREATE SCHEMA [IF NOT EXISTS] catalog.schema [WITH (location = ...)]. A location must be
+ * inside the catalog's warehouse, as table locations must (engines place new tables under it).
+ * @throws ValidationError for unknown properties or a location outside the warehouse
+ */
 export async function createSchema(
   ctx: SessionContext,
   s: Extract<Statement, { kind: "createSchema" }>,
@@ -19,6 +24,10 @@ export async function createSchema(
     if (k !== "location")
       throw new ValidationError(`Catalog '${catalogName}' schema property '${k}' does not exist`);
     properties.location = String(v);
+    if (catalog instanceof SqlCatalog && !catalog.inWarehouse(properties.location))
+      throw new ValidationError(
+        `Schema location '${properties.location}' is outside the warehouse of catalog '${catalogName}'`,
+      );
   }
   if (await catalog.namespaceExists(namespace)) {
     if (s.ifNotExists) return updateResult("CREATE SCHEMA");

@@ -86,7 +86,7 @@ export async function dataFilesMatching(
     throw new ValidationError(`ALTER TABLE ... EXECUTE runs on the table, not a branch: ${target.branch}`);
   const rewritten = await ctx.rewriteQuery(
     `SELECT DISTINCT ${quoteIdent(ROW_FILE_PATH)} AS file_path FROM ${target.sql} WHERE ${where}`,
-    { rowPositionsOf: target },
+    { rowPositionsOf: target, composed: true },
   );
   targetScan(target, rewritten);
   const rows = await ctx.duck.queryJS(rewritten.sql);

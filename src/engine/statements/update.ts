@@ -54,7 +54,7 @@ export async function prepareUpdate(
   const where = s.where ? ` WHERE ${s.where}` : "";
   const rewritten = await ctx.rewriteQuery(
     `SELECT ${columns.join(", ")}, ${quoteIdent(ROW_FILE_PATH)}, ${quoteIdent(ROW_POSITION)} FROM ${target.sql}${where}`,
-    { rowPositionsOf: target },
+    { rowPositionsOf: target, composed: true },
   );
   const scan = targetScan(target, rewritten);
   if (scan.plan.snapshot === undefined) return NO_CHANGE;
