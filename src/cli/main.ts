@@ -172,7 +172,7 @@ program
   )
   .option(
     "--max-concurrent-queries <n>",
-    "statements running at once, others wait (env AICHEMY_MAX_CONCURRENT_QUERIES; default 8)",
+    "statements running at once, others wait (env AICHEMY_MAX_CONCURRENT_QUERIES; default 48)",
   )
   .action(
     async (o: {

@@ -36,8 +36,14 @@ export async function startServeProcess(
     ],
     {
       stdio: ["ignore", "pipe", "pipe"],
-      // AICHEMY_SERVE_NODE_ARGS are node flags for the server only (e.g. --cpu-prof).
-      env: { ...process.env, AICHEMY_PORT: undefined },
+      // AICHEMY_SERVE_NODE_ARGS are node flags for the server only (e.g. --cpu-prof). tsx's
+      // loader uses libuv's pool before the entry runs, so the pool size the executable
+      // would set (cli/aichemy.cts) is given here.
+      env: {
+        ...process.env,
+        AICHEMY_PORT: undefined,
+        UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE || "64",
+      },
     },
   );
   let out = "";
