@@ -6,6 +6,7 @@
  */
 import { ValidationError } from "../../errors.js";
 import { fileUri, hasScheme, joinLocation } from "../../io/location.js";
+import { parseLocation } from "../../io/location-policy.js";
 import { findCurrentMetadata } from "../../table/find-metadata.js";
 import { loadTableOrFail, qualifiedText, resolveTableName, type SessionContext } from "../context.js";
 import { type StatementResult, updateResult } from "../result.js";
@@ -49,6 +50,25 @@ export function bindArguments(
   return out;
 }
 
+/**
+ * The table location `register_table` was given, as a URI: a plain path becomes a `file:`
+ * URI, a relative one resolved against the working directory. The text is checked first with
+ * the catalog's location rules (no `.`/`..` segments, raw or encoded, no control characters
+ * ...), so that resolving the path never turns it into another place; the catalog then
+ * requires the table to be inside its warehouse, as the REST register route does.
+ * @throws ValidationError naming `table_location` and what is wrong with it
+ */
+export function registerLocation(tableLocation: string): string {
+  const raw = tableLocation.replace(/\/+$/, "");
+  const absolute = hasScheme(raw) || raw.startsWith("/") ? raw : joinLocation(process.cwd(), raw);
+  const parsed = parseLocation(absolute);
+  if (!parsed.ok)
+    throw new ValidationError(
+      `register_table: table_location ${JSON.stringify(tableLocation)} is refused: it ${parsed.reason}`,
+    );
+  return hasScheme(absolute) ? absolute : fileUri(absolute);
+}
+
 /** Dispatches CALL to the procedure. */
 export async function call(
   ctx: SessionContext,
@@ -74,8 +94,7 @@ export async function call(
         s.args,
       );
       const r = resolveTableName(ctx, [catalogName, String(a.schema_name), String(a.table_name)]);
-      const raw = String(a.table_location).replace(/\/+$/, "");
-      const location = hasScheme(raw) ? raw : fileUri(raw);
+      const location = registerLocation(String(a.table_location));
       const catalog = r.catalog;
       const metadataLocation = a.metadata_file_name
         ? joinLocation(location, "metadata", String(a.metadata_file_name))
