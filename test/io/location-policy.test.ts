@@ -136,10 +136,11 @@ describe("LocationPolicy: one check for every location", () => {
     for (const [warehouse, location, expected] of CASES) {
       const v = new LocationPolicy(warehouse).verdict(location);
       const ok =
-        typeof expected === "string"
-          ? v.kind === expected
-          : v.kind === "refused" && expected.test(v.reason);
-      if (!ok) wrong.push(`${warehouse} | ${JSON.stringify(location)}: expected ${expected}, got ${JSON.stringify(v)}`);
+        typeof expected === "string" ? v.kind === expected : v.kind === "refused" && expected.test(v.reason);
+      if (!ok)
+        wrong.push(
+          `${warehouse} | ${JSON.stringify(location)}: expected ${expected}, got ${JSON.stringify(v)}`,
+        );
     }
     assert.deepEqual(wrong, []);
   });
@@ -168,8 +169,7 @@ describe("LocationPolicy: one check for every location", () => {
       () => p.check("updates[0].location", "file:///data/elsewhere"),
       (e: unknown) =>
         e instanceof ValidationError &&
-        e.message ===
-          'updates[0].location "file:///data/elsewhere" is outside the warehouse file:///data/wh',
+        e.message === 'updates[0].location "file:///data/elsewhere" is outside the warehouse file:///data/wh',
     );
     assert.throws(
       () => p.check("properties.write.data.path", "file:///data/wh/%2e%2e/x"),
