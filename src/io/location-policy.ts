@@ -18,9 +18,10 @@
  * its way out): `.` or `..` segments, raw or percent-encoded (`%2e%2e`, `.%2E` ...); an
  * encoded `/` or `\` (`%2f`, `%5c`) or a raw `\` (URL parsers turn it into `/`); NUL and
  * other control characters, raw or encoded (URL parsers drop tabs and newlines); malformed
- * percent-encoding in URIs; `?` or `#` in URIs (they end a URI's path); `file:` URIs naming a
- * host; relative paths (the server's working directory is no place anyone meant). Symlinks
- * are not followed: the comparison is on the normalised text.
+ * percent-encoding, `?` or `#` in URIs other than S3 (they are decoded, or end the path; S3
+ * keys may hold them and are used as written); `file:` URIs naming a host; relative paths
+ * (the server's working directory is no place anyone meant). Symlinks are not followed: the
+ * comparison is on the normalised text.
  */
 import { ValidationError } from "../errors.js";
 import { S3_SCHEMES } from "./s3-location.js";
@@ -63,13 +64,18 @@ const codePoint = (c: string) => `U+${c.charCodeAt(0).toString(16).toUpperCase()
 
 /**
  * Checks one raw path segment, and returns it decoded (for `file:` URIs) or as written, or
- * a refusal reason. Only ASCII escapes matter for the checks; `decodeAll` also requires the
- * whole segment to be valid percent-encoded UTF-8 (what `fileURLToPath` will decode).
+ * a refusal reason. Only ASCII escapes matter for the checks; `strictPercent` refuses a `%`
+ * that starts no escape (URIs whose paths are decoded); `decodeAll` also requires the whole
+ * segment to be valid percent-encoded UTF-8 (what `fileURLToPath` will decode).
  */
-function checkSegment(raw: string, uri: boolean, decodeAll: boolean): { value: string } | { reason: string } {
+function checkSegment(
+  raw: string,
+  strictPercent: boolean,
+  decodeAll: boolean,
+): { value: string } | { reason: string } {
   if (raw === "." || raw === "..") return { reason: `contains a '${raw}' segment` };
   if (raw.includes("\\")) return { reason: "contains a '\\' (URL parsers read it as '/')" };
-  if (uri && /%(?![0-9A-Fa-f]{2})/.test(raw))
+  if (strictPercent && /%(?![0-9A-Fa-f]{2})/.test(raw))
     return { reason: `has a malformed percent-encoding in segment ${JSON.stringify(raw)}` };
   const ascii = raw.replace(/%([0-7][0-9A-Fa-f])/g, (_m, h: string) =>
     String.fromCharCode(Number.parseInt(h, 16)),
@@ -96,11 +102,11 @@ function checkSegment(raw: string, uri: boolean, decodeAll: boolean): { value: s
 /** Checks and canonicalises the segments of a path (see {@link CanonicalLocation.segments}). */
 function segmentsOf(
   path: string,
-  opts: { uri: boolean; decode: boolean; keepEmpty: boolean },
+  opts: { strictPercent: boolean; decode: boolean; keepEmpty: boolean },
 ): { segments: string[] } | { reason: string } {
   const out: string[] = [];
   for (const raw of path.split("/")) {
-    const r = checkSegment(raw, opts.uri, opts.decode);
+    const r = checkSegment(raw, opts.strictPercent, opts.decode);
     if ("reason" in r) return r;
     if (r.value !== "" || opts.keepEmpty) out.push(r.value);
   }
@@ -124,14 +130,16 @@ export function parseLocation(location: string): ParsedLocation {
   if (!m) {
     if (!location.startsWith("/"))
       return refuse("is a relative path (give an absolute path or a URI such as file:///path)");
-    const s = segmentsOf(location, { uri: false, decode: false, keepEmpty: false });
+    const s = segmentsOf(location, { strictPercent: false, decode: false, keepEmpty: false });
     return "reason" in s
       ? refuse(s.reason)
       : { ok: true, location: { scheme: "file", authority: "", segments: s.segments } };
   }
   const scheme = m[1]!.toLowerCase();
   const rest = m[2]!;
-  if (/[?#]/.test(rest)) return refuse("contains '?' or '#' (they end the path of a URI)");
+  const s3 = S3_SCHEMES.includes(scheme);
+  // S3 keys are taken as written ('?', '#' and '%' are key characters); other URIs are parsed.
+  if (!s3 && /[?#]/.test(rest)) return refuse("contains '?' or '#' (they end the path of a URI)");
   if (scheme === "file") {
     let path = rest;
     if (rest.startsWith("//")) {
@@ -142,7 +150,7 @@ export function parseLocation(location: string): ParsedLocation {
       path = end < 0 ? "/" : rest.slice(end);
     }
     if (!path.startsWith("/")) return refuse("is a relative file: URI (give file:///absolute/path)");
-    const s = segmentsOf(path, { uri: true, decode: true, keepEmpty: false });
+    const s = segmentsOf(path, { strictPercent: true, decode: true, keepEmpty: false });
     return "reason" in s
       ? refuse(s.reason)
       : { ok: true, location: { scheme: "file", authority: "", segments: s.segments } };
@@ -151,13 +159,12 @@ export function parseLocation(location: string): ParsedLocation {
   const end = rest.indexOf("/", 2);
   const authority = rest.slice(2, end < 0 ? undefined : end);
   const path = end < 0 ? "" : rest.slice(end);
-  const s3 = S3_SCHEMES.includes(scheme);
   if (s3 && !BUCKET.test(authority))
     return refuse(`has an invalid S3 bucket name ${JSON.stringify(authority)}`);
   if (!s3 && authority === "") return refuse(`has no authority (expected ${scheme}://host/path)`);
   const ah = checkSegment(authority, true, false);
   if ("reason" in ah) return refuse(ah.reason);
-  const s = segmentsOf(path, { uri: true, decode: false, keepEmpty: true });
+  const s = segmentsOf(path, { strictPercent: !s3, decode: false, keepEmpty: true });
   if ("reason" in s) return refuse(s.reason);
   return {
     ok: true,

@@ -124,7 +124,14 @@ const CASES: [string, string, Expected][] = [
   [S3, "s3://bucket/wh/%2e%2e/x", /encoded dot segment/],
   [S3, "s3://bucket/wh/a%2fb", /encoded '\/'/],
   [S3, "s3://bucket/wh/a%5Cb", /encoded '\\'/],
-  [S3, "s3://bucket/wh/t?versionId=1", /'\?' or '#'/],
+  [S3, "s3://bucket/wh/t?versionId=1", "inside"], // S3 keys may hold '?', '#' and '%'
+  [S3, "s3://bucket/wh/s*t?u$v'w\"x+y%z q#", "inside"],
+  [S3, "s3://bucket/wh2?/t", "outside"],
+  [S3, "s3://bucket/wh/a\tb", /control character U\+0009/],
+  [S3, "s3://bucket/wh/a\\b", /contains a '\\'/],
+  ["gs://bucket/wh", "gs://bucket/wh/t?x", /'\?' or '#'/],
+  ["gs://bucket/wh", "GS://BUCKET/wh/t", "inside"],
+  ["gs://bucket/wh", "gs://bucket/wh/100%", /malformed percent-encoding/],
   [S3, "s3:/bucket/wh/t", /has no authority/],
   [S3, "hdfs:///wh/t", /has no authority/],
 ];
@@ -148,7 +155,7 @@ describe("LocationPolicy: one check for every location", () => {
   it("agrees with the FileIO: every local location it allows is a path under the warehouse's path", () => {
     let checked = 0;
     for (const [warehouse, location, expected] of CASES) {
-      if (expected !== "inside" || warehouse.startsWith("s3:")) continue;
+      if (expected !== "inside" || !(warehouse.startsWith("file:") || warehouse.startsWith("/"))) continue;
       // POSIX collapses duplicate slashes; a trailing one names the same directory.
       const path = normalize(localPathOf(location)).replace(/(.)\/$/, "$1");
       const root = normalize(localPathOf(warehouse));
