@@ -5,9 +5,10 @@
  * check: a ValidationError naming the field, nothing written outside, nothing stored.
  */
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
+import type { SqlCatalog } from "../../src/catalog/sql/sql-catalog.js";
 import { ValidationError } from "../../src/errors.js";
 import { fileUri, localPathOf } from "../../src/io/location.js";
 import { textRows, useTempLakehouse } from "../helpers/lakehouse.js";
@@ -169,6 +170,34 @@ describe("SQL: locations never escape the warehouse", () => {
     );
     assert.equal(existsSync(elsewhere), false, "nothing was written where the metadata points");
     await fx.session.execute("CALL iceberg.system.unregister_table('s', 'copied')");
+  });
+
+  it("a table whose stored metadata points outside (from before the check) is never written, cleaned or purged there", async () => {
+    await fx.session.execute("CREATE TABLE iceberg.s.old (id BIGINT)");
+    await fx.session.execute("INSERT INTO iceberg.s.old VALUES (1)");
+    const catalog = fx.lakehouse.catalog("iceberg") as SqlCatalog;
+    const id = { namespace: ["s"], name: "old" };
+    const t = await catalog.loadTable(id);
+    // What a server before the check let a client store: data redirected out of the warehouse.
+    const outsideData = join(fx.dir, "outside-data");
+    mkdirSync(outsideData);
+    const victim = join(outsideData, "someone-elses.parquet");
+    writeFileSync(victim, "keep me");
+    const old = new Date(Date.now() - 30 * 24 * 3600 * 1000);
+    utimesSync(victim, old, old);
+    const planted = `${t.metadata.location}/metadata/00009-planted.metadata.json`;
+    const md = JSON.parse(readFileSync(localPathOf(t.metadataLocation), "utf8"));
+    md.properties["write.data.path"] = `${wh}/s/old/%2e%2e/%2e%2e/%2e%2e/outside-data`;
+    writeFileSync(localPathOf(planted), JSON.stringify(md));
+    assert.ok(await catalog.rows.swap(id, t.metadataLocation, planted));
+
+    await assert.rejects(fx.session.execute("INSERT INTO iceberg.s.old VALUES (2)"), ValidationError);
+    await fx.session.execute(
+      "ALTER TABLE iceberg.s.old EXECUTE remove_orphan_files(retention_threshold => '7d')",
+    );
+    await fx.session.execute("DROP TABLE iceberg.s.old");
+    assert.deepEqual(readdirSync(outsideData), ["someone-elses.parquet"]);
+    assert.equal(readFileSync(victim, "utf8"), "keep me");
   });
 
   it("DROP TABLE purges no file outside the warehouse, even when the table's metadata names one", async () => {

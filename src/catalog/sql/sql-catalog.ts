@@ -21,6 +21,7 @@ import type { FileIO } from "../../io/file-io.js";
 import { joinLocation } from "../../io/location.js";
 import { LocationPolicy } from "../../io/location-policy.js";
 import { isS3Location } from "../../io/s3-location.js";
+import { WarehouseFileIO } from "../../io/warehouse-file-io.js";
 import { applyUpdates } from "../../spec/apply-updates.js";
 import {
   identifierToString,
@@ -77,6 +78,10 @@ export class SqlCatalog implements Catalog {
   readonly warehouse: string;
   /** The one location check of this warehouse (tables, views, namespaces, registers, purges). */
   readonly locations: LocationPolicy;
+  /**
+   * Storage of this catalog's tables: the store's FileIO bounded to the warehouse (writes and
+   * deletes outside it are refused, see {@link WarehouseFileIO}).
+   */
   readonly io: FileIO;
   /** Rows of this catalog in `iceberg_tables`. */
   readonly rows: CatalogRows;
@@ -95,7 +100,7 @@ export class SqlCatalog implements Catalog {
     this.db = opts.db;
     this.warehouse = opts.warehouse.replace(/\/+$/, "");
     this.locations = new LocationPolicy(this.warehouse);
-    this.io = opts.io;
+    this.io = new WarehouseFileIO(opts.io, this.locations);
     this.rows = new CatalogRows(opts.db, opts.name);
     this.views = new SqlViewStore(this);
     this.#ownsDb = opts.ownsDb ?? true;
