@@ -123,9 +123,16 @@ describe("SQL: locations never escape the warehouse", () => {
       );
     await assert.rejects(
       register(join(fx.dir, "outside-copy")),
-      refused("metadata-location", wh, /is outside the warehouse/),
+      refused("table_location", wh, /is outside the warehouse/),
     );
-    await assert.rejects(register(fileUri(join(fx.dir, "outside-copy"))), refused("metadata-location", wh));
+    await assert.rejects(register(fileUri(join(fx.dir, "outside-copy"))), refused("table_location", wh));
+    // A metadata file name that climbs out of an inside directory: the catalog's own check.
+    await assert.rejects(
+      fx.session.execute(
+        `CALL iceberg.system.register_table('s', 'reg', ${lit(localPathOf(src))}, '..%2f..%2f..%2f..%2foutside-copy%2fmetadata%2fv.json')`,
+      ),
+      refused("metadata-location", wh, /encoded '\/'/),
+    );
     for (const [location, reason] of [
       [`${localPathOf(wh)}/s/../../outside-copy`, /'\.\.' segment/],
       [`${wh}/s/%2e%2e/%2e%2e/outside-copy`, /encoded dot segment/],

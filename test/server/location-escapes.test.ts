@@ -14,13 +14,17 @@ import { schemaToJson } from "../../src/spec/codec/schema-json.js";
 import { schema } from "../catalog/catalog-contract.js";
 import { startRestServer, type TestRestServer } from "../helpers/rest-server.js";
 
+/** A parsed JSON response body (many shapes: load results, errors, namespaces). */
+// biome-ignore lint/suspicious/noExplicitAny: the tests read whatever shape a route answers.
+type Body = any;
+
 /** A raw HTTP call: status and parsed body. */
 async function call(
   server: TestRestServer,
   method: string,
   path: string,
   body?: unknown,
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: Body }> {
   const res = await fetch(`${server.uri}/v1/iceberg${path}`, {
     method,
     headers: { "content-type": "application/json" },
@@ -32,7 +36,7 @@ async function call(
 
 /** Asserts a 400 BadRequestException whose message starts with `field` and names the warehouse. */
 function assertRefused(
-  r: { status: number; body: any },
+  r: { status: number; body: Body },
   field: string,
   warehouse: string,
   reason?: RegExp,
@@ -179,6 +183,37 @@ describe("REST catalog server: locations never escape the warehouse", () => {
     });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.equal(ok.body.properties.location, `${wh}/custom-ns`);
+  });
+
+  it("views: an escaping location or metadata-location is refused; no view", async () => {
+    const view = (location?: string) => ({
+      name: "evilview",
+      schema: schemaToJson(schema),
+      "view-version": {
+        "version-id": 1,
+        "schema-id": 0,
+        "timestamp-ms": Date.now(),
+        summary: { "engine-name": "test" },
+        representations: [{ type: "sql", sql: "SELECT 1 AS id, 'a' AS data", dialect: "trino" }],
+        "default-namespace": ["db"],
+      },
+      ...(location ? { location } : {}),
+    });
+    for (const location of [...escapes(), ...separators()])
+      assertRefused(await call(server, "POST", "/namespaces/db/views", view(location)), "location", wh);
+    assertRefused(
+      await call(server, "POST", "/namespaces/db/register-view", {
+        name: "evilview",
+        "metadata-location": `${wh}/db/%2e%2e/%2e%2e/v.metadata.json`,
+      }),
+      "metadata-location",
+      wh,
+      /encoded dot segment/,
+    );
+    assert.equal((await call(server, "HEAD", "/namespaces/db/views/evilview")).status, 404);
+    const ok = await call(server, "POST", "/namespaces/db/views", view(`${wh}/db/views/goodview`));
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.deepEqual(outsideListing(), baseline);
   });
 
   it("register: metadata outside or behind an encoded escape is refused; a table inside registers", async () => {

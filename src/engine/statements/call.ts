@@ -96,6 +96,8 @@ export async function call(
       const r = resolveTableName(ctx, [catalogName, String(a.schema_name), String(a.table_name)]);
       const location = registerLocation(String(a.table_location));
       const catalog = r.catalog;
+      // Refused before listing anything there (the catalog checks the metadata file again).
+      catalog.locations?.check("table_location", location);
       const metadataLocation = a.metadata_file_name
         ? joinLocation(location, "metadata", String(a.metadata_file_name))
         : await findCurrentMetadata(catalog.io, location);
