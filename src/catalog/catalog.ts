@@ -5,6 +5,7 @@
  * (SQLite/PostgreSQL) and the REST client.
  */
 import type { FileIO } from "../io/file-io.js";
+import type { LocationPolicy } from "../io/location-policy.js";
 import type { Namespace, TableIdentifier } from "../spec/identifier.js";
 import type { PartitionSpec } from "../spec/partition-spec.js";
 import type { Schema } from "../spec/schema.js";
@@ -57,16 +58,25 @@ export interface Catalog {
   readonly name: string;
   /** Storage the catalog's tables are read and written through. */
   readonly io: FileIO;
+  /**
+   * The location check of the catalog's warehouse, when the catalog owns one (the SQL
+   * catalog; a REST catalog's server checks on its side): lets callers refuse a location
+   * before touching storage there.
+   */
+  readonly locations?: LocationPolicy | undefined;
   /** Direct child namespaces of `parent` (all top-level namespaces when omitted). */
   listNamespaces(parent?: Namespace): Promise<Namespace[]>;
-  /** @throws AlreadyExistsError */
+  /**
+   * @throws AlreadyExistsError; ValidationError for a `location` property outside the
+   * warehouse (catalogs with a warehouse)
+   */
   createNamespace(ns: Namespace, properties?: Readonly<Record<string, string>>): Promise<void>;
   /** @throws NoSuchNamespaceError */
   loadNamespaceProperties(ns: Namespace): Promise<Record<string, string>>;
   namespaceExists(ns: Namespace): Promise<boolean>;
   /** @throws NoSuchNamespaceError, NamespaceNotEmptyError */
   dropNamespace(ns: Namespace): Promise<void>;
-  /** @throws NoSuchNamespaceError */
+  /** @throws NoSuchNamespaceError; ValidationError for a `location` outside the warehouse */
   updateNamespaceProperties(
     ns: Namespace,
     removals: readonly string[],
@@ -88,7 +98,11 @@ export interface Catalog {
   dropTable(id: TableIdentifier, purge?: boolean): Promise<void>;
   /** @throws NoSuchTableError, NoSuchNamespaceError, AlreadyExistsError */
   renameTable(from: TableIdentifier, to: TableIdentifier): Promise<void>;
-  /** Registers an existing table by its metadata file. @throws AlreadyExistsError, NotFoundError */
+  /**
+   * Registers an existing table by its metadata file, which (with the table's location and
+   * write paths) must be inside the warehouse.
+   * @throws AlreadyExistsError, NotFoundError, ValidationError naming the location at fault
+   */
   registerTable(id: TableIdentifier, metadataLocation: string): Promise<Table>;
   /**
    * Metadata of a table that is not created yet (REST `createTable` with `stage-create`):

@@ -141,6 +141,6 @@ export class LocalFileIO implements FileIO {
 
   /** Whether this FileIO handles the location (file: URIs and plain paths). */
   static handles(location: string): boolean {
-    return !hasScheme(location) || location.startsWith("file:");
+    return !hasScheme(location) || /^file:/i.test(location);
   }
 }

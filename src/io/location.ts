@@ -23,12 +23,13 @@ export function hasScheme(location: string): boolean {
  * @throws TypeError for other schemes.
  */
 export function localPathOf(location: string, base?: string): string {
-  if (location.startsWith("file:")) {
-    // file:/a, file:///a and file://localhost/a are all accepted.
-    const normalized = location
-      .replace(/^file:\/*/, "file:///")
-      .replace(/^file:\/\/\/localhost\//, "file:///");
-    return fileURLToPath(normalized);
+  const uri = /^file:(?:\/\/([^/]*))?(.*)$/is.exec(location);
+  if (uri) {
+    // file:/a, file:///a and file://localhost/a (any case) are all /a. Another host is read as
+    // the first directory (file://data/x is /data/x), as tables written by some tools mean it.
+    const host = uri[1] ?? "";
+    const path = host === "" || host.toLowerCase() === "localhost" ? uri[2]! : `/${host}${uri[2]!}`;
+    return fileURLToPath(`file:///${path.replace(/^\/+/, "")}`);
   }
   if (hasScheme(location)) throw new TypeError(`not a local location: ${location}`);
   return base ? resolve(base, location) : resolve(location);
@@ -66,17 +67,6 @@ export function joinLocation(base: string, ...parts: string[]): string {
 export function parentLocation(location: string): string {
   const i = location.replace(/\/+$/, "").lastIndexOf("/");
   return i <= 0 ? location : location.slice(0, i);
-}
-
-/**
- * Whether `location` is `root` or below it, comparing `file:` URIs and plain paths alike and
- * refusing any `.`/`..` segment (so `root/../x` never counts as inside).
- */
-export function isUnderLocation(root: string, location: string): boolean {
-  const r = comparable(root);
-  const l = comparable(location);
-  if (l.split("/").some((p) => p === ".." || p === ".")) return false;
-  return l === r || l.startsWith(`${r}/`);
 }
 
 /** A location in a form where equal places compare equal: no `file:` scheme, no leading `./`, no trailing `/`. */

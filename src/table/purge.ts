@@ -65,15 +65,26 @@ export async function snapshotFiles(
   return out;
 }
 
+/** What {@link purgeTableFiles} did. */
+export interface PurgeResult {
+  /** How many files were deleted (or already absent). */
+  readonly deleted: number;
+  /** Referenced files left in place because `canDelete` refused them (resolved locations). */
+  readonly skipped: readonly string[];
+}
+
 /**
- * Deletes every file the table references for which `canDelete` holds (callers restrict
- * deletion to the warehouse, so registered tables elsewhere are never touched).
+ * Deletes every file the table references for which `canDelete` holds; callers restrict
+ * deletion to the warehouse (the catalog's `LocationPolicy`), so files of a registered table
+ * elsewhere, or that stored metadata points to outside, are never touched.
  */
 export async function purgeTableFiles(
   table: Table,
   canDelete: (location: string) => boolean,
-): Promise<number> {
-  const files = [...(await reachableFiles(table))].filter(canDelete);
+): Promise<PurgeResult> {
+  const files: string[] = [];
+  const skipped: string[] = [];
+  for (const l of await reachableFiles(table)) (canDelete(l) ? files : skipped).push(l);
   await forEachLimit(files, 16, (l) => table.io.delete(l));
-  return files.length;
+  return { deleted: files.length, skipped };
 }

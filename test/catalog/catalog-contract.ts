@@ -62,6 +62,12 @@ export function catalogContract(
     after(() => cut?.close());
     const exists = (location: string) =>
       cut.io ? cut.io.exists(location) : Promise.resolve(existsSync(localPathOf(location)));
+    /** Whether any file exists at or under `prefix` (a directory on disk, a key prefix on S3). */
+    const anyFileUnder = async (prefix: string) => {
+      if (!cut.io) return existsSync(localPathOf(prefix));
+      for await (const _ of cut.io.list(prefix)) return true;
+      return false;
+    };
 
     it("creates, lists, loads properties of and drops namespaces", async () => {
       await catalog.createNamespace(["a"], { owner: "me" });
@@ -146,7 +152,7 @@ export function catalogContract(
       );
       await assert.rejects(
         catalog.createTable(id, { schema, location: `${cut.warehouse}/ns/../../escape` }),
-        /outside the warehouse/,
+        /location ".*" is refused: it contains a '\.\.' segment/,
       );
       await assert.rejects(
         catalog.createTable(id, { schema, properties: { "write.data.path": "file:///tmp/elsewhere" } }),
@@ -167,6 +173,112 @@ export function catalogContract(
         /write\.metadata\.path/,
       );
       assert.equal((await catalog.loadTable(id)).metadataLocation, t.metadataLocation);
+    });
+
+    it("refuses percent-encoded escapes in every location field, writes nothing outside, keeps what is inside", async () => {
+      const id = { namespace: ["ns"], name: "encoded" };
+      const parent = cut.warehouse.slice(0, cut.warehouse.lastIndexOf("/"));
+      const escaped = `${parent}/escape-encoded`;
+      for (const [opts, field, reason] of [
+        [
+          { location: `${cut.warehouse}/ns/%2e%2e/%2e%2e/escape-encoded` },
+          /^location /,
+          /encoded dot segment/,
+        ],
+        [{ location: `${cut.warehouse}/ns/.%2E/..%2f/escape-encoded` }, /^location /, /encoded dot segment/],
+        [{ location: `${cut.warehouse}/ns/a%2Fb` }, /^location /, /encoded '\/'/],
+        [{ location: `${cut.warehouse}/ns/a%5cb` }, /^location /, /encoded '\\'/],
+        [{ location: `${cut.warehouse}/ns/a%00b` }, /^location /, /encoded control character U\+0000/],
+        [
+          { properties: { "write.data.path": `${cut.warehouse}/ns/%2E%2e/%2e%2E/escape-encoded` } },
+          /^properties\.write\.data\.path /,
+          /encoded dot segment/,
+        ],
+        [
+          { properties: { "write.metadata.path": `${cut.warehouse}/%2e%2e/escape-encoded` } },
+          /^properties\.write\.metadata\.path /,
+          /encoded dot segment/,
+        ],
+      ] as const) {
+        await assert.rejects(catalog.createTable(id, { schema, ...opts }), (e: Error) => {
+          assert.ok(e instanceof ValidationError, `${e.name}: ${e.message}`);
+          assert.match(e.message, field);
+          assert.match(e.message, reason);
+          assert.ok(e.message.includes(`warehouse ${cut.warehouse}`), e.message);
+          return true;
+        });
+      }
+      assert.equal(await catalog.tableExists(id), false);
+      const t = await catalog.createTable(id, { schema });
+      for (const [updates, field] of [
+        [
+          [{ action: "set-location", location: `${cut.warehouse}/ns/%2e%2e/%2e%2e/escape-encoded` }],
+          /^updates\[0\]\.location /,
+        ],
+        [
+          [
+            { action: "set-properties", updates: { x: "1" } },
+            {
+              action: "set-properties",
+              updates: { "write.data.path": `${cut.warehouse}/%2E%2E/escape-encoded` },
+            },
+          ],
+          /^updates\[1\]\.updates\.write\.data\.path /,
+        ],
+        [
+          [{ action: "set-properties", updates: { "write.object-storage.path": `${cut.warehouse}/x%2fy` } }],
+          /^updates\[0\]\.updates\.write\.object-storage\.path /,
+        ],
+      ] as const) {
+        await assert.rejects(catalog.commitTable(id, [], updates), (e: Error) => {
+          assert.ok(e instanceof ValidationError, `${e.name}: ${e.message}`);
+          assert.match(e.message, field);
+          return true;
+        });
+      }
+      assert.equal((await catalog.loadTable(id)).metadataLocation, t.metadataLocation);
+      assert.equal(await anyFileUnder(escaped), false, "nothing was written outside the warehouse");
+      // Legitimate locations inside the warehouse still work.
+      const inside = await catalog.createTable(
+        { namespace: ["ns"], name: "custom" },
+        {
+          schema,
+          location: `${cut.warehouse}/ns/custom-place`,
+          properties: { "write.data.path": `${cut.warehouse}/ns/custom-data` },
+        },
+      );
+      assert.equal(inside.metadata.location, `${cut.warehouse}/ns/custom-place`);
+      assert.ok(await exists(inside.metadataLocation));
+      await catalog.commitTable(id, [], [{ action: "set-location", location: `${cut.warehouse}/ns/moved` }]);
+      assert.equal((await catalog.loadTable(id)).metadata.location, `${cut.warehouse}/ns/moved`);
+    });
+
+    it("refuses namespace locations outside the warehouse and stores nothing", async () => {
+      for (const location of [
+        "file:///tmp/elsewhere",
+        `${cut.warehouse}/%2e%2e/elsewhere`,
+        `${cut.warehouse}/../elsewhere`,
+        `${cut.warehouse}/a%2fb`,
+      ]) {
+        await assert.rejects(catalog.createNamespace(["nsloc"], { location }), (e: Error) => {
+          assert.ok(e instanceof ValidationError, `${e.name}: ${e.message}`);
+          assert.match(e.message, /^namespace property location /);
+          return true;
+        });
+        assert.equal(await catalog.namespaceExists(["nsloc"]), false);
+      }
+      await catalog.createNamespace(["nsloc"], { location: `${cut.warehouse}/custom-ns` });
+      await assert.rejects(
+        catalog.updateNamespaceProperties(["nsloc"], [], {
+          location: `${cut.warehouse}/%2E%2E/x`,
+          other: "1",
+        }),
+        /namespace property location .* is refused: it contains an encoded dot segment/,
+      );
+      assert.deepEqual(await catalog.loadNamespaceProperties(["nsloc"]), {
+        location: `${cut.warehouse}/custom-ns`,
+      });
+      await catalog.dropNamespace(["nsloc"]);
     });
 
     it("commits by compare-and-swap: a stale commit fails and changes nothing", async () => {

@@ -4,7 +4,7 @@ import { after, before, describe, it } from "node:test";
 import type { Session } from "../../src/engine/session.js";
 import { tempLakehouse, textRows } from "../helpers/lakehouse.js";
 import { pyicebergSkip, runPython } from "../helpers/python.js";
-import { shared, sharedSkip } from "../helpers/shared.js";
+import { copySharedIntoWarehouse, shared, sharedSkip } from "../helpers/shared.js";
 
 // Shared tables without stated answers elsewhere, checked against PyIceberg reading the same
 // metadata file: row counts, column sums and distinct counts must agree.
@@ -22,10 +22,12 @@ describe("lineitem tables (v1 gzip metadata, v2 with deletes) agree with PyIcebe
 }, () => {
   let session: Session;
   let close: () => Promise<void>;
+  let dataDir: string;
   before(async () => {
     // The tables live outside the warehouse: registering them needs local file access.
     const t = await tempLakehouse(undefined, { localFileAccess: true });
     close = t.close;
+    dataDir = t.dir;
     session = await t.lakehouse.session();
     await session.execute("CREATE SCHEMA iceberg.li");
   });
@@ -35,7 +37,9 @@ describe("lineitem tables (v1 gzip metadata, v2 with deletes) agree with PyIcebe
   });
   for (const [dir, metadata] of CASES) {
     it(dir, async () => {
-      await session.execute(`CALL iceberg.system.register_table('li', '${dir}', '${shared(ROOT, dir)}')`);
+      await session.execute(
+        `CALL iceberg.system.register_table('li', '${dir}', '${copySharedIntoWarehouse(dataDir, ROOT, dir)}')`,
+      );
       const theirs = runPython(join(import.meta.dirname, "pyiceberg_static.py"), [
         shared(ROOT),
         `${dir}/metadata/${metadata}`,

@@ -6,7 +6,7 @@ import { expressionToString } from "../../src/spec/expressions/expression.js";
 import { Schema } from "../../src/spec/schema.js";
 import { Types } from "../../src/spec/types.js";
 import { startRestServer, type TestRestServer } from "../helpers/rest-server.js";
-import { shared, sharedSkip } from "../helpers/shared.js";
+import { copySharedIntoWarehouse, sharedSkip } from "../helpers/shared.js";
 
 async function post(server: TestRestServer, path: string, body?: unknown) {
   const res = await fetch(`${server.uri}${path}`, {
@@ -147,7 +147,7 @@ describe("server-side scan planning of a table with equality deletes (../shared)
     const s = await server.lakehouse.session();
     await s.execute("CREATE SCHEMA iceberg.ext");
     await s.execute(
-      `CALL iceberg.system.register_table('ext', 't', '${shared("data/iceberg/duckdb-iceberg/equality_deletes/warehouse/mydb/mytable_partitioned")}')`,
+      `CALL iceberg.system.register_table('ext', 't', '${copySharedIntoWarehouse(server.dir, "data/iceberg/duckdb-iceberg/equality_deletes/warehouse/mydb/mytable_partitioned")}')`,
     );
     s.close();
   });

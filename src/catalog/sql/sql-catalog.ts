@@ -18,8 +18,10 @@ import {
   ValidationError,
 } from "../../errors.js";
 import type { FileIO } from "../../io/file-io.js";
-import { isUnderLocation, joinLocation } from "../../io/location.js";
+import { joinLocation } from "../../io/location.js";
+import { LocationPolicy } from "../../io/location-policy.js";
 import { isS3Location } from "../../io/s3-location.js";
+import { WarehouseFileIO } from "../../io/warehouse-file-io.js";
 import { applyUpdates } from "../../spec/apply-updates.js";
 import {
   identifierToString,
@@ -37,9 +39,10 @@ import type { TableRequirement, TableUpdate } from "../../spec/table-update.js";
 import type { ViewRequirement, ViewUpdate } from "../../spec/view-metadata.js";
 import { newMetadataLocation, readTableMetadata, writeTableMetadata } from "../../table/metadata-io.js";
 import { purgeTableFiles } from "../../table/purge.js";
-import { Table } from "../../table/table.js";
+import { detectRelocation, Table } from "../../table/table.js";
 import type { TableOperations, TableState } from "../../table/table-operations.js";
 import type { Catalog, CreateTableOptions, CreateViewOptions, TableChange, ViewState } from "../catalog.js";
+import { checkMetadataLocations } from "../metadata-locations.js";
 import { CatalogRows, type EntryKind, isUniqueViolation } from "./catalog-rows.js";
 import type { CatalogDatabase } from "./catalog-schema.js";
 import { migrateCatalogSchema } from "./catalog-schema.js";
@@ -51,7 +54,10 @@ export interface SqlCatalogOptions {
   /** Catalog name (the `catalog_name` column and the SQL catalog name), e.g. `iceberg`. */
   readonly name: string;
   readonly db: Kysely<CatalogDatabase>;
-  /** Warehouse root location; new tables go under it. */
+  /**
+   * Warehouse root location (a URI or an absolute path); new tables go under it, and every
+   * location the catalog stores or deletes at must be inside it ({@link LocationPolicy}).
+   */
   readonly warehouse: string;
   readonly io: FileIO;
   /** Whether `close()` destroys `db` (default true; false when catalogs share one store). */
@@ -71,6 +77,12 @@ export class SqlCatalog implements Catalog {
   readonly name: string;
   readonly db: Kysely<CatalogDatabase>;
   readonly warehouse: string;
+  /** The one location check of this warehouse (tables, views, namespaces, registers, purges). */
+  readonly locations: LocationPolicy;
+  /**
+   * Storage of this catalog's tables: the store's FileIO bounded to the warehouse (writes and
+   * deletes outside it are refused, see {@link WarehouseFileIO}).
+   */
   readonly io: FileIO;
   /** Rows of this catalog in `iceberg_tables`. */
   readonly rows: CatalogRows;
@@ -88,7 +100,8 @@ export class SqlCatalog implements Catalog {
     this.name = opts.name;
     this.db = opts.db;
     this.warehouse = opts.warehouse.replace(/\/+$/, "");
-    this.io = opts.io;
+    this.locations = new LocationPolicy(this.warehouse);
+    this.io = new WarehouseFileIO(opts.io, this.locations);
     this.rows = new CatalogRows(opts.db, opts.name);
     this.views = new SqlViewStore(this);
     this.#ownsDb = opts.ownsDb ?? true;
@@ -147,6 +160,7 @@ export class SqlCatalog implements Catalog {
     if (ns.length === 0) throw new ValidationError("namespace must have at least one level");
     for (const level of ns) validateName(level, "namespace");
     for (const key of Object.keys(properties)) validatePropertyKey(key, "namespace property key");
+    this.#checkNamespaceLocation(properties);
     if (await this.namespaceExists(ns))
       throw new AlreadyExistsError(`Namespace already exists: ${namespaceToString(ns)}`);
     const rows = Object.entries({ [NAMESPACE_EXISTS_PROPERTY]: "true", ...properties }).map(([k, v]) => ({
@@ -213,6 +227,7 @@ export class SqlCatalog implements Catalog {
     const overlap = removals.filter((r) => r in updates);
     if (overlap.length > 0)
       throw new UnprocessableEntityError(`properties both removed and updated: ${overlap.join(", ")}`);
+    this.#checkNamespaceLocation(updates);
     await this.db.transaction().execute(async (trx) => {
       if (removals.length > 0) {
         await trx
@@ -245,6 +260,15 @@ export class SqlCatalog implements Catalog {
     });
   }
 
+  /**
+   * A namespace's `location` property (where engines such as Trino put its new tables) must
+   * be inside the warehouse. @throws ValidationError naming `namespace property location`
+   */
+  #checkNamespaceLocation(properties: Readonly<Record<string, string>>): void {
+    const location = properties[NAMESPACE_LOCATION_PROPERTY];
+    if (location !== undefined) this.locations.check("namespace property location", location);
+  }
+
   // ------------------------------------------------------------------ tables
 
   async listTables(ns: Namespace): Promise<TableIdentifier[]> {
@@ -266,25 +290,9 @@ export class SqlCatalog implements Catalog {
     return joinLocation(this.warehouse, ...id.namespace.map(encodeURIComponent), encodeURIComponent(id.name));
   }
 
-  /** Whether a location is inside this catalog's warehouse. */
+  /** Whether a location is inside this catalog's warehouse (see {@link LocationPolicy}). */
   inWarehouse(location: string): boolean {
-    return isUnderLocation(this.warehouse, location);
-  }
-
-  /**
-   * Refuses table or view locations (and the write-path properties that redirect data or
-   * metadata files) outside the warehouse. @throws ValidationError naming the field.
-   */
-  checkTableLocations(md: { location: string; properties: Readonly<Record<string, string>> }): void {
-    if (!this.inWarehouse(md.location))
-      throw new ValidationError(`location ${md.location} is outside the warehouse ${this.warehouse}`);
-    for (const key of WRITE_PATH_PROPERTIES) {
-      const value = md.properties[key];
-      if (value !== undefined && !this.inWarehouse(value))
-        throw new ValidationError(
-          `table property ${key}=${value} is outside the warehouse ${this.warehouse}`,
-        );
-    }
+    return this.locations.allows(location);
   }
 
   /**
@@ -352,7 +360,7 @@ export class SqlCatalog implements Catalog {
       properties: opts.properties,
       formatVersion: opts.formatVersion,
     });
-    this.checkTableLocations(metadata);
+    checkMetadataLocations(this.locations, metadata);
     return metadata;
   }
 
@@ -376,7 +384,9 @@ export class SqlCatalog implements Catalog {
     for (const level of id.namespace) validateName(level, "namespace");
     validateName(id.name, "table");
     await this.requireNamespace(id.namespace);
+    this.locations.check("metadata-location", metadataLocation);
     const metadata = await this.#readMetadata(metadataLocation);
+    this.#checkRegisteredLocations(metadata, metadataLocation);
     const existing = await this.rows.any(id);
     if (existing && !(overwrite && existing.iceberg_type !== "VIEW"))
       throw new AlreadyExistsError(
@@ -395,6 +405,21 @@ export class SqlCatalog implements Catalog {
       throw e;
     }
     return new Table(id, { metadata, metadataLocation }, this.io, this.#ops(id));
+  }
+
+  /**
+   * A registered table's files must be inside the warehouse: its location and write paths as
+   * they resolve for a table whose files moved since they were written (a copied table whose
+   * metadata records another location; commits to it are refused until its location is set
+   * inside, see {@link SqlCatalog.commitTable}).
+   * @throws ValidationError naming the field and the metadata file
+   */
+  #checkRegisteredLocations(metadata: TableMetadata, metadataLocation: string): void {
+    const relocation = detectRelocation(metadata, metadataLocation);
+    checkMetadataLocations(this.locations, metadata, {
+      prefix: `metadata-location ${JSON.stringify(metadataLocation)}: `,
+      resolve: (l) => (relocation ? relocation.resolve(l) : l),
+    });
   }
 
   /**
@@ -428,7 +453,15 @@ export class SqlCatalog implements Catalog {
     const table = purge ? await this.loadTable(id) : undefined;
     if (!(await this.rows.delete(id, "TABLE")))
       throw new NoSuchTableError(`Table does not exist: ${identifierToString(id)}`);
-    if (table) await purgeTableFiles(table, (l) => this.inWarehouse(l));
+    if (!table) return;
+    // Stored metadata may point outside (written before locations were checked, or a
+    // registered table's manifests): such files are left in place.
+    const { skipped } = await purgeTableFiles(table, (l) => this.locations.allows(l));
+    if (skipped.length > 0)
+      process.emitWarning(
+        `purge of ${identifierToString(id)} left ${skipped.length} file(s) outside the warehouse ${this.warehouse} in place: ${skipped.slice(0, 5).join(", ")}${skipped.length > 5 ? ", ..." : ""}`,
+        { code: PURGE_SKIPPED_WARNING },
+      );
   }
 
   async unregisterTable(id: TableIdentifier): Promise<TableState> {
@@ -471,7 +504,7 @@ export class SqlCatalog implements Catalog {
     requirements: readonly TableRequirement[],
     updates: readonly TableUpdate[],
   ): Promise<TableState> {
-    const [state] = await this.#commitWithRetry([{ identifier: id, requirements, updates }]);
+    const [state] = await this.#commitWithRetry([{ identifier: id, requirements, updates }], false);
     return state!;
   }
 
@@ -483,7 +516,7 @@ export class SqlCatalog implements Catalog {
         throw new ValidationError(`table-changes[${i}]: table ${key} appears more than once`);
       seen.add(key);
     }
-    await this.#commitWithRetry(changes);
+    await this.#commitWithRetry(changes, true);
   }
 
   /**
@@ -491,11 +524,11 @@ export class SqlCatalog implements Catalog {
    * checked again on the new metadata and the updates applied to it, so a client whose
    * requirements still hold never sees a conflict (Iceberg REST "server-side retry").
    */
-  async #commitWithRetry(changes: readonly TableChange[]): Promise<TableState[]> {
+  async #commitWithRetry(changes: readonly TableChange[], transaction: boolean): Promise<TableState[]> {
     const keys = changes.map((c) => identifierToString(c.identifier));
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#locks.with(keys, () => this.#commitAll(changes));
+        return await this.#locks.with(keys, () => this.#commitAll(changes, transaction));
       } catch (e) {
         if (!(e instanceof SwapLostError) || attempt >= SERVER_SIDE_RETRIES) throw e;
         await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
@@ -503,8 +536,14 @@ export class SqlCatalog implements Catalog {
     }
   }
 
-  /** Prepares one table's change: checks requirements, applies updates, writes the new metadata file. */
-  async #prepare(change: TableChange): Promise<PreparedCommit> {
+  /**
+   * Prepares one table's change: checks requirements, applies updates, checks the locations
+   * the new metadata writes at, writes the new metadata file. The locations are checked on
+   * every commit, not only when they change: metadata stored before they were checked (or a
+   * registered table whose metadata records another location) is never written through.
+   * @param fieldPrefix prepended to the field an error names (`table-changes[1].`)
+   */
+  async #prepare(change: TableChange, fieldPrefix: string): Promise<PreparedCommit> {
     const id = change.identifier;
     const row = await this.rows.find(id, "TABLE");
     const creating = change.requirements.some((r) => r.type === "assert-create");
@@ -518,12 +557,7 @@ export class SqlCatalog implements Catalog {
     const metadata = applyUpdates(base, change.updates, {
       previousMetadataLocation: row?.metadata_location ?? undefined,
     });
-    if (
-      !base ||
-      metadata.location !== base.location ||
-      WRITE_PATH_PROPERTIES.some((k) => metadata.properties[k] !== base.properties[k])
-    )
-      this.checkTableLocations(metadata);
+    checkMetadataLocations(this.locations, metadata, { updates: change.updates, prefix: fieldPrefix });
     const metadataLocation = newMetadataLocation(metadata, row?.metadata_location ?? undefined);
     await writeTableMetadata(this.io, metadataLocation, metadata);
     return { id, base: row?.metadata_location ?? undefined, metadata, metadataLocation };
@@ -533,10 +567,11 @@ export class SqlCatalog implements Catalog {
    * Commits prepared changes in one database transaction: a compare-and-swap UPDATE per
    * existing table, an INSERT per created one. Any failed swap rolls all back.
    */
-  async #commitAll(changes: readonly TableChange[]): Promise<TableState[]> {
+  async #commitAll(changes: readonly TableChange[], transaction: boolean): Promise<TableState[]> {
     const prepared: PreparedCommit[] = [];
     try {
-      for (const c of changes) prepared.push(await this.#prepare(c));
+      for (const [i, c] of changes.entries())
+        prepared.push(await this.#prepare(c, transaction ? `table-changes[${i}].` : ""));
     } catch (e) {
       await Promise.all(prepared.map((p) => this.io.delete(p.metadataLocation).catch(() => {})));
       throw e;
@@ -619,13 +654,11 @@ export class SqlCatalog implements Catalog {
   }
 }
 
-/** Table properties that redirect where files are written; they must stay inside the warehouse. */
-const WRITE_PATH_PROPERTIES = [
-  "write.data.path",
-  "write.metadata.path",
-  "write.object-storage.path",
-  "write.folder-storage.path",
-] as const;
+/** The namespace property engines put a namespace's new tables under. */
+const NAMESPACE_LOCATION_PROPERTY = "location";
+
+/** `process.emitWarning` code of a purge that left files outside the warehouse in place. */
+export const PURGE_SKIPPED_WARNING = "AICHEMY_PURGE_SKIPPED_OUTSIDE_WAREHOUSE";
 
 /** Times a commit is re-applied on the server after losing the compare-and-swap. */
 const SERVER_SIDE_RETRIES = 10;

@@ -13,6 +13,7 @@ import {
   type ViewUpdate,
 } from "../../spec/view-metadata.js";
 import type { CreateViewOptions, ViewState } from "../catalog.js";
+import { checkMetadataLocations } from "../metadata-locations.js";
 import { newViewMetadataLocation, readViewMetadata, writeViewMetadata } from "../view-metadata-io.js";
 import { isUniqueViolation } from "./catalog-rows.js";
 import type { SqlCatalog } from "./sql-catalog.js";
@@ -58,7 +59,7 @@ export class SqlViewStore {
       { action: "add-view-version", viewVersion: { ...opts.viewVersion, schemaId: -1 } },
       { action: "set-current-view-version", viewVersionId: -1 },
     ]);
-    this.#catalog.checkTableLocations(metadata);
+    checkMetadataLocations(this.#catalog.locations, metadata);
     const metadataLocation = newViewMetadataLocation(metadata);
     await writeViewMetadata(this.#catalog.io, metadataLocation, metadata);
     try {
@@ -86,7 +87,7 @@ export class SqlViewStore {
         );
     }
     const metadata: ViewMetadata = applyViewUpdates(base.metadata, updates);
-    this.#catalog.checkTableLocations(metadata);
+    checkMetadataLocations(this.#catalog.locations, metadata, { updates });
     const metadataLocation = newViewMetadataLocation(metadata, base.metadataLocation);
     await writeViewMetadata(this.#catalog.io, metadataLocation, metadata);
     if (!(await this.#catalog.rows.swap(id, base.metadataLocation, metadataLocation))) {
@@ -96,10 +97,17 @@ export class SqlViewStore {
     return { metadata, metadataLocation };
   }
 
-  /** Registers a view by its metadata file. @throws AlreadyExistsError, NotFoundError */
+  /**
+   * Registers a view by its metadata file, which must be inside the warehouse, as must the
+   * view's location. @throws AlreadyExistsError, NotFoundError, ValidationError
+   */
   async register(id: TableIdentifier, metadataLocation: string): Promise<ViewState> {
     await this.#catalog.checkNewName(id, "view");
+    this.#catalog.locations.check("metadata-location", metadataLocation);
     const metadata = await readViewMetadata(this.#catalog.io, metadataLocation);
+    checkMetadataLocations(this.#catalog.locations, metadata, {
+      prefix: `metadata-location ${JSON.stringify(metadataLocation)}: `,
+    });
     try {
       await this.#catalog.rows.insert(id, "VIEW", metadataLocation);
     } catch (e) {

@@ -5,6 +5,7 @@
  */
 import type { Kysely } from "kysely";
 import { ValidationError } from "../../errors.js";
+import { parseLocation } from "../../io/location-policy.js";
 import type { AichemyWarehousesRow, CatalogDatabase } from "./catalog-schema.js";
 
 /** A warehouse: name and root location (a URI, e.g. `file:///data/wh` or `s3://bucket/wh`). */
@@ -33,14 +34,15 @@ export async function listWarehouses(db: Kysely<CatalogDatabase>): Promise<Wareh
 
 /**
  * Creates a warehouse or moves an existing one to `location` (tables keep the absolute
- * locations in their metadata). @throws ValidationError for a bad name or location.
+ * locations in their metadata). The location follows the rules of every other location
+ * (`parseLocation`: absolute, no `.`/`..` segments ...).
+ * @throws ValidationError for a bad name or location.
  */
 export async function putWarehouse(db: Kysely<CatalogDatabase>, w: Warehouse): Promise<void> {
   validateWarehouseName(w.name);
-  if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(w.location) && !w.location.startsWith("/"))
-    throw new ValidationError(
-      `warehouse location ${JSON.stringify(w.location)} must be an absolute path or a URI`,
-    );
+  const parsed = parseLocation(w.location);
+  if (!parsed.ok)
+    throw new ValidationError(`warehouse location ${JSON.stringify(w.location)} ${parsed.reason}`);
   const location = w.location.replace(/\/+$/, "");
   await db
     .insertInto("aichemy_warehouses")

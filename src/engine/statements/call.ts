@@ -4,10 +4,9 @@
  * metadata file name; `unregister_table` removes a table from the catalog without deleting
  * its files.
  */
-import type { Catalog } from "../../catalog/catalog.js";
-import { SqlCatalog } from "../../catalog/sql/sql-catalog.js";
 import { AccessDeniedError, ValidationError } from "../../errors.js";
 import { fileUri, hasScheme, joinLocation, schemeOf } from "../../io/location.js";
+import { parseLocation } from "../../io/location-policy.js";
 import { findCurrentMetadata } from "../../table/find-metadata.js";
 import { loadTableOrFail, qualifiedText, resolveTableName, type SessionContext } from "../context.js";
 import { type StatementResult, updateResult } from "../result.js";
@@ -67,19 +66,40 @@ export function metadataFileName(value: unknown): string {
 }
 
 /**
- * In the SQL sandbox, `register_table` reads only tables inside the lakehouse: a location in
- * the catalog's warehouse (the REST catalog's register-table rule), or a remote one for a
- * catalog that is not ours; a local directory elsewhere needs local file access (the CLI's
- * `--allow-local-files`), as reading any other local file does.
+ * The table location `register_table` was given, as a URI: a plain path becomes a `file:`
+ * URI, a relative one resolved against the working directory. The text is checked first with
+ * the catalog's location rules (no `.`/`..` segments, raw or encoded, no control characters
+ * ...), so that resolving the path never turns it into another place; the catalog then
+ * requires the table to be inside its warehouse, as the REST register route does.
+ * @throws ValidationError naming `table_location` and what is wrong with it
+ */
+export function registerLocation(tableLocation: string): string {
+  const raw = tableLocation.replace(/\/+$/, "");
+  const absolute = hasScheme(raw) || raw.startsWith("/") ? raw : joinLocation(process.cwd(), raw);
+  const parsed = parseLocation(absolute);
+  if (!parsed.ok)
+    throw new ValidationError(
+      `register_table: table_location ${JSON.stringify(tableLocation)} is refused: it ${parsed.reason}`,
+    );
+  return hasScheme(absolute) ? absolute : fileUri(absolute);
+}
+
+/**
+ * In the SQL sandbox, a catalog with no warehouse of ours (an attached REST catalog) registers
+ * no local directory: reading one needs local file access (the CLI's `--allow-local-files`),
+ * as reading any other local file does. Our catalogs check their warehouse themselves.
  * @throws AccessDeniedError naming the location
  */
-function checkRegisterLocation(catalogName: string, catalog: Catalog, location: string, given: string): void {
-  const inside =
-    catalog instanceof SqlCatalog ? catalog.inWarehouse(location) : schemeOf(location) !== "file";
-  if (!inside)
-    throw new AccessDeniedError(
-      `Access Denied: Cannot register table_location '${given}': it is outside the warehouse of catalog '${catalogName}' (tables elsewhere on this disk need local file access: aichemy sql --allow-local-files)`,
-    );
+function checkForeignLocation(
+  ctx: SessionContext,
+  catalogName: string,
+  location: string,
+  given: string,
+): void {
+  if (ctx.policy.localFileAccess || schemeOf(location) !== "file") return;
+  throw new AccessDeniedError(
+    `Access Denied: Cannot register table_location '${given}': catalog '${catalogName}' has no warehouse on this disk (local tables elsewhere need local file access: aichemy sql --allow-local-files)`,
+  );
 }
 
 /** Dispatches CALL to the procedure. */
@@ -107,10 +127,11 @@ export async function call(
         s.args,
       );
       const r = resolveTableName(ctx, [catalogName, String(a.schema_name), String(a.table_name)]);
-      const raw = String(a.table_location).replace(/\/+$/, "");
-      const location = hasScheme(raw) ? raw : fileUri(raw);
+      const location = registerLocation(String(a.table_location));
       const catalog = r.catalog;
-      if (!ctx.policy.localFileAccess) checkRegisterLocation(catalogName, catalog, location, raw);
+      // Refused before listing anything there (the catalog checks the metadata file again).
+      if (catalog.locations) catalog.locations.check("table_location", location);
+      else checkForeignLocation(ctx, catalogName, location, String(a.table_location));
       const metadataLocation = a.metadata_file_name
         ? joinLocation(location, "metadata", metadataFileName(a.metadata_file_name))
         : await findCurrentMetadata(catalog.io, location);

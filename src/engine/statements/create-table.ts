@@ -5,7 +5,7 @@
 import { SqlCatalog } from "../../catalog/sql/sql-catalog.js";
 import { duckTypeToIceberg } from "../../duckdb/types.js";
 import { AlreadyExistsError, ValidationError } from "../../errors.js";
-import { isUnderLocation } from "../../io/location.js";
+import { isWithin, parseLocation } from "../../io/location-policy.js";
 import { assignFreshIds, Schema } from "../../spec/schema.js";
 import type { NestedField } from "../../spec/types.js";
 import { writeQuery } from "../../table/write-query.js";
@@ -13,6 +13,13 @@ import { qualifiedText, type ResolvedName, resolveTableName, type SessionContext
 import { type StatementResult, updateResult } from "../result.js";
 import type { Statement } from "../sql/statement.js";
 import { type ParsedTableProperties, parseTableProperties } from "../table-properties.js";
+
+/** Whether `location` is `root` or below it (both parsed by the location check). */
+function under(root: string, location: string): boolean {
+  const r = parseLocation(root);
+  const l = parseLocation(location);
+  return r.ok && l.ok && isWithin(r.location, l.location);
+}
 
 function checkColumnNames(fields: readonly NestedField[]): void {
   const seen = new Set<string>();
@@ -38,7 +45,7 @@ async function checkLocationEmpty(
 ): Promise<void> {
   if (location === undefined) return;
   const normalized = location.replace(/\/+$/, "");
-  if (replaced !== undefined && isUnderLocation(replaced, normalized)) return;
+  if (replaced !== undefined && under(replaced, normalized)) return;
   if (r.catalog instanceof SqlCatalog && !r.catalog.inWarehouse(normalized)) return;
   for await (const _ of r.catalog.io.list(normalized))
     throw new ValidationError(`Cannot create a table on a non-empty location: ${location}`);

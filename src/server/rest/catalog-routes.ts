@@ -146,13 +146,19 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
     return res;
   };
 
-  /** Delegated access to a table's files for this request (X-Iceberg-Access-Delegation). */
+  /**
+   * Delegated access to a table's files for this request (X-Iceberg-Access-Delegation); none
+   * for a table whose location is not inside its warehouse (metadata stored before locations
+   * were checked, or a registered copy recording another location): credentials and
+   * signatures are never scoped to a place outside the warehouse.
+   */
   const tableAccess = async (
     c: Context<Env>,
+    catalog: SqlCatalog,
     location: string,
     id: TableIdentifier,
   ): Promise<TableAccess | undefined> => {
-    if (!opts.delegation) return undefined;
+    if (!opts.delegation || !catalog.inWarehouse(location)) return undefined;
     const base = new URL(c.req.url);
     const prefix = c.req.param("prefix");
     const path = `v1/${prefix ? `${encodeURIComponent(prefix)}/` : ""}namespaces/${encodeNamespace(id.namespace)}/tables/${encodeURIComponent(id.name)}/sign`;
@@ -168,9 +174,15 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
     c: Context<Env>,
     id: TableIdentifier,
     t: { metadataLocation: string; metadata: TableMetadata },
-    io: FileIO,
+    catalog: SqlCatalog,
   ) =>
-    tableResponse(t.metadataLocation, t.metadata, "all", io, await tableAccess(c, t.metadata.location, id));
+    tableResponse(
+      t.metadataLocation,
+      t.metadata,
+      "all",
+      catalog.io,
+      await tableAccess(c, catalog, t.metadata.location, id),
+    );
 
   const app = new Hono<Env>();
 
@@ -366,13 +378,13 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
       };
       if (req.stageCreate) {
         const metadata = await catalog.stageCreateTable(id, opts);
-        const access = await tableAccess(c, metadata.location, id);
+        const access = await tableAccess(c, catalog, metadata.location, id);
         return new Response(loadTableResultText(null, stringifyJson(tableMetadataToJson(metadata)), access), {
           status: 200,
           headers: { "content-type": "application/json" },
         });
       }
-      return createdTableResponse(c, id, await catalog.createTable(id, opts), catalog.io);
+      return createdTableResponse(c, id, await catalog.createTable(id, opts), catalog);
     },
     true,
   );
@@ -383,13 +395,12 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
     async (c, r) => {
       const catalog = await r.catalog();
       const req = registerRequestFromJson(await r.body());
-      await service.checkRegisterable(catalog, req.metadataLocation);
       const id = { namespace: r.namespace(), name: req.name };
       return createdTableResponse(
         c,
         id,
         await catalog.registerTable(id, req.metadataLocation, req.overwrite),
-        catalog.io,
+        catalog,
       );
     },
     true,
@@ -412,7 +423,7 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
       t.metadata,
       mode,
       undefined,
-      await tableAccess(c, t.metadata.location, id),
+      await tableAccess(c, catalog, t.metadata.location, id),
     );
   });
 
@@ -469,8 +480,9 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
   route("GET", "/namespaces/:namespace/tables/:table/credentials", async (c, r) => {
     const catalog = await r.catalog();
     const t = await catalog.loadTable(r.identifier("table"));
-    const credentials =
-      (await opts.delegation?.credentialsFor(t.metadata.location, privilegeOf(c.get("principal")))) ?? [];
+    const credentials = catalog.inWarehouse(t.metadata.location)
+      ? ((await opts.delegation?.credentialsFor(t.metadata.location, privilegeOf(c.get("principal")))) ?? [])
+      : [];
     return jsonResponse(200, { "storage-credentials": credentials });
   });
 
@@ -486,6 +498,10 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
       if (!(e instanceof NoSuchTableError) || dropped === undefined) throw e;
       location = dropped;
     }
+    if (!catalog.inWarehouse(location))
+      throw new ForbiddenError(
+        `table ${identifierToString(id)} has its location ${JSON.stringify(location)} outside the warehouse ${catalog.warehouse}: no request is signed for it`,
+      );
     const req = remoteSignRequestFromJson(await r.body());
     const signed = await opts.delegation.sign(location, privilegeOf(c.get("principal")), req);
     return new Response(JSON.stringify(signed), {
@@ -653,10 +669,6 @@ export function restCatalogRoutes(opts: RestCatalogRoutesOptions): Hono<Env> {
     async (_c, r) => {
       const catalog = await r.catalog();
       const req = registerRequestFromJson(await r.body());
-      if (!catalog.inWarehouse(req.metadataLocation))
-        throw new ValidationError(
-          `metadata-location ${req.metadataLocation} is outside the warehouse ${catalog.warehouse}`,
-        );
       const state = await catalog.registerView(
         { namespace: r.namespace(), name: req.name },
         req.metadataLocation,

@@ -1,16 +1,14 @@
 /**
  * The REST catalog service: what the `/v1` routes call after decoding a request. It resolves
  * warehouses (the `warehouse` config parameter and the URL `prefix`), shapes responses as
- * the OpenAPI schemas (`CatalogConfig`, `LoadTableResult` with `snapshots=refs`, ETags ...)
- * and applies server policy on top of the catalog: every location stays inside its
- * warehouse, purges only delete files inside it.
+ * the OpenAPI schemas (`CatalogConfig`, `LoadTableResult` with `snapshots=refs`, ETags ...).
+ * Locations are checked by the catalog itself (`SqlCatalog.locations`), for REST and SQL alike.
  */
 import { createHash } from "node:crypto";
 import type { CatalogStore } from "../../catalog/sql/catalog-store.js";
 import type { SqlCatalog } from "../../catalog/sql/sql-catalog.js";
-import { ForbiddenError, NoSuchWarehouseError, ValidationError } from "../../errors.js";
+import { ForbiddenError, NoSuchWarehouseError } from "../../errors.js";
 import type { TableMetadata } from "../../spec/table-metadata.js";
-import { readTableMetadata } from "../../table/metadata-io.js";
 import type { Principal } from "./auth.js";
 import { IDEMPOTENCY_KEY_LIFETIME } from "./idempotency.js";
 
@@ -105,19 +103,6 @@ export class RestCatalogService {
         ),
       );
     return this.store.catalog(name);
-  }
-
-  /**
-   * Refuses to register metadata outside the warehouse: later commits would write there.
-   * @throws ValidationError
-   */
-  async checkRegisterable(catalog: SqlCatalog, metadataLocation: string): Promise<void> {
-    if (!catalog.inWarehouse(metadataLocation))
-      throw new ValidationError(
-        `metadata-location ${metadataLocation} is outside the warehouse ${catalog.warehouse}`,
-      );
-    const md = await readTableMetadata(catalog.io, metadataLocation);
-    catalog.checkTableLocations(md);
   }
 }
 
