@@ -175,7 +175,12 @@ export class Session implements SessionContext {
       const rewritten = await this.rewrite(s.query);
       const text = s.kind === "explain" ? `EXPLAIN ${s.analyze ? "ANALYZE " : ""}${rewritten}` : rewritten;
       const ds = await this.duck.stream(text);
-      return duckStream(ds, (e) => this.#failed(started.control, e), started.end);
+      return duckStream(
+        ds,
+        (e) => this.#failed(started.control, e),
+        () => (started.control.signal.aborted ? (started.control.signal.reason as unknown) : undefined),
+        started.end,
+      );
     } catch (e) {
       started.end();
       throw this.#failed(started.control, e);

@@ -66,11 +66,14 @@ export function resultStream(result: StatementResult, onEnd: () => void = () => 
 
 /**
  * A stream over a DuckDB query stream; `translate` maps errors (see `StatementControl.error`),
- * `onEnd` runs once at the end, on error or on close (after the DuckDB stream is closed).
+ * `canceled` gives the reason the statement was canceled, if it was (an interrupted streaming
+ * query may just end early, so the end is only the end when nothing canceled it); `onEnd`
+ * runs once at the end, on error or on close (after the DuckDB stream is closed).
  */
 export function duckStream(
   stream: DuckStream,
   translate: (e: unknown) => unknown,
+  canceled: () => unknown,
   onEnd: () => void,
 ): StatementStream {
   let ended = false;
@@ -86,6 +89,8 @@ export function duckStream(
       if (ended) return undefined;
       try {
         const chunk = await stream.nextChunk();
+        const reason = canceled();
+        if (reason !== undefined) throw reason;
         if (!chunk) end();
         return chunk;
       } catch (e) {

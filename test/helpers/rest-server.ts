@@ -15,6 +15,7 @@ import type { ResolvingFileIO } from "../../src/io/resolving-file-io.js";
 import type { S3Options } from "../../src/io/s3-file-io.js";
 import type { CrossSiteOptions } from "../../src/server/cross-site.js";
 import { createHttpServer } from "../../src/server/http-server.js";
+import type { QueryLimits } from "../../src/server/query/query-limits.js";
 import { AccessDelegation, type AccessDelegationOptions } from "../../src/server/rest/access-delegation.js";
 import type { AuthOptions } from "../../src/server/rest/auth.js";
 
@@ -47,6 +48,12 @@ export async function startRestServer(
     log?: Logger;
     /** Lets SQL read local files outside the lakehouse (default false: the SQL sandbox). */
     localFileAccess?: boolean;
+    /** Caps and timeout of the query API (default: the server's defaults). */
+    queryLimits?: QueryLimits;
+    /** DuckDB memory limit, e.g. `200MB`. */
+    memoryLimit?: string;
+    /** Most statements running at once (default: from the thread pool). */
+    maxConcurrentStatements?: number;
   } = {},
 ): Promise<TestRestServer> {
   const dir = mkdtempSync(join(tmpdir(), "rest-server-"));
@@ -57,6 +64,8 @@ export async function startRestServer(
     warehouses: opts.warehouses,
     s3: opts.s3,
     localFileAccess: opts.localFileAccess,
+    memoryLimit: opts.memoryLimit,
+    maxConcurrentStatements: opts.maxConcurrentStatements,
   });
   const delegation = AccessDelegation.forS3FileIO(
     (lakehouse.store.io as ResolvingFileIO).s3,
@@ -69,6 +78,7 @@ export async function startRestServer(
     maxBodyBytes: opts.maxBodyBytes,
     delegation,
     crossSite: opts.crossSite,
+    queryLimits: opts.queryLimits,
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as { port: number }).port;

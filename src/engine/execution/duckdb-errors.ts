@@ -50,7 +50,8 @@ export function translateDuckDBError(e: unknown): unknown {
   }
   if (/^Out of Memory Error:/.test(m))
     return new ExceededLimitError(
-      `Query exceeded the memory limit: ${withoutSqlContext(m.replace(/^Out of Memory Error:\s*/, ""))}`,
+      // DuckDB's "Possible solutions" are settings users of a locked engine cannot change.
+      `Query exceeded the memory limit: ${withoutSqlContext(m.replace(/^Out of Memory Error:\s*/, "")).replace(/\s*Possible solutions:[\s\S]*$/, "")}`,
       "EXCEEDED_MEMORY_LIMIT",
       { cause: e },
     );

@@ -2,7 +2,6 @@
  * CREATE SCHEMA, DROP SCHEMA [CASCADE] and USE, on the catalogs' namespaces.
  */
 
-import { SqlCatalog } from "../../catalog/sql/sql-catalog.js";
 import { AlreadyExistsError, NoSuchNamespaceError, ValidationError } from "../../errors.js";
 import { namespaceToString } from "../../spec/identifier.js";
 import { resolveSchemaName, type SessionContext } from "../context.js";
@@ -11,7 +10,8 @@ import type { Statement } from "../sql/statement.js";
 
 /**
  * CREATE SCHEMA [IF NOT EXISTS] catalog.schema [WITH (location = ...)]. A location must be
- * inside the catalog's warehouse, as table locations must (engines place new tables under it).
+ * inside the catalog's warehouse, as table locations must (engines place new tables under it):
+ * the catalog checks it with its location policy.
  * @throws ValidationError for unknown properties or a location outside the warehouse
  */
 export async function createSchema(
@@ -23,11 +23,7 @@ export async function createSchema(
   for (const [k, v] of Object.entries(s.properties)) {
     if (k !== "location")
       throw new ValidationError(`Catalog '${catalogName}' schema property '${k}' does not exist`);
-    properties.location = String(v);
-    if (catalog instanceof SqlCatalog && !catalog.inWarehouse(properties.location))
-      throw new ValidationError(
-        `Schema location '${properties.location}' is outside the warehouse of catalog '${catalogName}'`,
-      );
+    properties.location = String(v); // checked by the catalog (the one location check)
   }
   if (await catalog.namespaceExists(namespace)) {
     if (s.ifNotExists) return updateResult("CREATE SCHEMA");
