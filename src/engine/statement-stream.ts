@@ -91,7 +91,10 @@ export function duckStream(
         const chunk = await stream.nextChunk();
         const reason = canceled();
         if (reason !== undefined) throw reason;
-        if (!chunk) end();
+        if (!chunk) {
+          end();
+          return undefined;
+        }
         return chunk;
       } catch (e) {
         end();

@@ -16,10 +16,14 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `aichemy [globalArgs] serve --port 0 [serveArgs]` and waits for its URL. */
+/**
+ * Starts `aichemy [globalArgs] serve --port 0 [serveArgs]` and waits for its URL; `main` is
+ * another entry point to run (e.g. an earlier version's, for a benchmark's reference).
+ */
 export async function startServeProcess(
   globalArgs: string[],
   serveArgs: string[] = [],
+  main = MAIN,
 ): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
@@ -27,7 +31,7 @@ export async function startServeProcess(
       ...(process.env.AICHEMY_SERVE_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
       "--import",
       import.meta.resolve("tsx"),
-      MAIN,
+      main,
       ...globalArgs,
       "serve",
       "--port",

@@ -1,10 +1,10 @@
 /**
  * Rows of a result batch as JSON text, the query API's row format: `[v1, v2, ...]` per row.
- * Booleans, numbers and strings stay as they are, integers beyond 2^53 become decimal
- * strings, non-finite doubles `null` (JSON has no NaN), and DuckDB's other values their own
- * JSON form (`toJson()`: decimals, dates and timestamps as strings, lists as arrays, structs
- * and maps as objects); NULL is `null` (see `duckdb/values.ts`). Values are converted column
- * by column with one converter chosen per column type, then each batch is serialized once.
+ * Values are those of `jsonValue` (`duckdb/values.ts`): booleans, numbers and strings as they
+ * are, integers beyond 2^53 as decimal strings, non-finite doubles `null`, decimals, dates,
+ * timestamps and other scalars as DuckDB's text, lists as arrays, structs as objects, maps as
+ * arrays of `{key, value}`; NULL is `null`. Values are converted column by column with one
+ * converter chosen per column type, then each batch is serialized once.
  */
 import type { DuckDBValue } from "@duckdb/node-api";
 import { jsonValue } from "../../duckdb/values.js";
