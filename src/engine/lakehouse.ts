@@ -5,6 +5,7 @@
  * same name; REST catalogs can be attached beside them. This is what `aichemy sql`,
  * `aichemy ingest` and `aichemy serve` open.
  */
+import { setMaxListeners } from "node:events";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Catalog } from "../catalog/catalog.js";
@@ -124,6 +125,8 @@ export class Lakehouse {
     this.#settings = settings;
     this.policy = { localFileAccess: settings.localFileAccess ?? false };
     this.admission = new QueryAdmission(opts.maxConcurrentStatements ?? defaultMaxConcurrentStatements());
+    // Every running statement listens for the shutdown.
+    setMaxListeners(0, this.#shutdown.signal);
   }
 
   /** The DuckDB instance's default connection (a new instance after an engine failure). */

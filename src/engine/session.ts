@@ -189,12 +189,11 @@ export class Session implements SessionContext {
 
   /** Admits a statement and starts its control; `end` (idempotent) releases both. */
   async #start(opts: ExecuteOptions): Promise<{ control: StatementControl; end: () => void }> {
-    const signal = this.#services.signal
-      ? opts.signal
-        ? AbortSignal.any([opts.signal, this.#services.signal])
-        : this.#services.signal
-      : opts.signal;
-    const control = new StatementControl(this.duck, { signal, timeoutMs: opts.timeoutMs });
+    const control = new StatementControl(this.duck, {
+      signal: opts.signal,
+      signals: this.#services.signal ? [this.#services.signal] : [],
+      timeoutMs: opts.timeoutMs,
+    });
     let ticket: AdmissionTicket | undefined;
     try {
       ticket = await this.#services.admission?.acquire(control.signal);

@@ -1,10 +1,13 @@
 /**
- * A FileIO that writes and deletes only inside one warehouse (issue 9, "Locations escape the
- * warehouse"): the last line behind the catalog's checks, for every file a table operation
- * touches (data and delete files, manifests, expired snapshots' files, orphans, purges).
- * Reads pass through: a registered table may reference files elsewhere, and reading is not
- * what escapes. Writes, deletes and publishes of staged files whose location the warehouse's
- * {@link LocationPolicy} does not allow are refused before anything is touched.
+ * A FileIO that reads, lists, writes and deletes only inside one warehouse (issue 9,
+ * "Locations escape the warehouse"): the last line behind the catalog's checks, for every file
+ * a table operation touches (metadata, manifests, data and delete files, expired snapshots'
+ * files, orphans, purges). Tables are created and registered inside their warehouse, and the
+ * files of a copied table are resolved to where it is now; so a location elsewhere can only
+ * come from metadata a client wrote to point outside (a manifest listing another table's or
+ * the host's files): reading it would hand another place's files to DuckDB, deleting it
+ * would destroy them. Every call whose location the warehouse's {@link LocationPolicy} does
+ * not allow is refused before anything is touched.
  */
 import type { FileInfo, FileIO, StagingDirectory } from "./file-io.js";
 import type { LocationPolicy } from "./location-policy.js";
@@ -21,12 +24,24 @@ export class WarehouseFileIO implements FileIO {
     this.policy = policy;
   }
 
+  /** @throws ValidationError (`file to read "..." is outside the warehouse ...`) before reading */
   read(location: string): Promise<Uint8Array> {
-    return this.inner.read(location);
+    return this.#checked("file to read", location, () => this.inner.read(location));
   }
 
+  /** @throws ValidationError (`file to read "..." is outside the warehouse ...`) before reading */
   readRange(location: string, offset: number, length: number): Promise<Uint8Array> {
-    return this.inner.readRange(location, offset, length);
+    return this.#checked("file to read", location, () => this.inner.readRange(location, offset, length));
+  }
+
+  /** Runs `fn` if the policy allows `location`, else rejects with the policy's error. */
+  #checked<T>(field: string, location: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      this.policy.check(field, location);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return fn();
   }
 
   /** @throws ValidationError (`file to write "..." is outside the warehouse ...`) before writing */
@@ -35,12 +50,14 @@ export class WarehouseFileIO implements FileIO {
     await this.inner.write(location, data, opts);
   }
 
+  /** @throws ValidationError for a location outside the warehouse (its existence is not told) */
   exists(location: string): Promise<boolean> {
-    return this.inner.exists(location);
+    return this.#checked("file", location, () => this.inner.exists(location));
   }
 
+  /** @throws ValidationError for a location outside the warehouse */
   stat(location: string): Promise<FileInfo> {
-    return this.inner.stat(location);
+    return this.#checked("file", location, () => this.inner.stat(location));
   }
 
   /** @throws ValidationError (`file to delete "..." is outside the warehouse ...`); nothing is deleted */
@@ -49,12 +66,15 @@ export class WarehouseFileIO implements FileIO {
     await this.inner.delete(location);
   }
 
-  list(prefix: string): AsyncIterable<FileInfo> {
-    return this.inner.list(prefix);
+  /** @throws ValidationError (when iterated) for a prefix outside the warehouse */
+  async *list(prefix: string): AsyncIterable<FileInfo> {
+    this.policy.check("prefix to list", prefix);
+    yield* this.inner.list(prefix);
   }
 
+  /** @throws ValidationError (`data file to read "..." is outside the warehouse ...`) */
   localReadPath(location: string): Promise<string> {
-    return this.inner.localReadPath(location);
+    return this.#checked("data file to read", location, () => this.inner.localReadPath(location));
   }
 
   /**

@@ -281,6 +281,34 @@ export function catalogContract(
       await catalog.dropNamespace(["nsloc"]);
     });
 
+    it("gives every table a directory of its own: a renamed table's is not reused, another's is refused", async () => {
+      const old = await catalog.createTable({ namespace: ["ns"], name: "dir1" }, { schema });
+      const oldLocation = old.metadata.location;
+      await catalog.renameTable({ namespace: ["ns"], name: "dir1" }, { namespace: ["ns"], name: "dir1b" });
+      // The old name's default location holds the renamed table: the new one gets its own.
+      const fresh = await catalog.createTable({ namespace: ["ns"], name: "dir1" }, { schema });
+      assert.notEqual(fresh.metadata.location, oldLocation);
+      assert.match(fresh.metadata.location, /\/dir1-[0-9a-f]{32}$/);
+      // An explicit location at, inside or around another table's directory is refused.
+      for (const location of [oldLocation, `${oldLocation}/data/sub`, `${cut.warehouse}/ns`]) {
+        await assert.rejects(
+          catalog.createTable({ namespace: ["ns"], name: "dir2" }, { schema, location }),
+          (e: Error) => {
+            assert.ok(e instanceof AlreadyExistsError, `${e.name}: ${e.message}`);
+            assert.match(e.message, /^location ".*" is the directory of table ns\.\w+ \(or shares it\)/);
+            return true;
+          },
+        );
+        assert.equal(await catalog.tableExists({ namespace: ["ns"], name: "dir2" }), false);
+      }
+      // Registering another table's metadata would make an alias of it.
+      await assert.rejects(
+        catalog.registerTable({ namespace: ["ns"], name: "alias" }, fresh.metadataLocation),
+        /^AlreadyExistsError: metadata-location .* is the directory of table ns\.dir1/,
+      );
+      for (const name of ["dir1", "dir1b"]) await catalog.dropTable({ namespace: ["ns"], name }, true);
+    });
+
     it("commits by compare-and-swap: a stale commit fails and changes nothing", async () => {
       const id = { namespace: ["ns"], name: "cas" };
       const t = await catalog.createTable(id, { schema });
@@ -371,8 +399,13 @@ export function catalogContract(
     });
 
     it("registers an existing table by metadata location and unregisters it", async () => {
-      const t = await catalog.createTable({ namespace: ["ns"], name: "orig" }, { schema });
+      const orig = { namespace: ["ns"], name: "orig" };
+      const t = await catalog.createTable(orig, { schema });
       const copy = { namespace: ["ns"], name: "copy" };
+      // Not while another entry owns the directory: an alias would treat the other's new files
+      // as its orphans.
+      await assert.rejects(catalog.registerTable(copy, t.metadataLocation), AlreadyExistsError);
+      await catalog.unregisterTable(orig);
       const r = await catalog.registerTable(copy, t.metadataLocation);
       assert.equal(r.metadata.tableUuid, t.metadata.tableUuid);
       await assert.rejects(catalog.registerTable(copy, t.metadataLocation), AlreadyExistsError);

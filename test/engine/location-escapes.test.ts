@@ -148,9 +148,18 @@ describe("SQL: locations never escape the warehouse", () => {
       });
     }
     assert.deepEqual(await tables(), ["t"]);
-    // A table inside the warehouse registers (here: the same table under a second name).
+    // A table inside the warehouse registers (here: a copy of the table in a directory of its
+    // own; the table's own directory is its, an alias of it is refused).
+    await assert.rejects(
+      fx.session.execute(
+        `CALL iceberg.system.register_table(schema_name => 's', table_name => 'again', table_location => ${lit(localPathOf(src))})`,
+      ),
+      /is the directory of table s\.t/,
+    );
+    const copy = join(localPathOf(wh), "s", "t-copy");
+    cpSync(localPathOf(src), copy, { recursive: true });
     await fx.session.execute(
-      `CALL iceberg.system.register_table(schema_name => 's', table_name => 'again', table_location => ${lit(localPathOf(src))})`,
+      `CALL iceberg.system.register_table(schema_name => 's', table_name => 'again', table_location => ${lit(copy)})`,
     );
     assert.deepEqual(await textRows(fx.session, "SELECT count(*) FROM iceberg.s.again"), ["2"]);
     await fx.session.execute("CALL iceberg.system.unregister_table('s', 'again')");
@@ -200,8 +209,12 @@ describe("SQL: locations never escape the warehouse", () => {
     assert.ok(await catalog.rows.swap(id, t.metadataLocation, planted));
 
     await assert.rejects(fx.session.execute("INSERT INTO iceberg.s.old VALUES (2)"), ValidationError);
-    await fx.session.execute(
-      "ALTER TABLE iceberg.s.old EXECUTE remove_orphan_files(retention_threshold => '7d')",
+    // Cleaning the redirected data path is refused outright: nothing there is even listed.
+    await assert.rejects(
+      fx.session.execute(
+        "ALTER TABLE iceberg.s.old EXECUTE remove_orphan_files(retention_threshold => '7d')",
+      ),
+      /prefix to list ".*outside-data\/" is refused: it contains an encoded dot segment/,
     );
     await fx.session.execute("DROP TABLE iceberg.s.old");
     assert.deepEqual(readdirSync(outsideData), ["someone-elses.parquet"]);

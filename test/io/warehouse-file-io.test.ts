@@ -57,9 +57,21 @@ describe("WarehouseFileIO: writes and deletes only inside the warehouse", () => 
     await staging.cleanup();
   });
 
-  it("reads anywhere and writes and deletes inside", async () => {
-    assert.deepEqual(new TextDecoder().decode(await io.read(fileUri(join(dir, "victim.txt")))), "keep me");
+  it("reads, lists and tells of nothing outside; reads, writes and deletes inside", async () => {
+    const victim = fileUri(join(dir, "victim.txt"));
+    for (const op of [
+      () => io.read(victim),
+      () => io.readRange(victim, 0, 4),
+      () => io.localReadPath(victim),
+      () => io.exists(victim),
+      () => io.stat(victim),
+      async () => {
+        for await (const _ of io.list(fileUri(dir))) break;
+      },
+    ])
+      await assert.rejects(op(), /is outside the warehouse/);
     await io.write(`${wh}/t/metadata/a.json`, bytes);
+    assert.deepEqual([...(await io.read(`${wh}/t/metadata/a.json`))], [...bytes]);
     assert.ok(await io.exists(`file://localhost${join(dir, "wh")}/t/metadata/a.json`));
     await io.delete(`${wh}/t/metadata/a.json`);
     assert.equal(await io.exists(`${wh}/t/metadata/a.json`), false);

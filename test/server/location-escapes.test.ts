@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { PURGE_SKIPPED_WARNING } from "../../src/catalog/sql/sql-catalog.js";
 import { localPathOf } from "../../src/io/location.js";
@@ -254,10 +254,13 @@ describe("REST catalog server: locations never escape the warehouse", () => {
       "metadata-location": crafted,
     });
     assertRefused(r, `metadata-location "${crafted}": properties.write.data.path`, wh, /encoded dot segment/);
-    // A table inside registers.
+    // A table inside registers (a copy in a directory of its own: the original's directory
+    // is the original's).
+    const copyDir = join(localPathOf(wh), "db", "t-copy");
+    cpSync(dirname(dirname(localPathOf(t["metadata-location"]))), copyDir, { recursive: true });
     const inside = await call(server, "POST", "/namespaces/db/register", {
       name: "reg",
-      "metadata-location": t["metadata-location"],
+      "metadata-location": `${wh}/db/t-copy/metadata/${fileName}`,
     });
     assert.equal(inside.status, 200, JSON.stringify(inside.body));
     assert.equal(inside.body.metadata["table-uuid"], t.metadata["table-uuid"]);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { localPathOf } from "../../src/io/location.js";
@@ -240,7 +240,10 @@ describe("strict request decoding: JSON, types and names", () => {
     const path = localPathOf(metadataLocation);
     const text = readFileSync(path, "utf8");
     assert.match(text, /"properties"\s*:\s*\{/);
-    const legacy = join(dirname(path), `00099-${randomUUID()}.metadata.json`);
+    // In a directory of its own (the table's directory is the table's).
+    const legacyDir = join(dirname(dirname(dirname(path))), "legacy", "metadata");
+    mkdirSync(legacyDir, { recursive: true });
+    const legacy = join(legacyDir, `00099-${randomUUID()}.metadata.json`);
     writeFileSync(legacy, text.replace(/"properties"\s*:\s*\{/, '"properties":{"legacy.count":5,'));
     const r = await call(
       server,
@@ -248,7 +251,7 @@ describe("strict request decoding: JSON, types and names", () => {
       "/v1/iceberg/namespaces/db/register",
       JSON.stringify({
         name: "legacy",
-        "metadata-location": `${dirname(metadataLocation)}/${legacy.split("/").pop()}`,
+        "metadata-location": `${dirname(dirname(dirname(metadataLocation)))}/legacy/metadata/${legacy.split("/").pop()}`,
       }),
     );
     assert.equal(r.status, 200, JSON.stringify(r.body));

@@ -3,7 +3,7 @@
  * one table, told apart by `iceberg_type`; a NULL type is a table written by a V0 client).
  * Names are unique per namespace across both kinds: the primary key does not include the type.
  */
-import type { Kysely, Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import type { Namespace, TableIdentifier } from "../../spec/identifier.js";
 import { namespaceToString } from "../../spec/identifier.js";
 import type { CatalogDatabase, IcebergTablesRow } from "./catalog-schema.js";
@@ -51,6 +51,32 @@ export class CatalogRows {
   async find(id: TableIdentifier, kind: EntryKind, db: Db = this.db): Promise<IcebergTablesRow | undefined> {
     const row = await this.any(id, db);
     return row && kindOf(row) === kind ? row : undefined;
+  }
+
+  /**
+   * An entry (of either kind) other than `except` whose metadata file lies under `prefix`
+   * (compared as text: `prefix` should end with `/`; `direct`: right in it, not deeper), or
+   * undefined.
+   */
+  async firstWithMetadataUnder(
+    prefix: string,
+    except?: TableIdentifier,
+    direct = false,
+  ): Promise<IcebergTablesRow | undefined> {
+    const rows = await this.db
+      .selectFrom("iceberg_tables")
+      .selectAll()
+      .where("catalog_name", "=", this.catalogName)
+      .where(sql<string>`substr(metadata_location, 1, ${prefix.length})`, "=", prefix)
+      .limit(100)
+      .execute();
+    return rows.find(
+      (r) =>
+        (!direct || !r.metadata_location?.slice(prefix.length).includes("/")) &&
+        (except === undefined ||
+          r.table_namespace !== namespaceToString(except.namespace) ||
+          r.table_name !== except.name),
+    );
   }
 
   /** Names of the entries of `kind` in a namespace, sorted. */

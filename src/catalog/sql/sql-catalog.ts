@@ -18,7 +18,7 @@ import {
   ValidationError,
 } from "../../errors.js";
 import type { FileIO } from "../../io/file-io.js";
-import { joinLocation } from "../../io/location.js";
+import { joinLocation, parentLocation } from "../../io/location.js";
 import { LocationPolicy } from "../../io/location-policy.js";
 import { isS3Location } from "../../io/s3-location.js";
 import { WarehouseFileIO } from "../../io/warehouse-file-io.js";
@@ -48,6 +48,7 @@ import type { CatalogDatabase } from "./catalog-schema.js";
 import { migrateCatalogSchema } from "./catalog-schema.js";
 import { KeyedLocks } from "./commit-lock.js";
 import { SqlViewStore } from "./sql-views.js";
+import { newTableDirectory, requireOwnDirectory } from "./table-directories.js";
 
 /** Options of {@link SqlCatalog}. */
 export interface SqlCatalogOptions {
@@ -350,13 +351,33 @@ export class SqlCatalog implements Catalog {
     return new Table(id, await this.#state(id), this.io, this.#ops(id));
   }
 
+  /**
+   * The metadata a new table would have. Its location is `opts.location` (refused when another
+   * table owns that directory) or a directory of its own under the namespace (see
+   * `table-directories.ts`).
+   * @throws AlreadyExistsError for a taken name or directory; ValidationError for locations
+   * outside the warehouse and invalid schemas, specs and orders
+   */
   async stageCreateTable(id: TableIdentifier, opts: CreateTableOptions): Promise<TableMetadata> {
     await this.checkNewName(id, "table");
+    let location: string;
+    if (opts.location !== undefined) {
+      location = opts.location.replace(/\/+$/, "");
+      this.locations.check("location", location);
+      await requireOwnDirectory(this.rows, "location", location, this.warehouse, id);
+    } else
+      location = await newTableDirectory(
+        this.rows,
+        this.io,
+        this.defaultTableLocation(id),
+        this.warehouse,
+        id,
+      );
     const metadata = newTableMetadata({
       schema: opts.schema,
       spec: opts.partitionSpec,
       sortOrder: opts.sortOrder,
-      location: (opts.location ?? this.defaultTableLocation(id)).replace(/\/+$/, ""),
+      location,
       properties: opts.properties,
       formatVersion: opts.formatVersion,
     });
@@ -387,6 +408,14 @@ export class SqlCatalog implements Catalog {
     this.locations.check("metadata-location", metadataLocation);
     const metadata = await this.#readMetadata(metadataLocation);
     this.#checkRegisteredLocations(metadata, metadataLocation);
+    // The directory the metadata file is in is the table's: it must not be another table's.
+    await requireOwnDirectory(
+      this.rows,
+      "metadata-location",
+      parentLocation(parentLocation(metadataLocation)),
+      this.warehouse,
+      id,
+    );
     const existing = await this.rows.any(id);
     if (existing && !(overwrite && existing.iceberg_type !== "VIEW"))
       throw new AlreadyExistsError(

@@ -5,6 +5,7 @@
  */
 import { pino } from "pino";
 import type { Config } from "../../config/config.js";
+import { keepWorkerThreadsDeprioritized } from "../../engine/execution/thread-priority.js";
 import { ResolvingFileIO } from "../../io/resolving-file-io.js";
 import {
   type CrossSiteOptions,
@@ -84,6 +85,8 @@ export async function serve(config: Config): Promise<void> {
   const auth = authOptions(config);
   const crossSite = crossSiteOptions(config);
   const lakehouse = await openLakehouse(config);
+  // Catalog calls on the event loop keep their CPU share while queries run.
+  const stopSweep = keepWorkerThreadsDeprioritized();
   const delegation =
     lakehouse.store.io instanceof ResolvingFileIO ? accessDelegation(config, lakehouse.store.io) : undefined;
   const server = createHttpServer({
@@ -142,6 +145,7 @@ export async function serve(config: Config): Promise<void> {
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
+  stopSweep();
   delegation?.close();
   await lakehouse.close();
 }

@@ -14,6 +14,8 @@ import { abortReason } from "./query-admission.js";
 export interface ExecuteOptions {
   /** Aborting it cancels the statement (the client left, the server stops); its reason is reported. */
   readonly signal?: AbortSignal | undefined;
+  /** Further signals that cancel the statement alike (e.g. the server's shutdown). */
+  readonly signals?: readonly AbortSignal[] | undefined;
   /** Statement timeout in milliseconds, counted from the call, queueing included (default: none). */
   readonly timeoutMs?: number | undefined;
 }
@@ -30,16 +32,20 @@ export class StatementControl {
   readonly #duck: Duck;
   readonly #abort = new AbortController();
   readonly #timer: NodeJS.Timeout | undefined;
-  readonly #outer: AbortSignal | undefined;
-  readonly #onOuterAbort: () => void;
+  readonly #outer: { signal: AbortSignal; onAbort: () => void }[] = [];
 
   constructor(duck: Duck, opts: ExecuteOptions = {}) {
     this.#duck = duck;
     duck.resetCancel();
-    this.#outer = opts.signal;
-    this.#onOuterAbort = () => this.cancel(abortReason(opts.signal!));
-    if (opts.signal?.aborted) this.#onOuterAbort();
-    else opts.signal?.addEventListener("abort", this.#onOuterAbort, { once: true });
+    for (const signal of [opts.signal, ...(opts.signals ?? [])]) {
+      if (!signal) continue;
+      const onAbort = () => this.cancel(abortReason(signal));
+      if (signal.aborted) onAbort();
+      else {
+        signal.addEventListener("abort", onAbort, { once: true });
+        this.#outer.push({ signal, onAbort });
+      }
+    }
     const ms = opts.timeoutMs;
     if (ms !== undefined && Number.isFinite(ms) && ms > 0) {
       this.#timer = setTimeout(
@@ -76,7 +82,7 @@ export class StatementControl {
   /** Stops the timer and lets the connection run statements again. */
   dispose(): void {
     if (this.#timer) clearTimeout(this.#timer);
-    this.#outer?.removeEventListener("abort", this.#onOuterAbort);
+    for (const { signal, onAbort } of this.#outer) signal.removeEventListener("abort", onAbort);
     this.#duck.resetCancel();
   }
 }

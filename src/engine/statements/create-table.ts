@@ -2,6 +2,7 @@
  * CREATE TABLE (with Trino types and Iceberg table properties) and CREATE TABLE AS SELECT.
  */
 
+import { WRITE_PATH_PROPERTIES } from "../../catalog/metadata-locations.js";
 import { SqlCatalog } from "../../catalog/sql/sql-catalog.js";
 import { duckTypeToIceberg } from "../../duckdb/types.js";
 import { AlreadyExistsError, ValidationError } from "../../errors.js";
@@ -51,6 +52,21 @@ async function checkLocationEmpty(
     throw new ValidationError(`Cannot create a table on a non-empty location: ${location}`);
 }
 
+/**
+ * Checks the new table's location and write paths with the catalog's location check before a
+ * `CREATE OR REPLACE` drops the table it replaces (the catalog checks them again on create).
+ * @throws ValidationError naming the field
+ */
+function checkNewLocations(r: ResolvedName, props: ParsedTableProperties): void {
+  const policy = r.catalog.locations;
+  if (!policy) return;
+  if (props.location !== undefined) policy.check("location", props.location);
+  for (const key of WRITE_PATH_PROPERTIES) {
+    const value = props.properties[key];
+    if (value !== undefined) policy.check(`properties.${key}`, value);
+  }
+}
+
 /** Creates the table in its catalog from parsed properties and an optional comment. */
 function createWithProperties(
   r: ResolvedName,
@@ -90,6 +106,7 @@ export async function createTable(
     if (s.ifNotExists) return updateResult("CREATE TABLE");
     if (!s.orReplace) throw new AlreadyExistsError(`Table '${qualifiedText(r)}' already exists`);
     await checkLocationEmpty(r, props.location, (await r.catalog.loadTable(r.id)).metadata.location);
+    checkNewLocations(r, props);
     await r.catalog.dropTable(r.id, true);
   } else await checkLocationEmpty(r, props.location, undefined);
   await createWithProperties(r, schema, props, s.comment);
@@ -133,6 +150,7 @@ export async function createTableAs(
     props.location,
     exists ? (await r.catalog.loadTable(r.id)).metadata.location : undefined,
   );
+  checkNewLocations(r, props);
   if (exists) await r.catalog.dropTable(r.id, true);
   const table = await createWithProperties(r, schema, props, s.comment);
   if (!s.withData) return updateResult("CREATE TABLE", 0n);
