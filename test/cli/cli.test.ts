@@ -184,6 +184,21 @@ describe("aichemy serve", () => {
   after(() => {
     child.kill("SIGTERM");
   });
+  it("answers the README's curl example, and refuses curl -d (a web page's form)", () => {
+    // README: curl --json '{"sql": "SELECT 1"}' http://127.0.0.1:8181/api/v1/query
+    const ok = spawnSync("curl", ["-s", "--json", '{"sql": "SELECT 1"}', `${base}/api/v1/query`], {
+      encoding: "utf8",
+    });
+    assert.deepEqual(JSON.parse(ok.stdout).rows, [[1]]);
+    const form = spawnSync(
+      "curl",
+      ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-d", '{"sql": "SELECT 1"}', `${base}/api/v1/query`],
+      {
+        encoding: "utf8",
+      },
+    );
+    assert.equal(form.stdout, "415");
+  });
   it("serves health, tables and queries over HTTP", async () => {
     assert.deepEqual(await (await fetch(`${base}/health`)).json(), { status: "ok" });
     const tables = (await (await fetch(`${base}/api/v1/tables`)).json()) as { tables: { table: string }[] };
