@@ -204,6 +204,28 @@ export class UnsupportedMediaTypeError extends AIchemyError {
   }
 }
 
+/** REST types of {@link HttpProtocolError}s by HTTP status (the status's reason as `...Exception`). */
+const HTTP_PROTOCOL_TYPES = {
+  400: "BadRequestException",
+  405: "MethodNotAllowedException",
+  408: "RequestTimeoutException",
+  413: "PayloadTooLargeException",
+  417: "ExpectationFailedException",
+  431: "RequestHeaderFieldsTooLargeException",
+} as const;
+
+/**
+ * A request the HTTP layer refuses before any route sees it (RFC 9112 "HTTP/1.1", RFC 9110):
+ * malformed framing, request line or headers (400), a method no route serves such as CONNECT
+ * (405), a request that did not arrive in time (408), chunk extensions too large (413), an
+ * `Expect` the server cannot meet (417), a request head too large (431). Code `HTTP_PROTOCOL`.
+ */
+export class HttpProtocolError extends AIchemyError {
+  constructor(message: string, status: keyof typeof HTTP_PROTOCOL_TYPES = 400, options?: ErrorOptions) {
+    super(message, "HTTP_PROTOCOL", HTTP_PROTOCOL_TYPES[status], status, options);
+  }
+}
+
 /** A file the metadata references could not be found (REST `NotFoundException`, 404). */
 export class NotFoundError extends AIchemyError {
   constructor(message: string, options?: ErrorOptions) {

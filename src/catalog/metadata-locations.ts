@@ -4,7 +4,9 @@
  * warehouse's {@link LocationPolicy} (issue 9: every catalog path that stores metadata goes
  * through {@link checkMetadataLocations}).
  */
+import { AIchemyError, ValidationError } from "../errors.js";
 import type { LocationPolicy } from "../io/location-policy.js";
+import type { TableUpdate } from "../spec/table-update.js";
 
 /**
  * Table properties that redirect where files are written (Iceberg Java `TableProperties`
@@ -73,5 +75,54 @@ export function checkMetadataLocations(
   for (const key of WRITE_PATH_PROPERTIES) {
     const value = md.properties[key];
     if (value !== undefined) policy.check(locationField(key, updates, opts.prefix), resolve(value));
+  }
+}
+
+/**
+ * Requires the files a commit's updates point the table at to be inside the warehouse: the
+ * manifest list (and v1 manifests) of each `add-snapshot`, the `statistics-path` of each
+ * `set-statistics` and `set-partition-statistics`. Readers (scans, other engines, purges)
+ * open them through the table, so one outside would read a file of the server's choosing.
+ * @param prefix prepended to field names (e.g. `table-changes[1].`)
+ * @throws ValidationError naming the update's field, the location and the warehouse
+ */
+export function checkUpdateFileLocations(
+  policy: LocationPolicy,
+  updates: readonly TableUpdate[],
+  prefix = "",
+): void {
+  updates.forEach((u, i) => {
+    const at = `${prefix}updates[${i}]`;
+    if (u.action === "add-snapshot") {
+      if (u.snapshot.manifestList !== undefined)
+        policy.check(`${at}.snapshot.manifest-list`, u.snapshot.manifestList);
+      for (const [j, m] of (u.snapshot.manifests ?? []).entries())
+        policy.check(`${at}.snapshot.manifests[${j}]`, m);
+    } else if (u.action === "set-statistics")
+      policy.check(`${at}.statistics.statistics-path`, u.statistics.statisticsPath);
+    else if (u.action === "set-partition-statistics")
+      policy.check(`${at}.partition-statistics.statistics-path`, u.partitionStatistics.statisticsPath);
+  });
+}
+
+/**
+ * Reads the metadata file a register request names (`read`), turning a file that is not
+ * metadata (a directory, a data file, text that is not JSON) into the client's error: the
+ * client chose the file.
+ * @throws ValidationError naming the `metadata-location` and why it cannot be read; the
+ * errors of `read` that are already AIchemy errors (not found, malformed metadata) as they are
+ */
+export async function readRegisteredMetadata<T>(
+  metadataLocation: string,
+  read: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    if (e instanceof AIchemyError) throw e;
+    throw new ValidationError(
+      `metadata-location ${JSON.stringify(metadataLocation)} is not a readable metadata file: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
 }

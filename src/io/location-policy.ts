@@ -20,8 +20,10 @@
  * other control characters, raw or encoded (URL parsers drop tabs and newlines); malformed
  * percent-encoding, `?` or `#` in URIs other than S3 (they are decoded, or end the path; S3
  * keys may hold them and are used as written); `file:` URIs naming a host; relative paths
- * (the server's working directory is no place anyone meant). Symlinks are not followed: the
- * comparison is on the normalised text.
+ * (the server's working directory is no place anyone meant); names longer than a file system
+ * allows (a local segment over 255 bytes, NAME_MAX; a local path over 4095 bytes, PATH_MAX
+ * on Linux; an S3 key over 1024 bytes): no file could ever be written there. Symlinks are not
+ * followed: the comparison is on the normalised text.
  */
 import { ValidationError } from "../errors.js";
 import { S3_SCHEMES } from "./s3-location.js";
@@ -58,6 +60,29 @@ const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):(.*)$/s;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 const refuse = (reason: string): ParsedLocation => ({ ok: false, reason });
+
+/** Longest local file name (NAME_MAX), path (PATH_MAX on Linux, less the NUL) and S3 key, in bytes. */
+const MAX_NAME_BYTES = 255;
+const MAX_PATH_BYTES = 4095;
+const MAX_S3_KEY_BYTES = 1024;
+
+/** A canonical location, or the refusal of one no file system or store could hold. */
+function sized(location: CanonicalLocation): ParsedLocation {
+  if (location.scheme === "file") {
+    const long = location.segments.find((s) => Buffer.byteLength(s) > MAX_NAME_BYTES);
+    if (long !== undefined)
+      return refuse(
+        `has a name of ${Buffer.byteLength(long)} bytes (${JSON.stringify(long.slice(0, 20))}...): file systems allow ${MAX_NAME_BYTES}`,
+      );
+    const bytes = Buffer.byteLength(`/${location.segments.join("/")}`);
+    if (bytes > MAX_PATH_BYTES)
+      return refuse(`is a path of ${bytes} bytes: file systems allow ${MAX_PATH_BYTES}`);
+  } else if (location.scheme === "s3") {
+    const bytes = Buffer.byteLength(location.segments.join("/"));
+    if (bytes > MAX_S3_KEY_BYTES) return refuse(`has a key of ${bytes} bytes: S3 allows ${MAX_S3_KEY_BYTES}`);
+  }
+  return { ok: true, location };
+}
 
 /** `U+000A` style name of a character. */
 const codePoint = (c: string) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
@@ -131,9 +156,7 @@ export function parseLocation(location: string): ParsedLocation {
     if (!location.startsWith("/"))
       return refuse("is a relative path (give an absolute path or a URI such as file:///path)");
     const s = segmentsOf(location, { strictPercent: false, decode: false, keepEmpty: false });
-    return "reason" in s
-      ? refuse(s.reason)
-      : { ok: true, location: { scheme: "file", authority: "", segments: s.segments } };
+    return "reason" in s ? refuse(s.reason) : sized({ scheme: "file", authority: "", segments: s.segments });
   }
   const scheme = m[1]!.toLowerCase();
   const rest = m[2]!;
@@ -151,9 +174,7 @@ export function parseLocation(location: string): ParsedLocation {
     }
     if (!path.startsWith("/")) return refuse("is a relative file: URI (give file:///absolute/path)");
     const s = segmentsOf(path, { strictPercent: true, decode: true, keepEmpty: false });
-    return "reason" in s
-      ? refuse(s.reason)
-      : { ok: true, location: { scheme: "file", authority: "", segments: s.segments } };
+    return "reason" in s ? refuse(s.reason) : sized({ scheme: "file", authority: "", segments: s.segments });
   }
   if (!rest.startsWith("//")) return refuse(`has no authority (expected ${scheme}://bucket-or-host/path)`);
   const end = rest.indexOf("/", 2);
@@ -166,14 +187,11 @@ export function parseLocation(location: string): ParsedLocation {
   if ("reason" in ah) return refuse(ah.reason);
   const s = segmentsOf(path, { strictPercent: !s3, decode: false, keepEmpty: true });
   if ("reason" in s) return refuse(s.reason);
-  return {
-    ok: true,
-    location: {
-      scheme: s3 ? "s3" : scheme,
-      authority: s3 ? authority : authority.toLowerCase(),
-      segments: s.segments,
-    },
-  };
+  return sized({
+    scheme: s3 ? "s3" : scheme,
+    authority: s3 ? authority : authority.toLowerCase(),
+    segments: s.segments,
+  });
 }
 
 /** Whether canonical `location` is `root` or below it (whole segments). */

@@ -7,13 +7,19 @@
  * `/v1/config` and the token endpoint needs a bearer token. Every request first passes the
  * cross-site checks of `cross-site.ts` (Host, Origin, Sec-Fetch-Site, JSON bodies, CORS).
  */
-import type { Server } from "node:http";
-import { createAdaptorServer } from "@hono/node-server";
+import { createServer, type Server } from "node:http";
+import { getRequestListener } from "@hono/node-server";
 import { Hono } from "hono";
 import type { Logger } from "pino";
 import type { Lakehouse } from "../engine/lakehouse.js";
 import { AIchemyError, NotFoundError } from "../errors.js";
 import { type CrossSiteOptions, crossSiteProtection } from "./cross-site.js";
+import {
+  installProtocolErrorAnswers,
+  requestErrorResponse,
+  requestHeadProblem,
+  sendError,
+} from "./http-protocol-errors.js";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from "./query/query-limits.js";
 import { queryRoutes } from "./query/query-routes.js";
 import type { AccessDelegation } from "./rest/access-delegation.js";
@@ -72,10 +78,23 @@ export function createHttpApp(opts: HttpServerOptions): Hono {
   return app;
 }
 
-/** Creates (not yet listening) the Node HTTP server over a lakehouse. */
+/**
+ * Creates (not yet listening) the Node HTTP server over a lakehouse. Requests refused below the
+ * routes (unparsable, several `Host`s or none, an unmet `Expect`, CONNECT) are answered as
+ * `IcebergErrorResponse`s too (see `http-protocol-errors.ts`).
+ */
 export function createHttpServer(opts: HttpServerOptions): Server {
   const app = createHttpApp(opts);
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  const listener = getRequestListener(app.fetch, {
+    errorHandler: (e) => requestErrorResponse(e, opts.log),
+  });
+  // Without Host, Node would answer a bare 400 itself: the listener refuses it as an ErrorModel.
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
+    const problem = requestHeadProblem(req);
+    if (problem) sendError(res, problem);
+    else void listener(req, res);
+  });
+  installProtocolErrorAnswers(server);
   // Keep idle connections longer than clients' pools do (Node's default 5 s races a client
   // reusing a connection just as the server closes it: "other side closed").
   server.keepAliveTimeout = 65_000;

@@ -220,6 +220,11 @@ export function applyUpdates(
         if (md.snapshots.some((x) => x.snapshotId === s.snapshotId)) {
           throw new InvalidArgumentError(`${where}: snapshot ${s.snapshotId} already exists`);
         }
+        // Readers of the snapshot (time travel) read it with its schema: it must be one of the table's.
+        if (s.schemaId !== undefined && !md.schemas.some((x) => x.schemaId === s.schemaId))
+          throw new InvalidArgumentError(
+            `${where}.snapshot.schema-id: Cannot find schema with id ${s.schemaId}`,
+          );
         if (
           md.formatVersion >= 2 &&
           s.sequenceNumber <= md.lastSequenceNumber &&
@@ -239,6 +244,7 @@ export function applyUpdates(
         break;
       }
       case "set-snapshot-ref": {
+        checkRef(u, where);
         const snap = md.snapshots.find((s) => s.snapshotId === u.snapshotId);
         if (!snap)
           throw new InvalidArgumentError(
@@ -360,4 +366,22 @@ function trimSnapshotLog(log: readonly SnapshotLogEntry[], live: Set<bigint>): S
     if (!live.has(e.snapshotId)) cut = i;
   });
   return log.slice(cut + 1);
+}
+
+/**
+ * The rules of Iceberg Java's `SnapshotRef.Builder` for a ref being set: a name, and
+ * retention values above zero when given ("Min snapshots to keep must be greater than 0",
+ * "Max snapshot age must be greater than 0 ms", "Max reference age must be greater than 0").
+ * @throws InvalidArgumentError naming the update's field
+ */
+function checkRef(u: Extract<TableUpdate, { action: "set-snapshot-ref" }>, where: string): void {
+  if (u.refName === "") throw new InvalidArgumentError(`${where}.ref-name: a ref needs a name`);
+  const retention: [string, number | undefined][] = [
+    ["min-snapshots-to-keep", u.minSnapshotsToKeep],
+    ["max-snapshot-age-ms", u.maxSnapshotAgeMs],
+    ["max-ref-age-ms", u.maxRefAgeMs],
+  ];
+  for (const [key, v] of retention)
+    if (v !== undefined && !(v > 0))
+      throw new InvalidArgumentError(`${where}.${key}: must be greater than 0, got ${v}`);
 }

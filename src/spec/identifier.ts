@@ -56,7 +56,7 @@ const FORBIDDEN_NAME_CHARACTERS: readonly [string, string][] = [
  * U+FEFF), soft hyphen ... They make a name render as another one ("Trojan Source",
  * CVE-2021-42574) or invisibly differ from it.
  */
-const CONTROL_OR_FORMAT = /[\p{Cc}\p{Cf}]/u;
+const CONTROL_OR_FORMAT = /[\p{Cc}\p{Cf}\p{Cs}]/u;
 
 /** `U+202E` for a character (its code point, 4+ hex digits). */
 function codePoint(ch: string): string {
@@ -75,12 +75,18 @@ export function printableName(text: string): string {
 
 /**
  * Refuses Unicode control (Cc) and format (Cf) characters, e.g. the right-to-left override
- * U+202E, in a name or property key.
+ * U+202E, in a name or property key; and unpaired surrogates (`"\ud800"` in JSON), which are
+ * no character at all: stores that hold UTF-8 (SQLite, PostgreSQL, file systems) would keep
+ * U+FFFD instead, a name no one sent.
  * @param what the field, e.g. `namespace name`, `table property key`
  * @throws ValidationError naming the field, the (escaped) text and the character's code point.
  */
 export function checkNoControlCharacters(text: string, what: string): void {
   const m = CONTROL_OR_FORMAT.exec(text);
+  if (m && /\p{Cs}/u.test(m[0]))
+    throw new ValidationError(
+      `${what} ${printableName(text)} has an unpaired surrogate ${codePoint(m[0])} (at index ${m.index}): it is not Unicode text`,
+    );
   if (m)
     throw new ValidationError(
       `${what} ${printableName(text)} must not contain the ${/\p{Cc}/u.test(m[0]) ? "control" : "format"} character ${codePoint(m[0])} (at index ${m.index}): control and format characters such as bidirectional overrides make a name display as another`,

@@ -60,8 +60,8 @@ export function validationException(message: string): ValidationError {
 }
 
 /**
- * Checks a schema: every field id (struct fields, list element ids, map key and value ids) is
- * an integer used once, and with `storedIds` in 1..2147483447; no two fields share a full
+ * Checks a schema: every struct field has a name; every field id (struct fields, list element
+ * ids, map key and value ids) is an integer used once, and with `storedIds` in 1..2147483447; no two fields share a full
  * dotted name (case-sensitive, like Java); identifier fields exist, are required, primitive,
  * not float/double, and sit only in required structs (not in a list, map or optional struct);
  * with `formatVersion` < 3, no v3 type (`timestamp_ns`, `variant`, `unknown`, `geometry`,
@@ -97,6 +97,8 @@ export function validateSchema(schema: Schema, opts: SchemaValidationOptions = {
       );
     byId.set(id, entry);
     if (siblings) {
+      if (field.name === "")
+        throw new InvalidArgumentError(`${where}: field id ${id} has an empty name (a column needs a name)`);
       if (siblings.has(field.name)) throw duplicateName(byId, entry, where);
       siblings.add(field.name);
       if (!dotted && field.name.includes(".")) dotted = true;

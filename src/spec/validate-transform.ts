@@ -13,11 +13,17 @@ const MAX_TRANSFORM_ARGUMENT = 2147483647;
  * The problem with a transform's own arguments, or undefined when there is none:
  * `bucket[N]` needs 0 < N <= 2147483647 and `truncate[W]` needs 0 < W <= 2147483647
  * (Iceberg Java: "Invalid number of buckets: 0 (must be > 0)"). Unknown transforms have no
- * arguments we could check: the spec keeps them and readers ignore them.
+ * arguments we could check: the spec keeps them and readers ignore them; but a `bucket[...]`
+ * or `truncate[...]` whose argument is not a number (`bucket[-1]`, `truncate[x]`) is a known
+ * transform written wrong, not a transform of a newer spec, and is refused (Java would carry
+ * it as unknown, and no writer could then write the table).
  * @example transformArgumentProblem(parseTransform("bucket[0]")) // "bucket[0]: invalid number of buckets 0 (must be > 0)"
  */
 export function transformArgumentProblem(t: Transform): string | undefined {
   const text = transformToString(t);
+  const malformed = t.kind === "unknown" ? /^\s*(bucket|truncate)\s*\[/i.exec(text)?.[1] : undefined;
+  if (malformed)
+    return `${text}: malformed ${malformed.toLowerCase()} argument (expected ${malformed.toLowerCase()}[N], N a positive integer)`;
   if (t.kind === "bucket" && !(Number.isInteger(t.numBuckets) && t.numBuckets > 0))
     return `${text}: invalid number of buckets ${t.numBuckets} (must be > 0)`;
   if (t.kind === "truncate" && !(Number.isInteger(t.width) && t.width > 0))

@@ -148,6 +148,11 @@ export function applyViewUpdates(
         );
         break;
       case "add-view-version": {
+        // A version without a query cannot be read by any engine.
+        if (u.viewVersion.representations.length === 0)
+          throw new InvalidArgumentError(
+            `${where}: Invalid view version: it has no representations (no SQL)`,
+          );
         const dialects = new Set<string>();
         for (const r of u.viewVersion.representations) {
           const d = r.dialect.toLowerCase();

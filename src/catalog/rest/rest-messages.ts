@@ -266,11 +266,17 @@ export function commitTableRequestToJson(r: CommitTableRequest): JsonObject {
   return out;
 }
 
-/** REST `CommitTransactionRequest`: every change names its table. */
+/**
+ * REST `CommitTransactionRequest`: at least one change (as Iceberg Java's
+ * `CommitTransactionRequest.validate`: "Invalid table changes: empty"), each naming its table.
+ * @throws JsonShapeError naming the field at fault
+ */
 export function commitTransactionRequestFromJson(json: unknown): Required<CommitTableRequest>[] {
   return decodeStrictly(() => {
     const o = asObject(json, "body");
-    return asArray(o["table-changes"], "body.table-changes").map((c, i) => {
+    const changes = asArray(o["table-changes"], "body.table-changes");
+    if (changes.length === 0) throw new JsonShapeError("body.table-changes", "must name at least one change");
+    return changes.map((c, i) => {
       const path = `body.table-changes[${i}]`;
       const r = commitTableRequestFromJson(c, path);
       if (!r.identifier) throw new JsonShapeError(`${path}.identifier`, "required field is missing");

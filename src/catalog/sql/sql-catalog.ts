@@ -42,7 +42,11 @@ import { purgeTableFiles } from "../../table/purge.js";
 import { detectRelocation, Table } from "../../table/table.js";
 import type { TableOperations, TableState } from "../../table/table-operations.js";
 import type { Catalog, CreateTableOptions, CreateViewOptions, TableChange, ViewState } from "../catalog.js";
-import { checkMetadataLocations } from "../metadata-locations.js";
+import {
+  checkMetadataLocations,
+  checkUpdateFileLocations,
+  readRegisteredMetadata,
+} from "../metadata-locations.js";
 import { CatalogRows, type EntryKind, isUniqueViolation } from "./catalog-rows.js";
 import type { CatalogDatabase } from "./catalog-schema.js";
 import { migrateCatalogSchema } from "./catalog-schema.js";
@@ -382,7 +386,19 @@ export class SqlCatalog implements Catalog {
       formatVersion: opts.formatVersion,
     });
     checkMetadataLocations(this.locations, metadata);
+    if (opts.location !== undefined) await this.#requireEmptyLocation(metadata.location);
     return metadata;
+  }
+
+  /**
+   * Refuses an explicit table location that already holds files (Trino's Iceberg connector:
+   * "Cannot create a table on a non-empty location"): the new table would share them with
+   * the table they belong to, and its purge or `remove_orphan_files` would delete them.
+   * @throws ValidationError naming the location
+   */
+  async #requireEmptyLocation(location: string): Promise<void> {
+    for await (const _ of this.io.list(`${location}/`))
+      throw new ValidationError(`Cannot create a table on a non-empty location: ${location}`);
   }
 
   async createTable(id: TableIdentifier, opts: CreateTableOptions): Promise<Table> {
@@ -406,7 +422,9 @@ export class SqlCatalog implements Catalog {
     validateName(id.name, "table");
     await this.requireNamespace(id.namespace);
     this.locations.check("metadata-location", metadataLocation);
-    const metadata = await this.#readMetadata(metadataLocation);
+    const metadata = await readRegisteredMetadata(metadataLocation, () =>
+      this.#readMetadata(metadataLocation),
+    );
     this.#checkRegisteredLocations(metadata, metadataLocation);
     // The directory the metadata file is in is the table's: it must not be another table's.
     await requireOwnDirectory(
@@ -587,6 +605,7 @@ export class SqlCatalog implements Catalog {
       previousMetadataLocation: row?.metadata_location ?? undefined,
     });
     checkMetadataLocations(this.locations, metadata, { updates: change.updates, prefix: fieldPrefix });
+    checkUpdateFileLocations(this.locations, change.updates, fieldPrefix);
     const metadataLocation = newMetadataLocation(metadata, row?.metadata_location ?? undefined);
     await writeTableMetadata(this.io, metadataLocation, metadata);
     return { id, base: row?.metadata_location ?? undefined, metadata, metadataLocation };

@@ -13,7 +13,7 @@ import {
   type ViewUpdate,
 } from "../../spec/view-metadata.js";
 import type { CreateViewOptions, ViewState } from "../catalog.js";
-import { checkMetadataLocations } from "../metadata-locations.js";
+import { checkMetadataLocations, readRegisteredMetadata } from "../metadata-locations.js";
 import { newViewMetadataLocation, readViewMetadata, writeViewMetadata } from "../view-metadata-io.js";
 import { isUniqueViolation } from "./catalog-rows.js";
 import type { SqlCatalog } from "./sql-catalog.js";
@@ -104,7 +104,9 @@ export class SqlViewStore {
   async register(id: TableIdentifier, metadataLocation: string): Promise<ViewState> {
     await this.#catalog.checkNewName(id, "view");
     this.#catalog.locations.check("metadata-location", metadataLocation);
-    const metadata = await readViewMetadata(this.#catalog.io, metadataLocation);
+    const metadata = await readRegisteredMetadata(metadataLocation, () =>
+      readViewMetadata(this.#catalog.io, metadataLocation),
+    );
     checkMetadataLocations(this.#catalog.locations, metadata, {
       prefix: `metadata-location ${JSON.stringify(metadataLocation)}: `,
     });

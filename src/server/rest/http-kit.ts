@@ -9,9 +9,16 @@ import { parseJson, StrictJsonError, stringifyJson } from "../../spec/json.js";
 /** Default largest accepted request body, in bytes (10 MiB). */
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
+/** UTF-8 decoding that refuses malformed sequences instead of replacing them with U+FFFD. */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
 /**
- * Reads a request body as text, refusing more than `maxBytes`.
- * @throws ValidationError naming the limit when the body is larger
+ * Reads a request body as UTF-8 text, refusing more than `maxBytes` (RFC 8259 section 8.1:
+ * JSON exchanged between systems is UTF-8; form bodies are ASCII). A body that is not valid
+ * UTF-8 is refused rather than read with replacement characters, which would store text the
+ * client never sent. A byte order mark is kept (JSON parsing then refuses it).
+ * @throws ValidationError naming the limit when the body is larger, the first byte that is
+ * not UTF-8, or a body that ended before it was complete (the client went away)
  */
 export async function readBodyText(req: Request, maxBytes: number): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "NaN");
@@ -22,7 +29,15 @@ export async function readBodyText(req: Request, maxBytes: number): Promise<stri
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let next: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      next = await reader.read();
+    } catch (e) {
+      throw new ValidationError(`request body ended before it was complete: ${(e as Error).message}`, {
+        cause: e,
+      });
+    }
+    const { done, value } = next;
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {
@@ -31,7 +46,39 @@ export async function readBodyText(req: Request, maxBytes: number): Promise<stri
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  const bytes = Buffer.concat(chunks);
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new ValidationError(`request body is not valid UTF-8 at byte ${firstInvalidUtf8(bytes)}`);
+  }
+}
+
+/**
+ * Offset of the first byte sequence that is not UTF-8 (RFC 3629 section 4: no overlong forms,
+ * no surrogates, nothing above U+10FFFF, no truncated sequence); `bytes.length` when valid.
+ */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const c = bytes[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const n = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
+    if (n === 0) return i;
+    let cp = c & (0x3f >> n);
+    for (let k = 1; k <= n; k++) {
+      const d = bytes[i + k];
+      if (d === undefined || (d & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    const min = n === 1 ? 0x80 : n === 2 ? 0x800 : 0x10000;
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += n + 1;
+  }
+  return bytes.length;
 }
 
 /**

@@ -34,8 +34,25 @@ export type PlanTableScanRequest = z.infer<typeof PlanTableScanRequestSchema>;
 /** REST `FetchScanTasksRequest`. */
 export const FetchScanTasksRequestSchema = z.object({ "plan-task": z.string() });
 
-/** REST `ReportMetricsRequest`: only its discriminator is read (reports are logged, not kept). */
-export const ReportMetricsRequestSchema = z.object({ "report-type": z.string() });
+/**
+ * REST `ReportMetricsRequest` (a `ScanReport` or a `CommitReport` with `report-type`): reports
+ * are logged, not kept, so only the discriminator is required; the other fields of both
+ * reports are optional but, when present, of their spec types (a report is not stored, yet a
+ * malformed one is refused like any other body).
+ */
+export const ReportMetricsRequestSchema = z.object({
+  "report-type": z.string(),
+  "table-name": z.string().optional(),
+  "snapshot-id": long.optional(),
+  "sequence-number": long.optional(),
+  operation: z.string().optional(),
+  "schema-id": long.optional(),
+  "projected-field-ids": z.array(long).optional(),
+  "projected-field-names": z.array(z.string()).optional(),
+  filter: z.unknown().optional(),
+  metrics: z.record(z.string(), z.unknown()).optional(),
+  metadata: z.record(z.string(), z.string()).optional(),
+});
 
 /** REST `RemoteSignRequest` (S3 request to sign). */
 export const RemoteSignRequestSchema = z.object({

@@ -58,7 +58,7 @@ export class ScanPlanner {
    */
   async plan(table: Table, tableKey: string, body: unknown): Promise<JsonObject> {
     this.#expire();
-    const req = decodeBody(PlanTableScanRequestSchema, body ?? {});
+    const req = decodeBody(PlanTableScanRequestSchema, body === undefined ? {} : body);
     const long = (v: number | bigint | null | undefined) => (v == null ? undefined : BigInt(v));
     const snapshotId = long(req["snapshot-id"]);
     const start = long(req["start-snapshot-id"]);

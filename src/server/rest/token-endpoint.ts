@@ -7,6 +7,7 @@
  * - Failed requests are rate-limited per client id and per remote address (see
  *   `token-rate-limit.ts`): past the limit the answer is 429 with `Retry-After` and error
  *   `slow_down` (the RFC 8628 section 3.5 code for a client that must slow down).
+ * - A parameter given twice is an `invalid_request` (RFC 6749 section 3.2).
  * - Every request is audited: one pino line `{"audit": "oauth-token", grantType, clientId,
  *   principal, remoteAddress, outcome, scope}` (outcome `issued`, an OAuth error code, or
  *   `rate_limited`); secrets and tokens are never logged.
@@ -49,6 +50,20 @@ function remoteAddress(c: Context): string {
 /** A value for an audit line: at most 200 characters. */
 const clip = (v: string | undefined) => (v === undefined ? undefined : v.slice(0, 200));
 
+/**
+ * The first parameter a form gives more than once: RFC 6749 section 3.2 says request
+ * parameters "MUST NOT be included more than once" (which of two `client_id`s, or
+ * `scope`s, would be meant?). Undefined when there is none.
+ */
+export function repeatedParameter(form: URLSearchParams): string | undefined {
+  const seen = new Set<string>();
+  for (const key of form.keys()) {
+    if (seen.has(key)) return key;
+    seen.add(key);
+  }
+  return undefined;
+}
+
 /** The Hono handler of the token endpoint. */
 export function tokenEndpoint(opts: TokenEndpointOptions): (c: Context) => Promise<Response> {
   const { auth, log } = opts;
@@ -77,6 +92,7 @@ export function tokenEndpoint(opts: TokenEndpointOptions): (c: Context) => Promi
     const keys = [`address ${audit.remoteAddress}`];
     try {
       const form = new URLSearchParams(await readBodyText(c.req.raw, MAX_TOKEN_BODY_BYTES));
+      const repeated = repeatedParameter(form);
       audit.grantType = clip(form.get("grant_type") ?? undefined);
       const authorization = c.req.header("authorization");
       const client = tokenRequestClient(form, authorization);
@@ -97,6 +113,11 @@ export function tokenEndpoint(opts: TokenEndpointOptions): (c: Context) => Promi
           { "retry-after": String(retryAfter) },
         );
       }
+      if (repeated !== undefined)
+        throw new OAuthError(
+          "invalid_request",
+          `parameter ${JSON.stringify(repeated)} is given more than once (RFC 6749 section 3.2)`,
+        );
       const issued = await auth.token(form, authorization);
       log.info(
         { ...audit, principal: clip(issued.principal), outcome: "issued", scope: issued.response.scope },

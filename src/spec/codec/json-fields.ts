@@ -55,6 +55,18 @@ export function asArray(value: unknown, path: string): unknown[] {
   return value;
 }
 
+/**
+ * An array of strings at `path` (each element checked, never converted with `String()`).
+ * @throws JsonShapeError naming the array or the element that is not a string
+ */
+export function asStringArray(value: unknown, path: string): string[] {
+  return asArray(value, path).map((x, i) => {
+    if (typeof x !== "string")
+      throw new JsonShapeError(`${path}[${i}]`, `expected a string, got ${describe(x)}`);
+    return x;
+  });
+}
+
 /** A required string field. @throws JsonShapeError */
 export function reqString(o: JsonObject, key: string, path: string): string {
   const v = o[key];

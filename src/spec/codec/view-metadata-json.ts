@@ -13,6 +13,7 @@ import type {
 import {
   asArray,
   asObject,
+  asStringArray,
   JsonShapeError,
   optString,
   reqInt,
@@ -42,7 +43,7 @@ export function viewVersionFromJson(json: unknown, path: string): ViewVersion {
     summary: stringMap(o, "summary", path),
     representations,
     defaultCatalog: optString(o, "default-catalog", path),
-    defaultNamespace: asArray(o["default-namespace"] ?? [], `${path}.default-namespace`).map(String),
+    defaultNamespace: asStringArray(o["default-namespace"] ?? [], `${path}.default-namespace`),
   };
 }
 
@@ -138,7 +139,7 @@ export function viewUpdateFromJson(json: unknown, path: string): ViewUpdate {
     case "set-properties":
       return { action, updates: stringMap(o, "updates", path) };
     case "remove-properties":
-      return { action, removals: asArray(o.removals, `${path}.removals`).map(String) };
+      return { action, removals: asStringArray(o.removals, `${path}.removals`) };
     case "add-view-version":
       return { action, viewVersion: viewVersionFromJson(o["view-version"], `${path}.view-version`) };
     case "set-current-view-version":
