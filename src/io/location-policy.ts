@@ -205,6 +205,31 @@ export function isWithin(root: CanonicalLocation, location: CanonicalLocation): 
 }
 
 /**
+ * The usual spellings of the place canonical `location` names, as catalogs store locations as
+ * written: a local directory as `/p`, `file:/p`, `file:///p` (raw and percent-encoded) and
+ * `file://localhost/p`; an S3 key under `s3://`, `s3a://` and `s3n://`; other URIs as
+ * `scheme://authority/path`. No trailing `/`. Used to find stored locations by text prefix.
+ */
+export function spellingsOf(location: CanonicalLocation): string[] {
+  const path = location.segments.join("/");
+  if (location.scheme === "file") {
+    const encoded = location.segments.map((seg) => encodeURIComponent(seg)).join("/");
+    return [
+      ...new Set([
+        `/${path}`,
+        `file:/${path}`,
+        `file:///${path}`,
+        `file:///${encoded}`,
+        `file://localhost/${path}`,
+      ]),
+    ];
+  }
+  const tail = path === "" ? "" : `/${path}`;
+  const schemes = location.scheme === "s3" ? S3_SCHEMES : [location.scheme];
+  return schemes.map((scheme) => `${scheme}://${location.authority}${tail}`);
+}
+
+/**
  * The location check of one warehouse: whether a location is inside its root, and the
  * ValidationError (REST 400 `BadRequestException`) that names the field when it is not.
  */

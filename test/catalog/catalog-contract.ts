@@ -290,7 +290,9 @@ export function catalogContract(
       assert.notEqual(fresh.metadata.location, oldLocation);
       assert.match(fresh.metadata.location, /\/dir1-[0-9a-f]{32}$/);
       // An explicit location at, inside or around another table's directory is refused.
-      for (const location of [oldLocation, `${oldLocation}/data/sub`, `${cut.warehouse}/ns`]) {
+      // Spelled differently (a plain path for a file: URI), it is the same place.
+      const respelled = oldLocation.startsWith("file:") ? [localPathOf(oldLocation)] : [];
+      for (const location of [oldLocation, `${oldLocation}/data/sub`, `${cut.warehouse}/ns`, ...respelled]) {
         await assert.rejects(
           catalog.createTable({ namespace: ["ns"], name: "dir2" }, { schema, location }),
           (e: Error) => {
@@ -307,6 +309,29 @@ export function catalogContract(
         /^AlreadyExistsError: metadata-location .* is the directory of table ns\.dir1/,
       );
       for (const name of ["dir1", "dir1b"]) await catalog.dropTable({ namespace: ["ns"], name }, true);
+    });
+
+    it("re-creates a table where one was dropped without purge; refuses a location holding other files", async () => {
+      const location = `${cut.warehouse}/ns/reused`;
+      const first = await catalog.createTable({ namespace: ["ns"], name: "reused1" }, { schema, location });
+      await catalog.dropTable({ namespace: ["ns"], name: "reused1" }, false);
+      assert.ok(await catalog.io.exists(first.metadataLocation), "a drop without purge keeps the files");
+      // Iceberg's catalogs (and the REST compatibility kit) reuse a dropped table's location.
+      const second = await catalog.createTable({ namespace: ["ns"], name: "reused2" }, { schema, location });
+      assert.equal(second.metadata.location, location);
+      await catalog.dropTable({ namespace: ["ns"], name: "reused2" }, true);
+      // A file that is not an Iceberg table's: the new table's orphan removal would delete it.
+      const foreign = `${cut.warehouse}/ns/foreign/notes.txt`;
+      await catalog.io.write(foreign, new TextEncoder().encode("keep me"));
+      await assert.rejects(
+        catalog.createTable(
+          { namespace: ["ns"], name: "foreign" },
+          { schema, location: `${cut.warehouse}/ns/foreign` },
+        ),
+        /^ValidationError: Cannot create a table on a non-empty location: .*\/ns\/foreign \(it holds .*notes\.txt/,
+      );
+      assert.equal(await catalog.tableExists({ namespace: ["ns"], name: "foreign" }), false);
+      await catalog.io.delete(foreign);
     });
 
     it("commits by compare-and-swap: a stale commit fails and changes nothing", async () => {

@@ -19,6 +19,7 @@ import type { Session } from "../../src/engine/session.js";
 import {
   AccessDeniedError,
   type AIchemyError,
+  AlreadyExistsError,
   NoSuchTableError,
   UnsupportedOperationError,
   ValidationError,
@@ -63,6 +64,7 @@ const STATUS: Record<Refusal, { status: number; type: string }> = {
   invalid: { status: 400, type: "BadRequestException" },
   missing: { status: 404, type: "NoSuchTableException" },
   unsupported: { status: 406, type: "UnsupportedOperationException" },
+  conflict: { status: 409, type: "AlreadyExistsException" },
 };
 
 function refusalOf(e: unknown): Refusal | "other" {
@@ -70,6 +72,7 @@ function refusalOf(e: unknown): Refusal | "other" {
   if (e instanceof NoSuchTableError) return "missing";
   if (e instanceof UnsupportedOperationError) return "unsupported";
   if (e instanceof ValidationError) return "invalid";
+  if (e instanceof AlreadyExistsError) return "conflict";
   return "other";
 }
 

@@ -3,7 +3,7 @@ import { normalize } from "node:path";
 import { describe, it } from "node:test";
 import { ValidationError } from "../../src/errors.js";
 import { localPathOf } from "../../src/io/location.js";
-import { LocationPolicy, parseLocation } from "../../src/io/location-policy.js";
+import { LocationPolicy, parseLocation, spellingsOf } from "../../src/io/location-policy.js";
 
 /** What a case expects: inside, outside, or refused with a reason matching the pattern. */
 type Expected = "inside" | "outside" | RegExp;
@@ -193,5 +193,35 @@ describe("LocationPolicy: one check for every location", () => {
   it("refuses a warehouse root that is itself relative or escapes", () => {
     for (const root of ["data/wh", "file:///data/wh/../x", "file:///data/%2e%2e/wh", "s3://B/wh"])
       assert.throws(() => new LocationPolicy(root), ValidationError, root);
+  });
+});
+
+describe("spellingsOf: the ways catalogs store one place", () => {
+  it("spells a local directory as a path and as file: URIs, each parsing back to the same place", () => {
+    const place = parseLocation("file:///tmp/w%20h/t");
+    assert.ok(place.ok);
+    const spellings = spellingsOf(place.location);
+    assert.deepEqual(spellings, [
+      "/tmp/w h/t",
+      "file:/tmp/w h/t",
+      "file:///tmp/w h/t",
+      "file:///tmp/w%20h/t",
+      "file://localhost/tmp/w h/t",
+    ]);
+    for (const s of spellings.filter((x) => !x.includes(" ") || !x.startsWith("file:"))) {
+      const back = parseLocation(s);
+      assert.ok(back.ok, s);
+      assert.deepEqual(back.location, place.location, s);
+    }
+  });
+
+  it("spells an S3 key under each S3 scheme", () => {
+    const place = parseLocation("s3a://bucket/wh/t/");
+    assert.ok(place.ok);
+    assert.deepEqual(spellingsOf(place.location), [
+      "s3://bucket/wh/t",
+      "s3a://bucket/wh/t",
+      "s3n://bucket/wh/t",
+    ]);
   });
 });

@@ -54,12 +54,12 @@ export class CatalogRows {
   }
 
   /**
-   * An entry (of either kind) other than `except` whose metadata file lies under `prefix`
-   * (compared as text: `prefix` should end with `/`; `direct`: right in it, not deeper), or
-   * undefined.
+   * An entry (of either kind) other than `except` whose metadata file lies under one of
+   * `prefixes` (compared as text: each should end with `/`; `direct`: right in it, not
+   * deeper), or undefined.
    */
   async firstWithMetadataUnder(
-    prefix: string,
+    prefixes: readonly string[],
     except?: TableIdentifier,
     direct = false,
   ): Promise<IcebergTablesRow | undefined> {
@@ -67,12 +67,20 @@ export class CatalogRows {
       .selectFrom("iceberg_tables")
       .selectAll()
       .where("catalog_name", "=", this.catalogName)
-      .where(sql<string>`substr(metadata_location, 1, ${prefix.length})`, "=", prefix)
+      .where((eb) =>
+        eb.or(
+          prefixes.map((prefix) =>
+            eb(sql<string>`substr(metadata_location, 1, ${prefix.length})`, "=", prefix),
+          ),
+        ),
+      )
       .limit(100)
       .execute();
+    const directly = (location: string | null) =>
+      prefixes.some((p) => location?.startsWith(p) && !location.slice(p.length).includes("/"));
     return rows.find(
       (r) =>
-        (!direct || !r.metadata_location?.slice(prefix.length).includes("/")) &&
+        (!direct || directly(r.metadata_location)) &&
         (except === undefined ||
           r.table_namespace !== namespaceToString(except.namespace) ||
           r.table_name !== except.name),

@@ -47,6 +47,7 @@ import {
   checkUpdateFileLocations,
   readRegisteredMetadata,
 } from "../metadata-locations.js";
+import { requireUnusedLocation } from "../unused-location.js";
 import { CatalogRows, type EntryKind, isUniqueViolation } from "./catalog-rows.js";
 import type { CatalogDatabase } from "./catalog-schema.js";
 import { migrateCatalogSchema } from "./catalog-schema.js";
@@ -386,19 +387,8 @@ export class SqlCatalog implements Catalog {
       formatVersion: opts.formatVersion,
     });
     checkMetadataLocations(this.locations, metadata);
-    if (opts.location !== undefined) await this.#requireEmptyLocation(metadata.location);
+    if (opts.location !== undefined) await requireUnusedLocation(this.io, metadata.location);
     return metadata;
-  }
-
-  /**
-   * Refuses an explicit table location that already holds files (Trino's Iceberg connector:
-   * "Cannot create a table on a non-empty location"): the new table would share them with
-   * the table they belong to, and its purge or `remove_orphan_files` would delete them.
-   * @throws ValidationError naming the location
-   */
-  async #requireEmptyLocation(location: string): Promise<void> {
-    for await (const _ of this.io.list(`${location}/`))
-      throw new ValidationError(`Cannot create a table on a non-empty location: ${location}`);
   }
 
   async createTable(id: TableIdentifier, opts: CreateTableOptions): Promise<Table> {

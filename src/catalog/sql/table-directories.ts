@@ -11,14 +11,15 @@
 import { randomUUID } from "node:crypto";
 import { AlreadyExistsError } from "../../errors.js";
 import type { FileIO } from "../../io/file-io.js";
-import { parentLocation } from "../../io/location.js";
+import { type CanonicalLocation, isWithin, parseLocation, spellingsOf } from "../../io/location-policy.js";
 import type { TableIdentifier } from "../../spec/identifier.js";
 import type { CatalogRows } from "./catalog-rows.js";
 
 /**
  * The entry whose table directory is `location`, contains it, or lies inside it (other than
- * `except`), as `namespace.name`; undefined when none. `root` bounds the walk up (the
- * warehouse).
+ * `except`), as `namespace.name`; undefined when none. Locations compare as places, whatever
+ * their spelling (`/p`, `file:/p`, `file:///p`; `s3://` or `s3a://`). `root` bounds the walk up
+ * (the warehouse).
  */
 export async function directoryOwner(
   rows: CatalogRows,
@@ -26,17 +27,21 @@ export async function directoryOwner(
   root: string,
   except?: TableIdentifier,
 ): Promise<string | undefined> {
-  const dir = location.replace(/\/+$/, "");
   const name = (r: { table_namespace: string; table_name: string }) => `${r.table_namespace}.${r.table_name}`;
+  const parsed = parseLocation(location.replace(/\/+$/, ""));
+  if (!parsed.ok) return undefined; // the location check refuses it
+  const dir = parsed.location;
+  const under = (d: CanonicalLocation, sub: string) => spellingsOf(d).map((s) => `${s}/${sub}`);
   // Another table inside (or at) this directory: its metadata is under it.
-  const inside = await rows.firstWithMetadataUnder(`${dir}/`, except);
+  const inside = await rows.firstWithMetadataUnder(under(dir, ""), except);
   if (inside) return name(inside);
   // This directory inside another table's: that table's metadata is in an ancestor's metadata/.
-  const top = root.replace(/\/+$/, "");
-  for (let up = parentLocation(dir); up.length > top.length && up !== dir; up = parentLocation(up)) {
-    const owner = await rows.firstWithMetadataUnder(`${up}/metadata/`, except, true);
+  const top = parseLocation(root.replace(/\/+$/, ""));
+  if (!top.ok || !isWithin(top.location, dir)) return undefined;
+  for (let depth = dir.segments.length - 1; depth > top.location.segments.length; depth--) {
+    const up = { ...dir, segments: dir.segments.slice(0, depth) };
+    const owner = await rows.firstWithMetadataUnder(under(up, "metadata/"), except, true);
     if (owner) return name(owner);
-    if (parentLocation(up) === up) break;
   }
   return undefined;
 }

@@ -4,6 +4,7 @@
 
 import { WRITE_PATH_PROPERTIES } from "../../catalog/metadata-locations.js";
 import { SqlCatalog } from "../../catalog/sql/sql-catalog.js";
+import { requireUnusedLocation } from "../../catalog/unused-location.js";
 import { duckTypeToIceberg } from "../../duckdb/types.js";
 import { AlreadyExistsError, ValidationError } from "../../errors.js";
 import { isWithin, parseLocation } from "../../io/location-policy.js";
@@ -32,11 +33,10 @@ function checkColumnNames(fields: readonly NestedField[]): void {
 }
 
 /**
- * Refuses an explicit `location` that already holds files (Trino's Iceberg connector: "Cannot
- * create a table on a non-empty location"): the new table would share files with another
- * table, and its `remove_orphan_files` or a purge would delete that table's files. `replaced`
- * is the location of the table a CREATE OR REPLACE drops: it and places under it may be
- * reused. Locations a SQL catalog refuses anyway (outside its warehouse) are not listed.
+ * Refuses an explicit `location` that holds files other than an Iceberg table's leftovers (see
+ * `requireUnusedLocation`), before a CREATE OR REPLACE drops anything. `replaced` is the
+ * location of the table a CREATE OR REPLACE drops: it and places under it may be reused.
+ * Locations a SQL catalog refuses anyway (outside its warehouse) are not listed.
  * @throws ValidationError naming the location
  */
 async function checkLocationEmpty(
@@ -48,8 +48,7 @@ async function checkLocationEmpty(
   const normalized = location.replace(/\/+$/, "");
   if (replaced !== undefined && under(replaced, normalized)) return;
   if (r.catalog instanceof SqlCatalog && !r.catalog.inWarehouse(normalized)) return;
-  for await (const _ of r.catalog.io.list(normalized))
-    throw new ValidationError(`Cannot create a table on a non-empty location: ${location}`);
+  await requireUnusedLocation(r.catalog.io, normalized);
 }
 
 /**

@@ -29,6 +29,11 @@ export const DEFAULT_TOKEN_AUDIENCE = "aichemy-catalog";
 export const CATALOG_SCOPE = "catalog";
 /** Prefix of a scope that limits a token to one warehouse: `warehouse:<name>`. */
 export const WAREHOUSE_SCOPE_PREFIX = "warehouse:";
+/**
+ * The scope Iceberg Java's remote S3 signer asks its token for (`S3V4RestSignerClient.SCOPE`):
+ * it narrows nothing; signing is authorized per request like any catalog call.
+ */
+export const SIGN_SCOPE = "sign";
 /** Clock skew tolerated on `iat` (tokens of a peer server whose clock runs ahead), in seconds. */
 const IAT_SKEW_SECONDS = 60;
 
@@ -104,14 +109,14 @@ const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
 const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 
 /**
- * The warehouses a scope allows: undefined for `catalog` (or `PRINCIPAL_ROLE:ALL`, or an
- * empty scope), else the names of its `warehouse:<name>` tokens, sorted.
+ * The warehouses a scope allows: undefined for `catalog` (or `PRINCIPAL_ROLE:ALL`, `sign`, or
+ * an empty scope), else the names of its `warehouse:<name>` tokens, sorted.
  * @throws OAuthError `invalid_scope` naming an unknown scope token
  */
 export function warehousesOfScope(scope: string): string[] | undefined {
   const names = new Set<string>();
   for (const token of scope.split(" ").filter(Boolean)) {
-    if (token === CATALOG_SCOPE || token === "PRINCIPAL_ROLE:ALL") continue;
+    if (token === CATALOG_SCOPE || token === "PRINCIPAL_ROLE:ALL" || token === SIGN_SCOPE) continue;
     if (token.startsWith(WAREHOUSE_SCOPE_PREFIX) && token.length > WAREHOUSE_SCOPE_PREFIX.length)
       names.add(token.slice(WAREHOUSE_SCOPE_PREFIX.length));
     else
