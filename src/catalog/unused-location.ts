@@ -10,9 +10,19 @@
  */
 import { ValidationError } from "../errors.js";
 import type { FileIO } from "../io/file-io.js";
+import { isWithin, parseLocation } from "../io/location-policy.js";
 
 /** The directories of an Iceberg table's layout (spec "Table layout": metadata and data). */
-const TABLE_LAYOUT = ["metadata/", "data/"];
+const TABLE_LAYOUT = ["metadata", "data"];
+
+/** Whether `file` lies in a layout directory of `dir` (compared as places, not as text). */
+function inTableLayout(dir: string, file: string): boolean {
+  const d = parseLocation(dir);
+  const f = parseLocation(file);
+  if (!d.ok || !f.ok || !isWithin(d.location, f.location)) return false;
+  const rest = f.location.segments.slice(d.location.segments.length);
+  return rest.length > 1 && TABLE_LAYOUT.includes(rest[0]!);
+}
 
 /**
  * Refuses `location` (a table directory, no trailing slash needed) when it holds a file
@@ -20,10 +30,9 @@ const TABLE_LAYOUT = ["metadata/", "data/"];
  * @throws ValidationError naming the location and the first such file
  */
 export async function requireUnusedLocation(io: FileIO, location: string): Promise<void> {
-  const dir = `${location.replace(/\/+$/, "")}/`;
-  for await (const file of io.list(dir)) {
-    const rest = file.location.startsWith(dir) ? file.location.slice(dir.length) : file.location;
-    if (TABLE_LAYOUT.some((d) => rest.startsWith(d))) continue;
+  const dir = location.replace(/\/+$/, "");
+  for await (const file of io.list(`${dir}/`)) {
+    if (inTableLayout(dir, file.location)) continue;
     throw new ValidationError(
       `Cannot create a table on a non-empty location: ${location} (it holds ${file.location}, which is not an Iceberg table's file)`,
     );
