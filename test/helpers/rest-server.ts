@@ -18,6 +18,7 @@ import { createHttpServer } from "../../src/server/http-server.js";
 import type { QueryLimits } from "../../src/server/query/query-limits.js";
 import { AccessDelegation, type AccessDelegationOptions } from "../../src/server/rest/access-delegation.js";
 import type { AuthOptions } from "../../src/server/rest/auth.js";
+import { stringifyJson } from "../../src/spec/json.js";
 
 /** A running server. */
 export interface TestRestServer {
@@ -138,4 +139,45 @@ export async function openRestClient(
       await lakehouse.close();
     },
   };
+}
+
+/** An HTTP answer of {@link restCall}: the status, the body parsed as JSON (else its text), the headers. */
+export interface RestAnswer {
+  readonly status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON the server answered.
+  readonly body: any;
+  readonly headers: Headers;
+}
+
+/**
+ * One request to a test server: `body` is sent as is when a string, else as JSON (with
+ * `content-type: application/json`; none without a body); `token` becomes a bearer
+ * `authorization` header; `headers` are added last.
+ */
+export async function restCall(
+  server: { readonly uri: string },
+  method: string,
+  path: string,
+  opts: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+): Promise<RestAnswer> {
+  const res = await fetch(`${server.uri}${path}`, {
+    method,
+    headers: {
+      ...(opts.body === undefined ? {} : { "content-type": "application/json" }),
+      ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+      ...opts.headers,
+    },
+    body:
+      opts.body === undefined
+        ? undefined
+        : typeof opts.body === "string"
+          ? opts.body
+          : stringifyJson(opts.body),
+  });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {}
+  return { status: res.status, body, headers: res.headers };
 }

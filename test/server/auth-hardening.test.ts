@@ -3,28 +3,19 @@ import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { decodeJwt, SignJWT } from "jose";
 import { pino } from "pino";
-import { startRestServer, type TestRestServer } from "../helpers/rest-server.js";
+import { type RestAnswer, restCall, startRestServer, type TestRestServer } from "../helpers/rest-server.js";
 
 const SECRET = "auth-hardening-secret-0123456789";
 const key = new TextEncoder().encode(SECRET);
 
 /** A JSON call: status, headers and parsed body. */
-async function call(
+function call(
   server: TestRestServer,
   method: string,
   path: string,
   opts: { token?: string; body?: unknown } = {},
-): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${server.uri}${path}`, {
-    method,
-    headers: {
-      ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-      ...(opts.body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+): Promise<RestAnswer> {
+  return restCall(server, method, path, opts);
 }
 
 /** A token request with form fields. */

@@ -12,26 +12,15 @@ import { PURGE_SKIPPED_WARNING } from "../../src/catalog/sql/sql-catalog.js";
 import { localPathOf } from "../../src/io/location.js";
 import { schemaToJson } from "../../src/spec/codec/schema-json.js";
 import { schema } from "../catalog/catalog-contract.js";
-import { startRestServer, type TestRestServer } from "../helpers/rest-server.js";
+import { type RestAnswer, restCall, startRestServer, type TestRestServer } from "../helpers/rest-server.js";
 
 /** A parsed JSON response body (many shapes: load results, errors, namespaces). */
 // biome-ignore lint/suspicious/noExplicitAny: the tests read whatever shape a route answers.
 type Body = any;
 
 /** A raw HTTP call: status and parsed body. */
-async function call(
-  server: TestRestServer,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: Body }> {
-  const res = await fetch(`${server.uri}/v1/iceberg${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+function call(server: TestRestServer, method: string, path: string, body?: unknown): Promise<RestAnswer> {
+  return restCall(server, method, `/v1/iceberg${path}`, { body });
 }
 
 /** Asserts a 400 BadRequestException whose message starts with `field` and names the warehouse. */

@@ -10,10 +10,9 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Session } from "../../src/engine/session.js";
 import { localPathOf } from "../../src/io/location.js";
-import { stringifyJson } from "../../src/spec/json.js";
 import { textRows } from "../helpers/lakehouse.js";
 import { pyicebergSkip, runPythonAsync } from "../helpers/python.js";
-import { startRestServer, type TestRestServer } from "../helpers/rest-server.js";
+import { type RestAnswer, restCall, startRestServer, type TestRestServer } from "../helpers/rest-server.js";
 
 const TABLES = "/v1/iceberg/namespaces/db/tables";
 
@@ -21,19 +20,8 @@ const TABLES = "/v1/iceberg/namespaces/db/tables";
 type Json = any;
 
 /** A raw HTTP call: status and parsed body. */
-async function call(
-  server: TestRestServer,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`${server.uri}${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : stringifyJson(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+function call(server: TestRestServer, method: string, path: string, body?: unknown): Promise<RestAnswer> {
+  return restCall(server, method, path, { body });
 }
 
 /** Asserts a 400 IcebergErrorResponse of `type` whose message matches `message`. */

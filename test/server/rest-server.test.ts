@@ -5,31 +5,21 @@ import { RestCatalog } from "../../src/catalog/rest/rest-catalog.js";
 import { uuidv7 } from "../../src/catalog/rest/rest-http.js";
 import { localPathOf } from "../../src/io/location.js";
 import { schemaToJson } from "../../src/spec/codec/schema-json.js";
-import { stringifyJson } from "../../src/spec/json.js";
 import { schema } from "../catalog/catalog-contract.js";
-import { startRestServer, type TestRestServer } from "../helpers/rest-server.js";
+import { type RestAnswer, restCall, startRestServer, type TestRestServer } from "../helpers/rest-server.js";
 
 /** A raw HTTP call: status, parsed body (if any), headers. */
-async function call(
+function call(
   server: TestRestServer,
   method: string,
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
-): Promise<{ status: number; body: any; headers: Headers }> {
-  const res = await fetch(`${server.uri}${path}`, {
-    method,
+): Promise<RestAnswer> {
+  return restCall(server, method, path, {
+    body,
     headers: { "content-type": "application/json", ...headers },
-    body: body === undefined ? undefined : typeof body === "string" ? body : stringifyJson(body),
   });
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = text;
-  }
-  return { status: res.status, body: parsed, headers: res.headers };
 }
 
 /** Asserts an IcebergErrorResponse of `type`/`status` whose message matches `message`. */

@@ -7,22 +7,11 @@ import { localPathOf } from "../../src/io/location.js";
 import { schemaToJson } from "../../src/spec/codec/schema-json.js";
 import { schema } from "../catalog/catalog-contract.js";
 import { textRows } from "../helpers/lakehouse.js";
-import { startRestServer, type TestRestServer } from "../helpers/rest-server.js";
+import { type RestAnswer, restCall, startRestServer, type TestRestServer } from "../helpers/rest-server.js";
 
 /** A JSON call with a raw text body: status and parsed body. */
-async function call(
-  server: TestRestServer,
-  method: string,
-  path: string,
-  body?: string,
-): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${server.uri}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+function call(server: TestRestServer, method: string, path: string, body?: string): Promise<RestAnswer> {
+  return restCall(server, method, path, { body });
 }
 
 /** Asserts a 400 BadRequestException whose message matches. */
