@@ -39,7 +39,7 @@ function checkColumnNames(fields: readonly NestedField[]): void {
  * Locations a SQL catalog refuses anyway (outside its warehouse) are not listed.
  * @throws ValidationError naming the location
  */
-async function checkLocationEmpty(
+async function checkLocationUnused(
   r: ResolvedName,
   location: string | undefined,
   replaced: string | undefined,
@@ -104,10 +104,10 @@ export async function createTable(
   if (await r.catalog.tableExists(r.id)) {
     if (s.ifNotExists) return updateResult("CREATE TABLE");
     if (!s.orReplace) throw new AlreadyExistsError(`Table '${qualifiedText(r)}' already exists`);
-    await checkLocationEmpty(r, props.location, (await r.catalog.loadTable(r.id)).metadata.location);
+    await checkLocationUnused(r, props.location, (await r.catalog.loadTable(r.id)).metadata.location);
     checkNewLocations(r, props);
     await r.catalog.dropTable(r.id, true);
-  } else await checkLocationEmpty(r, props.location, undefined);
+  } else await checkLocationUnused(r, props.location, undefined);
   await createWithProperties(r, schema, props, s.comment);
   return updateResult("CREATE TABLE");
 }
@@ -144,7 +144,7 @@ export async function createTableAs(
   // duplicates), so number them as the catalog will (top level 1..n, then nested).
   const schema = new Schema(0, assignFreshIds(fields, 0).fields);
   const props = parseTableProperties(s.properties, schema, r.catalogName);
-  await checkLocationEmpty(
+  await checkLocationUnused(
     r,
     props.location,
     exists ? (await r.catalog.loadTable(r.id)).metadata.location : undefined,
